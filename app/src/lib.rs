@@ -1,0 +1,5 @@
+//! The hosted UI's pages: pure Leptos views rendered on the server from
+//! props. No I/O here; the server loads data and passes it in.
+
+pub mod layout;
+pub mod pages;

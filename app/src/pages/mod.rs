@@ -1,0 +1,3 @@
+//! One module per hosted-UI page.
+
+pub mod home;

@@ -1,0 +1,194 @@
+//! Secrets at rest. Everything secret in the database is sealed with
+//! AES-256-GCM under the server's master key, with a fresh random nonce per
+//! record and the record's identity as associated data, so a sealed value
+//! cannot be moved to another record unnoticed.
+
+use std::fmt;
+
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::error::CognitoError;
+
+/// Format version of a sealed record, so the scheme can change later.
+const SEALED_V1: u8 = 1;
+
+/// A password, code or token in memory: hidden from `Debug`, wiped on drop.
+#[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretString(***)")
+    }
+}
+
+impl From<String> for SecretString {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the master key must be 32 bytes (64 hex characters), got {0} bytes")]
+    WrongLength(usize),
+    #[error("the master key is not valid hex or base64")]
+    Encoding,
+}
+
+/// The server's 256-bit master key.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct MasterKey([u8; 32]);
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey(***)")
+    }
+}
+
+impl MasterKey {
+    pub fn generate() -> Self {
+        let mut k = [0u8; 32];
+        SystemRandom::new()
+            .fill(&mut k)
+            .expect("the system random source failed");
+        Self(k)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        let k: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| KeyError::WrongLength(bytes.len()))?;
+        Ok(Self(k))
+    }
+
+    /// Parses the text form: 64 hex characters (surrounding whitespace ignored).
+    pub fn from_text(text: &str) -> Result<Self, KeyError> {
+        let t = text.trim();
+        if t.len() != 64 {
+            return Err(KeyError::WrongLength(t.len() / 2));
+        }
+        let mut k = [0u8; 32];
+        for (i, chunk) in t.as_bytes().chunks(2).enumerate() {
+            let s = std::str::from_utf8(chunk).map_err(|_| KeyError::Encoding)?;
+            k[i] = u8::from_str_radix(s, 16).map_err(|_| KeyError::Encoding)?;
+        }
+        Ok(Self(k))
+    }
+
+    pub fn to_text(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn key(&self) -> LessSafeKey {
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).expect("32-byte AES key"))
+    }
+
+    /// Seals `plaintext` for the record named by `record_id`.
+    pub fn seal(&self, record_id: &str, plaintext: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new()
+            .fill(&mut nonce)
+            .expect("the system random source failed");
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + 16);
+        out.push(SEALED_V1);
+        out.extend_from_slice(&nonce);
+        let mut body = plaintext.to_vec();
+        self.key()
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(record_id.as_bytes()),
+                &mut body,
+            )
+            .expect("AES-GCM sealing cannot fail for in-range lengths");
+        out.extend_from_slice(&body);
+        body.zeroize();
+        out
+    }
+
+    /// Opens a value sealed for `record_id`; fails if it was sealed under
+    /// another key, for another record, or altered.
+    pub fn open(&self, record_id: &str, sealed: &[u8]) -> Result<Vec<u8>, CognitoError> {
+        let bad = || CognitoError::internal(format!("sealed record {record_id} does not open"));
+        if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != SEALED_V1 {
+            return Err(bad());
+        }
+        let nonce: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN].try_into().map_err(|_| bad())?;
+        let mut body = sealed[1 + NONCE_LEN..].to_vec();
+        let plain = self
+            .key()
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(record_id.as_bytes()),
+                &mut body,
+            )
+            .map_err(|_| bad())?;
+        Ok(plain.to_vec())
+    }
+}
+
+/// Random bytes from the system's CSPRNG.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut b)
+        .expect("the system random source failed");
+    b
+}
+
+/// Constant-time equality for secrets (codes, hashes, signatures).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(a, b).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_records_open_only_for_their_record_and_key() {
+        let key = MasterKey::generate();
+        let sealed = key.seal("user:p_1:abc:credential", b"verifier");
+        assert!(!sealed.windows(8).any(|w| w == b"verifier"));
+        assert_eq!(
+            key.open("user:p_1:abc:credential", &sealed).unwrap(),
+            b"verifier"
+        );
+        assert!(key.open("user:p_1:other:credential", &sealed).is_err());
+        assert!(
+            MasterKey::generate()
+                .open("user:p_1:abc:credential", &sealed)
+                .is_err()
+        );
+        let mut tampered = sealed.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        assert!(key.open("user:p_1:abc:credential", &tampered).is_err());
+        // Fresh nonce each time.
+        assert_ne!(sealed, key.seal("user:p_1:abc:credential", b"verifier"));
+    }
+
+    #[test]
+    fn master_key_text_round_trip_and_errors() {
+        let k = MasterKey::generate();
+        let k2 = MasterKey::from_text(&format!("{}\n", k.to_text())).unwrap();
+        assert_eq!(k.to_text(), k2.to_text());
+        assert!(MasterKey::from_text("abcd").is_err());
+        assert!(MasterKey::from_text(&"zz".repeat(32)).is_err());
+        assert_eq!(format!("{k:?}"), "MasterKey(***)");
+        assert_eq!(
+            format!("{:?}", SecretString::new("pw")),
+            "SecretString(***)"
+        );
+    }
+}

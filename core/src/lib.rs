@@ -1,0 +1,14 @@
+//! Cognate's domain, with no HTTP and no HTML: user pools, app clients, users
+//! and groups with Cognito's validation rules; credentials and secrets at rest;
+//! and the [`store::Store`] trait with its SQLite and PostgreSQL implementations.
+
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod ids;
+pub mod model;
+// pub mod srp;
+pub mod store;
+
+pub use clock::{Clock, Timestamp};
+pub use error::{CognitoError, Result};
