@@ -7,7 +7,7 @@ pub mod crypto;
 pub mod error;
 pub mod ids;
 pub mod model;
-// pub mod srp;
+pub mod srp;
 pub mod store;
 
 pub use clock::{Clock, Timestamp};
