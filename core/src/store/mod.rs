@@ -11,11 +11,15 @@ use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::model::user::{KeyKind, UserKey};
+use crate::model::user::UserKey;
 use crate::model::{Group, User, UserPool, UserPoolClient};
 
-// pub mod postgres;
-// pub mod sqlite;
+mod common;
+pub mod postgres;
+pub mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
 
 /// One page of a listing and the token for the next one, if any. Tokens are
 /// opaque to callers and stay valid while the listing changes (they name
@@ -113,9 +117,12 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         token: Option<&str>,
     ) -> Result<Page<Group>>;
-    /// Idempotent, as AdminAddUserToGroup is.
+    /// Idempotent, as AdminAddUserToGroup is. ResourceNotFound if the group
+    /// is gone, UserNotFound if the user is.
     async fn add_user_to_group(&self, pool_id: &str, group: &str, sub: Uuid) -> Result<()>;
+    /// Idempotent; the same errors as `add_user_to_group`.
     async fn remove_user_from_group(&self, pool_id: &str, group: &str, sub: Uuid) -> Result<()>;
+    /// UserNotFound if the user is gone.
     async fn list_groups_for_user(
         &self,
         pool_id: &str,
@@ -123,6 +130,7 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         token: Option<&str>,
     ) -> Result<Page<Group>>;
+    /// ResourceNotFound if the group is gone.
     async fn list_users_in_group(
         &self,
         pool_id: &str,
@@ -135,9 +143,4 @@ pub trait Store: Send + Sync + 'static {
     async fn put_signing_key(&self, key: &SigningKey) -> Result<()>;
     /// Every key of a pool, newest first.
     async fn signing_keys(&self, pool_id: &str) -> Result<Vec<SigningKey>>;
-}
-
-/// Maps a key kind to its stored name and back; shared by both backends.
-pub(crate) fn key_kind_from_db(s: &str) -> KeyKind {
-    KeyKind::parse(s).unwrap_or(KeyKind::Username)
 }

@@ -1,0 +1,1585 @@
+//! Store conformance: one suite, run against SQLite and PostgreSQL. Each
+//! check is an async function over `Arc<dyn Store>`; the macro at the end
+//! makes `sqlite_<name>` and `postgres_<name>` tests of it.
+//!
+//! PostgreSQL: `COGNATE_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`), one schema per test. When it
+//! cannot be reached the tests are skipped, unless
+//! `COGNATE_REQUIRE_POSTGRES=1` makes that a failure.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use cognate_core::model::client::UserPoolClientConfig;
+use cognate_core::model::pool::{
+    AliasAttribute, NewUserPool, UsernameConfiguration, VerifiableAttribute,
+};
+use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
+use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
+use cognate_core::store::{PgStore, SigningKey, SqliteStore, Store, UserFilter};
+use cognate_core::{CognitoError, Timestamp};
+use sqlx::Executor;
+use sqlx::postgres::PgPoolOptions;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+const NOW: Timestamp = Timestamp(1_700_000_000_000);
+
+// ---------------------------------------------------------------- harness
+
+/// A store under test and what must be cleaned up after it.
+struct Harness {
+    store: Arc<dyn Store>,
+    _cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] TempDir),
+    Postgres { url: String, schema: String },
+}
+
+impl Drop for Cleanup {
+    /// Drops the test's schema, best effort (also when the test panicked).
+    fn drop(&mut self) {
+        let Cleanup::Postgres { url, schema } = self else {
+            return;
+        };
+        let (url, schema) = (url.clone(), schema.clone());
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(pool) = PgPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(&url)
+                    .await
+                {
+                    let _ = pool
+                        .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
+                        .await;
+                    pool.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl Harness {
+    async fn sqlite() -> Self {
+        let dir = TempDir::new().expect("temp dir");
+        let store = SqliteStore::open(&dir.path().join("cognate.db"))
+            .await
+            .expect("open sqlite store");
+        Self {
+            store: Arc::new(store),
+            _cleanup: Cleanup::Sqlite(dir),
+        }
+    }
+
+    /// None when PostgreSQL is unreachable and not required.
+    async fn postgres() -> Option<Self> {
+        let url = std::env::var("COGNATE_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let required = std::env::var("COGNATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        // Once one test found no server, the others skip without waiting.
+        static UNREACHABLE: OnceLock<String> = OnceLock::new();
+        let admin = match UNREACHABLE.get() {
+            Some(e) => Err(e.clone()),
+            None => PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(3))
+                .connect(&url)
+                .await
+                .map_err(|e| UNREACHABLE.get_or_init(|| e.to_string()).clone()),
+        };
+        let admin = match admin {
+            Ok(a) => a,
+            Err(e) if required => {
+                panic!("COGNATE_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable at {url}: {e}")
+            }
+            Err(_) => {
+                eprintln!("SKIPPED: PostgreSQL not reachable at {url}");
+                return None;
+            }
+        };
+        let schema = format!("t_{}", Uuid::new_v4().simple());
+        admin
+            .execute(format!("CREATE SCHEMA {schema}").as_str())
+            .await
+            .expect("create test schema");
+        admin.close().await;
+        let cleanup = Cleanup::Postgres {
+            url: url.clone(),
+            schema: schema.clone(),
+        };
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .after_connect(move |conn, _meta| {
+                let set = format!("SET search_path TO {schema}");
+                Box::pin(async move {
+                    conn.execute(set.as_str()).await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .expect("connect to test schema");
+        let store = PgStore::from_pool(pool)
+            .await
+            .expect("migrate postgres store");
+        Some(Self {
+            store: Arc::new(store),
+            _cleanup: cleanup,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn new_pool(
+    case_sensitive: bool,
+    alias_attributes: Vec<AliasAttribute>,
+    username_attributes: Vec<VerifiableAttribute>,
+) -> UserPool {
+    UserPool::create(
+        NewUserPool {
+            pool_name: "conformance".into(),
+            alias_attributes,
+            username_attributes,
+            username_configuration: Some(UsernameConfiguration { case_sensitive }),
+            ..Default::default()
+        },
+        "us-east-1",
+        NOW,
+    )
+    .expect("valid pool")
+}
+
+async fn make_pool(s: &Arc<dyn Store>, pool: UserPool) -> UserPool {
+    s.create_pool(&pool).await.expect("create pool");
+    pool
+}
+
+fn new_user(pool: &UserPool, username: &str, attrs: &[(&str, &str)]) -> User {
+    let mut u = User::new(&pool.id, username, NOW);
+    for (k, v) in attrs {
+        u.set_attribute(k, v);
+    }
+    u
+}
+
+async fn make_user(
+    s: &Arc<dyn Store>,
+    pool: &UserPool,
+    username: &str,
+    attrs: &[(&str, &str)],
+) -> User {
+    let u = new_user(pool, username, attrs);
+    s.create_user(pool, &u).await.expect("create user");
+    u
+}
+
+fn key(kind: KeyKind, value: &str) -> UserKey {
+    UserKey {
+        kind,
+        value: value.into(),
+    }
+}
+
+fn eq(attribute: &str, value: &str) -> UserFilter {
+    UserFilter::Equals {
+        attribute: attribute.into(),
+        value: value.into(),
+    }
+}
+
+fn prefix(attribute: &str, value: &str) -> UserFilter {
+    UserFilter::Prefix {
+        attribute: attribute.into(),
+        value: value.into(),
+    }
+}
+
+/// Every user of a listing, following tokens page by page.
+async fn all_users(
+    s: &Arc<dyn Store>,
+    pool_id: &str,
+    filter: Option<&UserFilter>,
+    page: usize,
+) -> Vec<User> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let p = s
+            .list_users(pool_id, filter, page, token.as_deref())
+            .await
+            .expect("list users");
+        assert!(p.items.len() <= page, "page larger than its limit");
+        out.extend(p.items);
+        match p.next {
+            Some(t) => token = Some(t),
+            None => return out,
+        }
+    }
+}
+
+async fn usernames(s: &Arc<dyn Store>, pool_id: &str, filter: Option<&UserFilter>) -> Vec<String> {
+    all_users(s, pool_id, filter, 2)
+        .await
+        .into_iter()
+        .map(|u| u.username)
+        .collect()
+}
+
+fn wire(r: Result<impl std::fmt::Debug, CognitoError>) -> &'static str {
+    match r {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => e.wire_name(),
+    }
+}
+
+fn pool_eq(a: &UserPool, b: &UserPool) {
+    let mut a = a.clone();
+    a.estimated_number_of_users = b.estimated_number_of_users;
+    assert_eq!(&a, b);
+}
+
+// ---------------------------------------------------------------- checks
+
+async fn pools_crud(s: Arc<dyn Store>) {
+    s.ping().await.expect("ping");
+    let mut pool = make_pool(&s, new_pool(false, vec![], vec![])).await;
+    let got = s.get_pool(&pool.id).await.unwrap().expect("pool stored");
+    pool_eq(&pool, &got);
+    assert_eq!(got.estimated_number_of_users, 0);
+    assert!(s.get_pool("us-east-1_nothere").await.unwrap().is_none());
+
+    let mut config = pool.config.clone();
+    config.policies.password_policy.minimum_length = 12;
+    pool.update(config, Timestamp(NOW.0 + 5_000)).unwrap();
+    s.update_pool(&pool).await.expect("update pool");
+    let got = s.get_pool(&pool.id).await.unwrap().unwrap();
+    assert_eq!(got.config.policies.password_policy.minimum_length, 12);
+    assert_eq!(got.last_modified_date, Timestamp(NOW.0 + 5_000));
+
+    let ghost = new_pool(true, vec![], vec![]);
+    assert_eq!(
+        wire(s.update_pool(&ghost).await),
+        "ResourceNotFoundException"
+    );
+
+    let mut ids: BTreeSet<String> = [pool.id.clone()].into();
+    for _ in 0..4 {
+        ids.insert(make_pool(&s, new_pool(true, vec![], vec![])).await.id);
+    }
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = s.list_pools(2, token.as_deref()).await.unwrap();
+        listed.extend(page.items.into_iter().map(|p| p.id));
+        match page.next {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(
+        listed,
+        ids.iter().cloned().collect::<Vec<_>>(),
+        "ordered by id, each once"
+    );
+
+    assert!(s.delete_pool(&pool.id).await.unwrap());
+    assert!(!s.delete_pool(&pool.id).await.unwrap());
+    assert!(s.get_pool(&pool.id).await.unwrap().is_none());
+}
+
+async fn clients_crud(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let other = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let config = UserPoolClientConfig {
+        client_name: "web".into(),
+        ..Default::default()
+    };
+    let mut client = UserPoolClient::create(&pool.id, config.clone(), true, NOW).unwrap();
+    s.create_client(&client).await.expect("create client");
+    assert_eq!(
+        s.get_client(&pool.id, &client.client_id).await.unwrap(),
+        Some(client.clone())
+    );
+    assert_eq!(
+        s.find_client(&client.client_id).await.unwrap(),
+        Some(client.clone())
+    );
+    assert_eq!(
+        s.get_client(&other.id, &client.client_id).await.unwrap(),
+        None,
+        "scoped to its pool"
+    );
+
+    let mut renamed = config.clone();
+    renamed.client_name = "web2".into();
+    client.update(renamed, Timestamp(NOW.0 + 1)).unwrap();
+    s.update_client(&client).await.expect("update client");
+    assert_eq!(
+        s.find_client(&client.client_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .config
+            .client_name,
+        "web2"
+    );
+
+    let orphan = UserPoolClient::create("us-east-1_nothere", config.clone(), false, NOW).unwrap();
+    assert_eq!(
+        wire(s.create_client(&orphan).await),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        wire(s.update_client(&orphan).await),
+        "ResourceNotFoundException"
+    );
+
+    let mut ids: BTreeSet<String> = [client.client_id.clone()].into();
+    for _ in 0..4 {
+        let c = UserPoolClient::create(&pool.id, config.clone(), false, NOW).unwrap();
+        s.create_client(&c).await.unwrap();
+        ids.insert(c.client_id);
+    }
+    let first = s.list_clients(&pool.id, 3, None).await.unwrap();
+    assert_eq!(first.items.len(), 3);
+    let second = s
+        .list_clients(&pool.id, 3, first.next.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 2);
+    assert_eq!(second.next, None);
+    let listed: Vec<String> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|c| c.client_id.clone())
+        .collect();
+    assert_eq!(listed, ids.iter().cloned().collect::<Vec<_>>());
+    assert!(
+        s.list_clients(&other.id, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    assert!(
+        !s.delete_client(&other.id, &client.client_id).await.unwrap(),
+        "wrong pool"
+    );
+    assert!(s.delete_client(&pool.id, &client.client_id).await.unwrap());
+    assert!(s.find_client(&client.client_id).await.unwrap().is_none());
+}
+
+async fn users_crud(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(false, vec![AliasAttribute::Email], vec![])).await;
+    let mut user = new_user(
+        &pool,
+        "Alice",
+        &[("email", "alice@example.com"), ("name", "Alice A")],
+    );
+    user.credential = Some(vec![0, 1, 2, 255]);
+    user.password_expires = Some(Timestamp(NOW.0 + 86_400_000));
+    user.settings = UserSettings {
+        preferred_mfa: Some("SOFTWARE_TOKEN_MFA".into()),
+        enabled_mfa: vec!["SOFTWARE_TOKEN_MFA".into()],
+    };
+    s.create_user(&pool, &user).await.expect("create user");
+
+    assert_eq!(
+        s.get_user_by_sub(&pool.id, user.sub).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "alice"))
+            .await
+            .unwrap(),
+        Some(user.clone()),
+        "found by its normalized username"
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "Alice"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Email, "alice@example.com"))
+            .await
+            .unwrap(),
+        None,
+        "an unverified email is no alias"
+    );
+    assert_eq!(
+        s.get_user_by_sub(&pool.id, Uuid::new_v4()).await.unwrap(),
+        None
+    );
+
+    user.status = UserStatus::Confirmed;
+    user.enabled = false;
+    user.set_attribute("email_verified", "true");
+    user.credential = None;
+    user.modified = Timestamp(NOW.0 + 10);
+    s.update_user(&pool, &user).await.expect("update user");
+    assert_eq!(
+        s.get_user_by_sub(&pool.id, user.sub).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Email, "alice@example.com"))
+            .await
+            .unwrap()
+            .map(|u| u.sub),
+        Some(user.sub),
+        "a verified email is an alias"
+    );
+
+    let ghost = new_user(&pool, "ghost", &[]);
+    assert_eq!(
+        wire(s.update_user(&pool, &ghost).await),
+        "UserNotFoundException"
+    );
+    let orphan_pool = new_pool(true, vec![], vec![]);
+    let orphan = new_user(&orphan_pool, "orphan", &[]);
+    assert_eq!(
+        wire(s.create_user(&orphan_pool, &orphan).await),
+        "ResourceNotFoundException"
+    );
+
+    make_user(&s, &pool, "bob", &[]).await;
+    assert_eq!(s.count_users(&pool.id).await.unwrap(), 2);
+    assert_eq!(
+        s.get_pool(&pool.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .estimated_number_of_users,
+        2
+    );
+
+    assert!(s.delete_user(&pool.id, user.sub).await.unwrap());
+    assert!(!s.delete_user(&pool.id, user.sub).await.unwrap());
+    assert_eq!(s.get_user_by_sub(&pool.id, user.sub).await.unwrap(), None);
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "alice"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(s.count_users(&pool.id).await.unwrap(), 1);
+    assert_eq!(
+        s.get_pool(&pool.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .estimated_number_of_users,
+        1
+    );
+    // Its keys went with it: the name and the email are free again.
+    make_user(
+        &s,
+        &pool,
+        "ALICE",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    )
+    .await;
+}
+
+async fn groups_and_memberships(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let mut admins = Group::new(
+        &pool.id,
+        "admins",
+        Some("Admins".into()),
+        None,
+        Some(1),
+        NOW,
+    )
+    .unwrap();
+    s.create_group(&admins).await.expect("create group");
+    match s.create_group(&admins).await {
+        Err(CognitoError::GroupExists(m)) => {
+            assert_eq!(m, "A group with the name admins already exists.")
+        }
+        other => panic!("expected GroupExists, got {other:?}"),
+    }
+    let orphan = Group::new("us-east-1_nothere", "g", None, None, None, NOW).unwrap();
+    assert_eq!(
+        wire(s.create_group(&orphan).await),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        wire(s.update_group(&orphan).await),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        s.get_group(&pool.id, "admins").await.unwrap(),
+        Some(admins.clone())
+    );
+    admins.description = Some("The admins".into());
+    s.update_group(&admins).await.unwrap();
+    assert_eq!(
+        s.get_group(&pool.id, "admins")
+            .await
+            .unwrap()
+            .unwrap()
+            .description
+            .as_deref(),
+        Some("The admins")
+    );
+
+    for name in ["b", "c", "d"] {
+        s.create_group(&Group::new(&pool.id, name, None, None, None, NOW).unwrap())
+            .await
+            .unwrap();
+    }
+    let p1 = s.list_groups(&pool.id, 3, None).await.unwrap();
+    let p2 = s
+        .list_groups(&pool.id, 3, p1.next.as_deref())
+        .await
+        .unwrap();
+    let names: Vec<_> = p1
+        .items
+        .iter()
+        .chain(&p2.items)
+        .map(|g| g.group_name.as_str())
+        .collect();
+    assert_eq!(names, ["admins", "b", "c", "d"]);
+    assert_eq!(p2.next, None);
+
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let bob = make_user(&s, &pool, "bob", &[]).await;
+    s.add_user_to_group(&pool.id, "admins", alice.sub)
+        .await
+        .unwrap();
+    s.add_user_to_group(&pool.id, "admins", alice.sub)
+        .await
+        .expect("idempotent");
+    s.add_user_to_group(&pool.id, "b", alice.sub).await.unwrap();
+    s.add_user_to_group(&pool.id, "admins", bob.sub)
+        .await
+        .unwrap();
+    assert_eq!(
+        wire(s.add_user_to_group(&pool.id, "nope", alice.sub).await),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        wire(
+            s.add_user_to_group(&pool.id, "admins", Uuid::new_v4())
+                .await
+        ),
+        "UserNotFoundException"
+    );
+
+    let groups = s
+        .list_groups_for_user(&pool.id, alice.sub, 1, None)
+        .await
+        .unwrap();
+    assert_eq!(groups.items[0].group_name, "admins");
+    let groups2 = s
+        .list_groups_for_user(&pool.id, alice.sub, 1, groups.next.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(groups2.items[0].group_name, "b");
+    assert_eq!(groups2.next, None);
+    assert_eq!(
+        wire(
+            s.list_groups_for_user(&pool.id, Uuid::new_v4(), 10, None)
+                .await
+        ),
+        "UserNotFoundException"
+    );
+
+    let members = s
+        .list_users_in_group(&pool.id, "admins", 1, None)
+        .await
+        .unwrap();
+    let members2 = s
+        .list_users_in_group(&pool.id, "admins", 1, members.next.as_deref())
+        .await
+        .unwrap();
+    let mut subs: Vec<Uuid> = members
+        .items
+        .iter()
+        .chain(&members2.items)
+        .map(|u| u.sub)
+        .collect();
+    assert_eq!(members2.next, None);
+    let mut expected = vec![alice.sub, bob.sub];
+    expected.sort();
+    subs.sort();
+    assert_eq!(subs, expected);
+    assert_eq!(
+        wire(s.list_users_in_group(&pool.id, "nope", 10, None).await),
+        "ResourceNotFoundException"
+    );
+
+    s.remove_user_from_group(&pool.id, "admins", bob.sub)
+        .await
+        .unwrap();
+    s.remove_user_from_group(&pool.id, "admins", bob.sub)
+        .await
+        .expect("idempotent");
+    let members = s
+        .list_users_in_group(&pool.id, "admins", 10, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        members.items.iter().map(|u| u.sub).collect::<Vec<_>>(),
+        [alice.sub]
+    );
+
+    // Deleting a group ends its memberships; deleting a user ends theirs.
+    assert!(s.delete_group(&pool.id, "b").await.unwrap());
+    assert!(!s.delete_group(&pool.id, "b").await.unwrap());
+    let groups = s
+        .list_groups_for_user(&pool.id, alice.sub, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        groups
+            .items
+            .iter()
+            .map(|g| g.group_name.as_str())
+            .collect::<Vec<_>>(),
+        ["admins"]
+    );
+    s.create_group(&Group::new(&pool.id, "b", None, None, None, NOW).unwrap())
+        .await
+        .unwrap();
+    assert!(
+        s.list_users_in_group(&pool.id, "b", 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(s.delete_user(&pool.id, alice.sub).await.unwrap());
+    assert!(
+        s.list_users_in_group(&pool.id, "admins", 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+fn signing_key(pool_id: &str, kid: &str, created: i64) -> SigningKey {
+    SigningKey {
+        pool_id: pool_id.into(),
+        kid: kid.into(),
+        sealed_private_key: vec![1, 2, 3, kid.len() as u8],
+        public_jwk: format!(r#"{{"kid":"{kid}","kty":"RSA"}}"#),
+        created: Timestamp(created),
+        retired: None,
+    }
+}
+
+async fn signing_keys_newest_first(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let other = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let k1 = signing_key(&pool.id, "k1", NOW.0);
+    let k2 = signing_key(&pool.id, "k2", NOW.0 + 1000);
+    let k3 = signing_key(&pool.id, "k3", NOW.0 + 2000);
+    for k in [&k2, &k1, &k3] {
+        s.put_signing_key(k).await.unwrap();
+    }
+    s.put_signing_key(&signing_key(&other.id, "x", NOW.0))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.signing_keys(&pool.id).await.unwrap(),
+        vec![k3.clone(), k2.clone(), k1.clone()]
+    );
+
+    let mut retired = k1.clone();
+    retired.retired = Some(Timestamp(NOW.0 + 3000));
+    s.put_signing_key(&retired)
+        .await
+        .expect("retiring replaces the key");
+    assert_eq!(
+        s.signing_keys(&pool.id).await.unwrap(),
+        vec![k3, k2, retired]
+    );
+    assert_eq!(
+        wire(
+            s.put_signing_key(&signing_key("us-east-1_nothere", "k", NOW.0))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+    assert!(
+        s.signing_keys("us-east-1_nothere")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn delete_pool_cascades(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(false, vec![AliasAttribute::Email], vec![])).await;
+    let keep = make_pool(&s, new_pool(false, vec![], vec![])).await;
+    let client = UserPoolClient::create(
+        &pool.id,
+        UserPoolClientConfig {
+            client_name: "c".into(),
+            ..Default::default()
+        },
+        false,
+        NOW,
+    )
+    .unwrap();
+    s.create_client(&client).await.unwrap();
+    let alice = make_user(
+        &s,
+        &pool,
+        "alice",
+        &[("email", "a@x.org"), ("email_verified", "true")],
+    )
+    .await;
+    make_user(&s, &keep, "alice", &[]).await;
+    s.create_group(&Group::new(&pool.id, "g", None, None, None, NOW).unwrap())
+        .await
+        .unwrap();
+    s.add_user_to_group(&pool.id, "g", alice.sub).await.unwrap();
+    s.put_signing_key(&signing_key(&pool.id, "k", NOW.0))
+        .await
+        .unwrap();
+
+    assert!(s.delete_pool(&pool.id).await.unwrap());
+    assert_eq!(s.find_client(&client.client_id).await.unwrap(), None);
+    assert_eq!(s.get_user_by_sub(&pool.id, alice.sub).await.unwrap(), None);
+    assert_eq!(s.count_users(&pool.id).await.unwrap(), 0);
+    assert!(s.signing_keys(&pool.id).await.unwrap().is_empty());
+
+    // Recreate the same pool id: nothing of the old one may show through.
+    s.create_pool(&pool).await.unwrap();
+    assert_eq!(
+        s.get_pool(&pool.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .estimated_number_of_users,
+        0
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "alice"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Email, "a@x.org"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        s.list_users(&pool.id, None, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        s.list_users(&pool.id, Some(&eq("email", "a@x.org")), 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        s.list_groups(&pool.id, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        s.list_clients(&pool.id, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    make_user(
+        &s,
+        &pool,
+        "alice",
+        &[("email", "a@x.org"), ("email_verified", "true")],
+    )
+    .await;
+
+    // The other pool is untouched.
+    assert_eq!(s.count_users(&keep.id).await.unwrap(), 1);
+    assert!(
+        s.find_user(&keep.id, &key(KeyKind::Username, "alice"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn username_unique_case_insensitive(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(false, vec![], vec![])).await;
+    let alice = make_user(&s, &pool, "Alice", &[]).await;
+    let clash = new_user(&pool, "alice", &[]);
+    match s.create_user(&pool, &clash).await {
+        Err(CognitoError::UsernameExists(m)) => assert_eq!(m, "User account already exists"),
+        other => panic!("expected UsernameExists, got {other:?}"),
+    }
+    assert_eq!(
+        s.get_user_by_sub(&pool.id, clash.sub).await.unwrap(),
+        None,
+        "nothing written"
+    );
+    assert_eq!(s.count_users(&pool.id).await.unwrap(), 1);
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "alice"))
+            .await
+            .unwrap()
+            .map(|u| u.username),
+        Some("Alice".into())
+    );
+    // Renaming to a clashing case variant of oneself is fine.
+    let mut renamed = alice.clone();
+    renamed.username = "ALICE".into();
+    s.update_user(&pool, &renamed).await.unwrap();
+}
+
+async fn username_unique_case_sensitive(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let a = make_user(&s, &pool, "Alice", &[]).await;
+    let b = make_user(&s, &pool, "alice", &[]).await;
+    assert_eq!(
+        wire(s.create_user(&pool, &new_user(&pool, "alice", &[])).await),
+        "UsernameExistsException"
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "Alice"))
+            .await
+            .unwrap()
+            .map(|u| u.sub),
+        Some(a.sub)
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "alice"))
+            .await
+            .unwrap()
+            .map(|u| u.sub),
+        Some(b.sub)
+    );
+    // The same username in another pool is no clash.
+    let other = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    make_user(&s, &other, "alice", &[]).await;
+}
+
+async fn email_and_phone_as_username_unique(s: Arc<dyn Store>) {
+    let pool = make_pool(
+        &s,
+        new_pool(
+            false,
+            vec![],
+            vec![VerifiableAttribute::Email, VerifiableAttribute::PhoneNumber],
+        ),
+    )
+    .await;
+    let first = make_user(
+        &s,
+        &pool,
+        &Uuid::new_v4().to_string(),
+        &[("email", "Ann@Example.com"), ("phone_number", "+15550001")],
+    )
+    .await;
+    // Cognito API: SignUp — with UsernameAttributes, a taken email or phone is a taken username.
+    let same_email = new_user(
+        &pool,
+        &Uuid::new_v4().to_string(),
+        &[("email", "ann@example.COM")],
+    );
+    match s.create_user(&pool, &same_email).await {
+        Err(CognitoError::UsernameExists(m)) => {
+            assert_eq!(m, "An account with the given email already exists.")
+        }
+        other => panic!("expected UsernameExists, got {other:?}"),
+    }
+    let same_phone = new_user(
+        &pool,
+        &Uuid::new_v4().to_string(),
+        &[("phone_number", "+15550001")],
+    );
+    assert_eq!(
+        wire(s.create_user(&pool, &same_phone).await),
+        "UsernameExistsException"
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Email, "ann@example.com"))
+            .await
+            .unwrap()
+            .map(|u| u.sub),
+        Some(first.sub)
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::PhoneNumber, "+15550001"))
+            .await
+            .unwrap()
+            .map(|u| u.sub),
+        Some(first.sub)
+    );
+    assert_eq!(s.count_users(&pool.id).await.unwrap(), 1);
+}
+
+async fn verified_alias_unique(s: Arc<dyn Store>) {
+    let pool = make_pool(
+        &s,
+        new_pool(
+            false,
+            vec![
+                AliasAttribute::Email,
+                AliasAttribute::PhoneNumber,
+                AliasAttribute::PreferredUsername,
+            ],
+            vec![],
+        ),
+    )
+    .await;
+    make_user(
+        &s,
+        &pool,
+        "a",
+        &[
+            ("email", "x@example.com"),
+            ("email_verified", "true"),
+            ("preferred_username", "Ace"),
+        ],
+    )
+    .await;
+    // An unverified email is not an alias yet, so it may repeat.
+    let b = make_user(&s, &pool, "b", &[("email", "x@example.com")]).await;
+    let c = new_user(
+        &pool,
+        "c",
+        &[("email", "X@example.com"), ("email_verified", "true")],
+    );
+    match s.create_user(&pool, &c).await {
+        Err(CognitoError::AliasExists(m)) => {
+            assert_eq!(m, "An account with the given email already exists.")
+        }
+        other => panic!("expected AliasExists, got {other:?}"),
+    }
+    // Nothing half-written: c's username is still free.
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "c"))
+            .await
+            .unwrap(),
+        None
+    );
+    make_user(
+        &s,
+        &pool,
+        "c",
+        &[("email", "c@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    assert_eq!(
+        wire(
+            s.create_user(
+                &pool,
+                &new_user(&pool, "d", &[("preferred_username", "ACE")])
+            )
+            .await
+        ),
+        "AliasExistsException"
+    );
+
+    // Verifying b's email would make a second alias: refused, b unchanged.
+    let mut b2 = b.clone();
+    b2.set_attribute("email_verified", "true");
+    b2.status = UserStatus::Confirmed;
+    assert_eq!(
+        wire(s.update_user(&pool, &b2).await),
+        "AliasExistsException"
+    );
+    assert_eq!(
+        s.get_user_by_sub(&pool.id, b.sub).await.unwrap(),
+        Some(b.clone())
+    );
+}
+
+async fn update_user_clash_leaves_user_unchanged(s: Arc<dyn Store>) {
+    let pool = make_pool(
+        &s,
+        new_pool(false, vec![], vec![VerifiableAttribute::Email]),
+    )
+    .await;
+    make_user(&s, &pool, "u-a", &[("email", "a@example.com")]).await;
+    let b = make_user(
+        &s,
+        &pool,
+        "u-b",
+        &[("email", "b@example.com"), ("name", "Bee")],
+    )
+    .await;
+
+    let mut changed = b.clone();
+    changed.set_attribute("email", "A@example.com");
+    changed.set_attribute("name", "Changed");
+    changed.username = "u-b2".into();
+    assert_eq!(
+        wire(s.update_user(&pool, &changed).await),
+        "UsernameExistsException"
+    );
+
+    assert_eq!(
+        s.get_user_by_sub(&pool.id, b.sub).await.unwrap(),
+        Some(b.clone())
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Email, "b@example.com"))
+            .await
+            .unwrap()
+            .map(|u| u.sub),
+        Some(b.sub),
+        "old keys kept"
+    );
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Username, "u-b2"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("email", "b@example.com"))).await,
+        ["u-b"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("name", "Bee"))).await,
+        ["u-b"]
+    );
+    assert!(
+        usernames(&s, &pool.id, Some(&eq("name", "Changed")))
+            .await
+            .is_empty()
+    );
+
+    // A free email goes through, and frees the old one.
+    changed.set_attribute("email", "c@example.com");
+    s.update_user(&pool, &changed).await.unwrap();
+    assert_eq!(
+        s.find_user(&pool.id, &key(KeyKind::Email, "b@example.com"))
+            .await
+            .unwrap(),
+        None
+    );
+    make_user(&s, &pool, "u-d", &[("email", "b@example.com")]).await;
+}
+
+/// ~50 writers of one username at once: exactly one wins.
+async fn concurrent_same_username(s: Arc<dyn Store>) {
+    let pool = Arc::new(make_pool(&s, new_pool(false, vec![], vec![])).await);
+    let results = race(&s, &pool, |i| {
+        let name = if i % 2 == 0 { "Racer" } else { "racer" };
+        (name.to_owned(), vec![])
+    })
+    .await;
+    assert_race(&results, "UsernameExistsException");
+    assert_eq!(s.count_users(&pool.id).await.unwrap(), 1);
+    assert_eq!(
+        s.get_pool(&pool.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .estimated_number_of_users,
+        1
+    );
+}
+
+/// ~50 writers of one verified email (as alias) at once: exactly one wins.
+async fn concurrent_same_email(s: Arc<dyn Store>) {
+    let pool = Arc::new(make_pool(&s, new_pool(false, vec![AliasAttribute::Email], vec![])).await);
+    let results = race(&s, &pool, |i| {
+        (
+            format!("user{i}"),
+            vec![
+                ("email".to_owned(), "same@example.com".to_owned()),
+                ("email_verified".to_owned(), "true".to_owned()),
+            ],
+        )
+    })
+    .await;
+    assert_race(&results, "AliasExistsException");
+    assert_eq!(s.count_users(&pool.id).await.unwrap(), 1);
+    assert_eq!(
+        all_users(&s, &pool.id, None, 60).await.len(),
+        1,
+        "losers left nothing behind"
+    );
+}
+
+const RACERS: usize = 50;
+
+async fn race(
+    s: &Arc<dyn Store>,
+    pool: &Arc<UserPool>,
+    make: impl Fn(usize) -> (String, Vec<(String, String)>),
+) -> Vec<Result<(), CognitoError>> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(RACERS));
+    let mut tasks = Vec::new();
+    for i in 0..RACERS {
+        let (name, attrs) = make(i);
+        let mut user = User::new(&pool.id, &name, NOW);
+        for (k, v) in &attrs {
+            user.set_attribute(k, v);
+        }
+        let (s, pool, barrier) = (s.clone(), pool.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            s.create_user(&pool, &user).await
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
+
+fn assert_race(results: &[Result<(), CognitoError>], loser: &str) {
+    let wins = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(wins, 1, "exactly one writer wins: {results:?}");
+    for r in results {
+        if let Err(e) = r {
+            assert_eq!(e.wire_name(), loser, "{e}");
+        }
+    }
+}
+
+/// Keyset tokens: rows inserted before the cursor between pages neither
+/// shift nor repeat what comes after it.
+async fn pagination_stable_under_inserts(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    for i in 0..20 {
+        let name = format!("m{i:02}");
+        make_user(
+            &s,
+            &pool,
+            &name,
+            &[("email", &format!("e.{name}@example.com"))],
+        )
+        .await;
+    }
+
+    // Emails sort as usernames do, so both listings share one order.
+    for (run, filter) in [("u", None), ("f", Some(prefix("email", "e.")))] {
+        let expected: BTreeSet<String> = usernames(&s, &pool.id, filter.as_ref())
+            .await
+            .into_iter()
+            .collect();
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        let mut round = 0;
+        loop {
+            let page = s
+                .list_users(&pool.id, filter.as_ref(), 3, token.as_deref())
+                .await
+                .unwrap();
+            seen.extend(page.items.iter().map(|u| u.username.clone()));
+            // After every page, insert a user that sorts before all others.
+            let early = format!("0{run}{round}");
+            make_user(
+                &s,
+                &pool,
+                &early,
+                &[("email", &format!("e.{early}@example.com"))],
+            )
+            .await;
+            round += 1;
+            match page.next {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        let unique: BTreeSet<String> = seen.iter().cloned().collect();
+        assert_eq!(unique.len(), seen.len(), "no user repeated: {seen:?}");
+        assert_eq!(
+            unique, expected,
+            "no user skipped, none from before the cursor: {filter:?}"
+        );
+        let mut sorted = seen.clone();
+        sorted.sort();
+        assert_eq!(seen, sorted, "stable order");
+    }
+
+    // A row inserted after the cursor shows up on a later page.
+    let first = s.list_users(&pool.id, None, 2, None).await.unwrap();
+    make_user(&s, &pool, "zz", &[]).await;
+    let mut rest = Vec::new();
+    let mut token = first.next;
+    while let Some(t) = token {
+        let page = s.list_users(&pool.id, None, 50, Some(&t)).await.unwrap();
+        rest.extend(page.items.into_iter().map(|u| u.username));
+        token = page.next;
+    }
+    assert_eq!(rest.last().map(String::as_str), Some("zz"));
+
+    // The last page says so.
+    let all = s.list_users(&pool.id, None, 1000, None).await.unwrap();
+    assert_eq!(all.next, None);
+    let exact = s
+        .list_users(&pool.id, None, all.items.len(), None)
+        .await
+        .unwrap();
+    assert_eq!(exact.next, None, "a full last page has no token");
+}
+
+async fn filters_exact_and_prefix(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let ann = make_user(
+        &s,
+        &pool,
+        "ann",
+        &[
+            ("email", "ann@example.com"),
+            ("given_name", "Ann"),
+            ("phone_number", "+15550100"),
+        ],
+    )
+    .await;
+    let mut anna = new_user(&pool, "anna", &[("email", "anna@example.org")]);
+    anna.status = UserStatus::Confirmed;
+    s.create_user(&pool, &anna).await.unwrap();
+    let mut bob = new_user(&pool, "bob", &[("email", "bob@example.com")]);
+    bob.enabled = false;
+    s.create_user(&pool, &bob).await.unwrap();
+    make_user(&s, &pool, "Annie", &[("email", "Annie@example.com")]).await;
+
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("email", "ann@example.com"))).await,
+        ["ann"]
+    );
+    assert!(
+        usernames(&s, &pool.id, Some(&eq("email", "ANN@example.com")))
+            .await
+            .is_empty(),
+        "exact is case-sensitive"
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("email", "ann"))).await,
+        ["ann", "anna"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("email", "ann@"))).await,
+        ["ann"]
+    );
+    assert!(
+        usernames(&s, &pool.id, Some(&prefix("email", "zed")))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("email", "")))
+            .await
+            .len(),
+        4,
+        "empty prefix matches all"
+    );
+
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("username", "ann"))).await,
+        ["ann"]
+    );
+    // Byte-wise order: "Annie" sorts before "ann".
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("username", "An"))).await,
+        ["Annie"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("username", "an"))).await,
+        ["ann", "anna"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, None).await,
+        ["Annie", "ann", "anna", "bob"]
+    );
+
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("cognito:user_status", "CONFIRMED"))).await,
+        ["anna"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("cognito:user_status", "UNCONF")))
+            .await
+            .len(),
+        3
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("status", "Disabled"))).await,
+        ["bob"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("status", "Enabled")))
+            .await
+            .len(),
+        3
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("sub", &ann.sub.to_string()))).await,
+        ["ann"]
+    );
+    let sub_prefix = &ann.sub.to_string()[..8];
+    assert!(
+        usernames(&s, &pool.id, Some(&prefix("sub", sub_prefix)))
+            .await
+            .contains(&"ann".to_owned())
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("given_name", "Ann"))).await,
+        ["ann"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("phone_number", "+1555"))).await,
+        ["ann"]
+    );
+
+    // Cognito API: ListUsers — only the searchable attributes can be filtered.
+    assert_eq!(
+        wire(
+            s.list_users(&pool.id, Some(&eq("custom:team", "x")), 10, None)
+                .await
+        ),
+        "InvalidParameterException"
+    );
+    assert_eq!(
+        wire(
+            s.list_users(&pool.id, Some(&eq("email_verified", "true")), 10, None)
+                .await
+        ),
+        "InvalidParameterException"
+    );
+
+    // Many rows with the same value page through by sub.
+    for i in 0..7 {
+        make_user(&s, &pool, &format!("twin{i}"), &[("family_name", "Twin")]).await;
+    }
+    let twins = all_users(&s, &pool.id, Some(&eq("family_name", "Twin")), 2).await;
+    assert_eq!(twins.len(), 7);
+    let subs: Vec<Uuid> = twins.iter().map(|u| u.sub).collect();
+    let mut sorted = subs.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(subs, sorted, "ordered by sub, no repeats");
+    assert_eq!(
+        all_users(&s, &pool.id, Some(&prefix("family_name", "Tw")), 3)
+            .await
+            .len(),
+        7
+    );
+
+    // Other pools' users never show.
+    let other = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    make_user(&s, &other, "ann", &[("email", "ann@example.com")]).await;
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("email", "ann@example.com"))).await,
+        ["ann"]
+    );
+}
+
+async fn index_follows_updates(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let mut u = make_user(&s, &pool, "carol", &[("email", "carol@old.example")]).await;
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("email", "carol@old"))).await,
+        ["carol"]
+    );
+
+    u.set_attribute("email", "carol@new.example");
+    u.status = UserStatus::Confirmed;
+    u.enabled = false;
+    s.update_user(&pool, &u).await.unwrap();
+    assert!(
+        usernames(&s, &pool.id, Some(&prefix("email", "carol@old")))
+            .await
+            .is_empty()
+    );
+    assert!(
+        usernames(&s, &pool.id, Some(&eq("email", "carol@old.example")))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&prefix("email", "carol@new"))).await,
+        ["carol"]
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("cognito:user_status", "CONFIRMED"))).await,
+        ["carol"]
+    );
+    assert!(
+        usernames(
+            &s,
+            &pool.id,
+            Some(&eq("cognito:user_status", "UNCONFIRMED"))
+        )
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        usernames(&s, &pool.id, Some(&eq("status", "Disabled"))).await,
+        ["carol"]
+    );
+
+    u.remove_attribute("email");
+    s.update_user(&pool, &u).await.unwrap();
+    assert!(
+        usernames(&s, &pool.id, Some(&prefix("email", "")))
+            .await
+            .is_empty()
+    );
+
+    assert!(s.delete_user(&pool.id, u.sub).await.unwrap());
+    assert!(
+        usernames(&s, &pool.id, Some(&eq("username", "carol")))
+            .await
+            .is_empty()
+    );
+    assert!(usernames(&s, &pool.id, None).await.is_empty());
+}
+
+async fn bad_tokens_are_invalid_parameter(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    for i in 0..3 {
+        make_user(
+            &s,
+            &pool,
+            &format!("u{i}"),
+            &[("email", &format!("u{i}@x.org"))],
+        )
+        .await;
+    }
+    s.create_group(&Group::new(&pool.id, "g", None, None, None, NOW).unwrap())
+        .await
+        .unwrap();
+    let filter = prefix("email", "u");
+    let users_token = s
+        .list_users(&pool.id, None, 1, None)
+        .await
+        .unwrap()
+        .next
+        .unwrap();
+    let filter_token = s
+        .list_users(&pool.id, Some(&filter), 1, None)
+        .await
+        .unwrap()
+        .next
+        .unwrap();
+
+    for bad in ["garbage!", "", "bm90IGpzb24", "WyJ4Il0", &filter_token] {
+        let r = s.list_users(&pool.id, None, 10, Some(bad)).await;
+        match r {
+            Err(CognitoError::InvalidParameter(m)) => assert_eq!(m, "Invalid pagination token"),
+            other => panic!("token {bad:?}: expected InvalidParameter, got {other:?}"),
+        }
+    }
+    for bad in ["garbage!", &users_token] {
+        assert_eq!(
+            wire(s.list_users(&pool.id, Some(&filter), 10, Some(bad)).await),
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            wire(s.list_pools(10, Some(bad)).await),
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            wire(s.list_clients(&pool.id, 10, Some(bad)).await),
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            wire(s.list_groups(&pool.id, 10, Some(bad)).await),
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            wire(s.list_users_in_group(&pool.id, "g", 10, Some(bad)).await),
+            "InvalidParameterException"
+        );
+    }
+    // A token naming a non-UUID sub.
+    let forged = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"["f","u","not-a-uuid"]"#)
+    };
+    assert_eq!(
+        wire(
+            s.list_users(&pool.id, Some(&filter), 10, Some(&forged))
+                .await
+        ),
+        "InvalidParameterException"
+    );
+    // Good tokens still work.
+    assert_eq!(
+        s.list_users(&pool.id, None, 10, Some(&users_token))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.list_users(&pool.id, Some(&filter), 10, Some(&filter_token))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+}
+
+// ---------------------------------------------------------------- instantiation
+
+macro_rules! conformance {
+    ($($check:ident: $sqlite:ident, $postgres:ident;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            let h = Harness::sqlite().await;
+            $check(h.store.clone()).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $postgres() {
+            let Some(h) = Harness::postgres().await else { return };
+            $check(h.store.clone()).await;
+        }
+    )*};
+}
+
+conformance! {
+    pools_crud: sqlite_pools_crud, postgres_pools_crud;
+    clients_crud: sqlite_clients_crud, postgres_clients_crud;
+    users_crud: sqlite_users_crud, postgres_users_crud;
+    groups_and_memberships: sqlite_groups_and_memberships, postgres_groups_and_memberships;
+    signing_keys_newest_first: sqlite_signing_keys_newest_first, postgres_signing_keys_newest_first;
+    delete_pool_cascades: sqlite_delete_pool_cascades, postgres_delete_pool_cascades;
+    username_unique_case_insensitive: sqlite_username_unique_case_insensitive, postgres_username_unique_case_insensitive;
+    username_unique_case_sensitive: sqlite_username_unique_case_sensitive, postgres_username_unique_case_sensitive;
+    email_and_phone_as_username_unique: sqlite_email_and_phone_as_username_unique, postgres_email_and_phone_as_username_unique;
+    verified_alias_unique: sqlite_verified_alias_unique, postgres_verified_alias_unique;
+    update_user_clash_leaves_user_unchanged: sqlite_update_user_clash_leaves_user_unchanged, postgres_update_user_clash_leaves_user_unchanged;
+    concurrent_same_username: sqlite_concurrent_same_username, postgres_concurrent_same_username;
+    concurrent_same_email: sqlite_concurrent_same_email, postgres_concurrent_same_email;
+    pagination_stable_under_inserts: sqlite_pagination_stable_under_inserts, postgres_pagination_stable_under_inserts;
+    filters_exact_and_prefix: sqlite_filters_exact_and_prefix, postgres_filters_exact_and_prefix;
+    index_follows_updates: sqlite_index_follows_updates, postgres_index_follows_updates;
+    bad_tokens_are_invalid_parameter: sqlite_bad_tokens_are_invalid_parameter, postgres_bad_tokens_are_invalid_parameter;
+}
