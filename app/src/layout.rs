@@ -11,6 +11,7 @@ pub fn Shell(title: String, children: Children) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <title>{title}</title>
+                <link rel="icon" href="/static/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/static/cognate.css"/>
             </head>
             <body class="min-h-screen bg-[var(--bg)] text-[var(--fg)]">

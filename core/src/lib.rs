@@ -3,12 +3,15 @@
 //! and the [`store::Store`] trait with its SQLite and PostgreSQL implementations.
 
 pub mod clock;
+pub mod credential;
 pub mod crypto;
 pub mod error;
 pub mod ids;
 pub mod model;
+pub mod service;
 pub mod srp;
 pub mod store;
+pub mod tokens;
 
 pub use clock::{Clock, Timestamp};
 pub use error::{CognitoError, Result};

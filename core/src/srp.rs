@@ -563,7 +563,7 @@ fn is_valid_element(e: &U3072) -> bool {
 
 /// Cognito's `padHex` on big-endian bytes: shortest form (zero is one 0x00
 /// byte), plus a leading 0x00 when the top bit is set.
-fn pad_hex(be: &[u8]) -> Vec<u8> {
+pub(crate) fn pad_hex(be: &[u8]) -> Vec<u8> {
     let s = strip_zeros(be);
     let mut out = Vec::with_capacity(s.len() + 1);
     if s.first().is_none_or(|&b| b >= 0x80) {

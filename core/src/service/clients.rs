@@ -1,0 +1,87 @@
+//! CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient,
+//! DeleteUserPoolClient, ListUserPoolClients.
+
+use super::Idp;
+use crate::error::{CognitoError, Result};
+use crate::model::UserPoolClient;
+use crate::model::client::UserPoolClientConfig;
+use crate::store::Page;
+
+impl Idp {
+    pub async fn create_client(
+        &self,
+        pool_id: &str,
+        config: UserPoolClientConfig,
+        generate_secret: bool,
+    ) -> Result<UserPoolClient> {
+        let pool = self.pool(pool_id).await?;
+        check_attributes(&pool, &config)?;
+        let client = UserPoolClient::create(&pool.id, config, generate_secret, self.clock.now())?;
+        self.store.create_client(&client).await?;
+        Ok(client)
+    }
+
+    pub async fn describe_client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClient> {
+        self.pool(pool_id).await?;
+        self.client(pool_id, client_id).await
+    }
+
+    pub async fn update_client(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        config: UserPoolClientConfig,
+    ) -> Result<UserPoolClient> {
+        let pool = self.pool(pool_id).await?;
+        check_attributes(&pool, &config)?;
+        let mut client = self.client(pool_id, client_id).await?;
+        client.update(config, self.clock.now())?;
+        self.store.update_client(&client).await?;
+        Ok(client)
+    }
+
+    pub async fn delete_client(&self, pool_id: &str, client_id: &str) -> Result<()> {
+        self.pool(pool_id).await?;
+        if !self.store.delete_client(pool_id, client_id).await? {
+            return Err(CognitoError::ResourceNotFound(format!(
+                "User pool client {client_id} does not exist."
+            )));
+        }
+        Ok(())
+    }
+
+    pub async fn list_clients(
+        &self,
+        pool_id: &str,
+        max_results: Option<i64>,
+        token: Option<&str>,
+    ) -> Result<Page<UserPoolClient>> {
+        self.pool(pool_id).await?;
+        let limit = super::page_size(max_results, 60, "maxResults")?;
+        self.store.list_clients(pool_id, limit, token).await
+    }
+}
+
+/// Read and write attributes must exist in the pool's schema.
+fn check_attributes(pool: &crate::model::UserPool, config: &UserPoolClientConfig) -> Result<()> {
+    for (field, attrs) in [
+        ("ReadAttributes", &config.read_attributes),
+        ("WriteAttributes", &config.write_attributes),
+    ] {
+        for a in attrs.iter().flatten() {
+            if !pool.schema_attributes.iter().any(|s| &s.name == a) {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "Invalid {field}: {a} is not an attribute of the user pool."
+                )));
+            }
+        }
+    }
+    if let Some(w) = &config.write_attributes {
+        if w.iter().any(|a| a == "sub") {
+            return Err(CognitoError::invalid_parameter(
+                "Invalid WriteAttributes: sub cannot be written.",
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The operations of a user pool, shared by every face: the Cognito API,
+//! the OAuth endpoints and the hosted UI call these, so lockout, password
+//! policy, MFA and token contents are the same whichever face a user came
+//! through. One file per Cognito action family.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::crypto::MasterKey;
+use crate::error::{CognitoError, Result};
+use crate::model::{UserPool, UserPoolClient};
+use crate::store::Store;
+
+pub mod clients;
+pub mod groups;
+pub mod pools;
+pub mod users;
+
+/// Settings the operations need from the server's configuration.
+#[derive(Clone, Debug)]
+pub struct IdpSettings {
+    /// The public URL; a pool's issuer is `{public_url}/{pool_id}`.
+    pub public_url: String,
+    /// The region in new pool ids.
+    pub region: String,
+}
+
+/// The identity provider: the store, the keys and the clock, and the
+/// operations of every action family.
+#[derive(Clone)]
+pub struct Idp {
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+    pub master_key: MasterKey,
+    pub settings: IdpSettings,
+}
+
+impl Idp {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Clock,
+        master_key: MasterKey,
+        settings: IdpSettings,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            master_key,
+            settings,
+        }
+    }
+
+    /// `{public_url}/{pool_id}`: the `iss` of a pool's tokens.
+    pub fn issuer(&self, pool_id: &str) -> String {
+        format!("{}/{}", self.settings.public_url, pool_id)
+    }
+
+    /// The pool, or Cognito's ResourceNotFoundException.
+    pub async fn pool(&self, pool_id: &str) -> Result<UserPool> {
+        if !crate::ids::is_valid_user_pool_id(pool_id) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value '{pool_id}' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"
+            )));
+        }
+        self.store.get_pool(pool_id).await?.ok_or_else(|| {
+            CognitoError::ResourceNotFound(format!("User pool {pool_id} does not exist."))
+        })
+    }
+
+    /// The client of a pool, or ResourceNotFoundException.
+    pub async fn client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClient> {
+        if !crate::ids::is_valid_client_id(client_id) {
+            return Err(CognitoError::invalid_parameter(
+                "1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+]+",
+            ));
+        }
+        self.store
+            .get_client(pool_id, client_id)
+            .await?
+            .ok_or_else(|| {
+                CognitoError::ResourceNotFound(format!(
+                    "User pool client {client_id} does not exist."
+                ))
+            })
+    }
+
+    /// A client named by id alone, as public actions name it; an unknown
+    /// client is ResourceNotFoundException, as in Cognito.
+    pub async fn client_by_id(&self, client_id: &str) -> Result<(UserPool, UserPoolClient)> {
+        if !crate::ids::is_valid_client_id(client_id) {
+            return Err(CognitoError::invalid_parameter(
+                "1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+]+",
+            ));
+        }
+        let client = self.store.find_client(client_id).await?.ok_or_else(|| {
+            CognitoError::ResourceNotFound(format!("User pool client {client_id} does not exist."))
+        })?;
+        let pool = self.pool(&client.user_pool_id).await?;
+        Ok((pool, client))
+    }
+}
+
+/// Cognito's page-size rules: `limit` within 1..=max, defaulting to max.
+pub fn page_size(limit: Option<i64>, max: i64, field: &str) -> Result<usize> {
+    match limit {
+        None => Ok(max as usize),
+        Some(n) if (1..=max).contains(&n) => Ok(n as usize),
+        Some(n) if n == 0 && field == "limit" => Ok(max as usize),
+        Some(n) => Err(CognitoError::invalid_parameter(format!(
+            "1 validation error detected: Value '{n}' at '{field}' failed to satisfy constraint: Member must have value between 1 and {max} inclusive"
+        ))),
+    }
+}

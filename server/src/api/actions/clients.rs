@@ -1,0 +1,91 @@
+//! CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient,
+//! DeleteUserPoolClient, ListUserPoolClients.
+
+use cognate_core::model::client::UserPoolClientConfig;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::pools::with_token;
+use crate::api::{ApiError, Ctx, input};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Create {
+    user_pool_id: String,
+    #[serde(default)]
+    generate_secret: bool,
+    #[serde(flatten)]
+    config: UserPoolClientConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Update {
+    user_pool_id: String,
+    client_id: String,
+    #[serde(flatten)]
+    config: UserPoolClientConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ClientRef {
+    user_pool_id: String,
+    client_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct List {
+    user_pool_id: String,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
+    let idp = &ctx.state.idp;
+    match action {
+        "CreateUserPoolClient" => {
+            let c: Create = input(body)?;
+            let client = idp
+                .create_client(&c.user_pool_id, c.config, c.generate_secret)
+                .await?;
+            Ok(json!({ "UserPoolClient": client }))
+        }
+        "DescribeUserPoolClient" => {
+            let r: ClientRef = input(body)?;
+            Ok(
+                json!({ "UserPoolClient": idp.describe_client(&r.user_pool_id, &r.client_id).await? }),
+            )
+        }
+        "UpdateUserPoolClient" => {
+            let u: Update = input(body)?;
+            let client = idp
+                .update_client(&u.user_pool_id, &u.client_id, u.config)
+                .await?;
+            Ok(json!({ "UserPoolClient": client }))
+        }
+        "DeleteUserPoolClient" => {
+            let r: ClientRef = input(body)?;
+            idp.delete_client(&r.user_pool_id, &r.client_id).await?;
+            Ok(json!({}))
+        }
+        "ListUserPoolClients" => {
+            let l: List = input(body)?;
+            let page = idp
+                .list_clients(&l.user_pool_id, l.max_results, l.next_token.as_deref())
+                .await?;
+            let clients: Vec<Value> = page
+                .items
+                .iter()
+                .map(|c| json!({ "ClientId": c.client_id, "UserPoolId": c.user_pool_id, "ClientName": c.config.client_name }))
+                .collect();
+            Ok(with_token(
+                json!({ "UserPoolClients": clients }),
+                "NextToken",
+                page.next,
+            ))
+        }
+        other => Err(ApiError::UnknownOperation(other.to_owned())),
+    }
+}

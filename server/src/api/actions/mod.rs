@@ -1,0 +1,109 @@
+//! Every action of the user-pool API, who may call it, and the family
+//! module that answers it. One file per Cognito action family.
+
+use serde_json::Value;
+
+use super::{Access, ApiError, Ctx};
+
+pub mod auth;
+pub mod clients;
+pub mod groups;
+pub mod pools;
+pub mod self_service;
+pub mod users;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    Pools,
+    Clients,
+    Users,
+    Groups,
+    SelfService,
+    Auth,
+}
+
+use Access::{Admin, Public};
+use Family::*;
+
+/// The table of actions. Public actions take no AWS credentials, as in
+/// Cognito; every other action requires SigV4.
+const ACTIONS: &[(&str, Access, Family)] = &[
+    // user pools
+    ("CreateUserPool", Admin, Pools),
+    ("DescribeUserPool", Admin, Pools),
+    ("UpdateUserPool", Admin, Pools),
+    ("DeleteUserPool", Admin, Pools),
+    ("ListUserPools", Admin, Pools),
+    // app clients
+    ("CreateUserPoolClient", Admin, Clients),
+    ("DescribeUserPoolClient", Admin, Clients),
+    ("UpdateUserPoolClient", Admin, Clients),
+    ("DeleteUserPoolClient", Admin, Clients),
+    ("ListUserPoolClients", Admin, Clients),
+    // administering users
+    ("AdminCreateUser", Admin, Users),
+    ("AdminGetUser", Admin, Users),
+    ("AdminDeleteUser", Admin, Users),
+    ("AdminUpdateUserAttributes", Admin, Users),
+    ("AdminDeleteUserAttributes", Admin, Users),
+    ("AdminSetUserPassword", Admin, Users),
+    ("AdminEnableUser", Admin, Users),
+    ("AdminDisableUser", Admin, Users),
+    ("AdminConfirmSignUp", Admin, Users),
+    ("AdminResetUserPassword", Admin, Users),
+    ("AdminUserGlobalSignOut", Admin, Users),
+    ("ListUsers", Admin, Users),
+    // groups
+    ("CreateGroup", Admin, Groups),
+    ("GetGroup", Admin, Groups),
+    ("UpdateGroup", Admin, Groups),
+    ("DeleteGroup", Admin, Groups),
+    ("ListGroups", Admin, Groups),
+    ("AdminAddUserToGroup", Admin, Groups),
+    ("AdminRemoveUserFromGroup", Admin, Groups),
+    ("AdminListGroupsForUser", Admin, Groups),
+    ("ListUsersInGroup", Admin, Groups),
+    // self-service
+    ("SignUp", Public, SelfService),
+    ("ConfirmSignUp", Public, SelfService),
+    ("ResendConfirmationCode", Public, SelfService),
+    ("ForgotPassword", Public, SelfService),
+    ("ConfirmForgotPassword", Public, SelfService),
+    ("ChangePassword", Public, SelfService),
+    ("GetUser", Public, SelfService),
+    ("UpdateUserAttributes", Public, SelfService),
+    ("DeleteUserAttributes", Public, SelfService),
+    ("DeleteUser", Public, SelfService),
+    ("GetUserAttributeVerificationCode", Public, SelfService),
+    ("VerifyUserAttribute", Public, SelfService),
+    // sign-in and tokens
+    ("InitiateAuth", Public, Auth),
+    ("RespondToAuthChallenge", Public, Auth),
+    ("AdminInitiateAuth", Admin, Auth),
+    ("AdminRespondToAuthChallenge", Admin, Auth),
+    ("GlobalSignOut", Public, Auth),
+    ("RevokeToken", Public, Auth),
+];
+
+pub fn access(action: &str) -> Option<Access> {
+    ACTIONS
+        .iter()
+        .find(|(name, ..)| *name == action)
+        .map(|(_, access, _)| *access)
+}
+
+pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
+    let family = ACTIONS
+        .iter()
+        .find(|(name, ..)| *name == action)
+        .map(|(.., f)| *f)
+        .ok_or_else(|| ApiError::UnknownOperation(action.to_owned()))?;
+    match family {
+        Pools => pools::call(action, ctx, body).await,
+        Clients => clients::call(action, ctx, body).await,
+        Users => users::call(action, ctx, body).await,
+        Groups => groups::call(action, ctx, body).await,
+        SelfService => self_service::call(action, ctx, body).await,
+        Auth => auth::call(action, ctx, body).await,
+    }
+}

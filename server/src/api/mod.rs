@@ -1,0 +1,146 @@
+//! The Cognito user-pool API: `POST /` with
+//! `X-Amz-Target: AWSCognitoIdentityProviderService.<Action>` and an
+//! `application/x-amz-json-1.1` body. This module parses the protocol,
+//! authenticates administrative calls with SigV4, dispatches to the action
+//! families in `actions/`, and renders every error in one place.
+
+pub mod actions;
+pub mod error;
+pub mod sigv4;
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use self::error::ApiError;
+use crate::state::AppState;
+
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// Who may call an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Callable without AWS credentials, as in Cognito (SignUp, InitiateAuth, …).
+    Public,
+    /// Requires a valid SigV4 signature from a key the server holds.
+    Admin,
+}
+
+/// What an action handler gets besides its input.
+pub struct Ctx {
+    pub state: AppState,
+    pub source_ip: Option<std::net::IpAddr>,
+    pub request_id: String,
+    /// The access key that signed an administrative call.
+    pub admin_key: Option<String>,
+}
+
+/// Parses an action's input. Missing required members are
+/// InvalidParameterException naming the member; wrong JSON types are
+/// SerializationException, as the AWS JSON protocol answers.
+pub fn input<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+    serde_json::from_value(body).map_err(|e| {
+        let msg = e.to_string();
+        if let Some(field) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            ApiError::from(cognate_core::CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+                lower_first(field)
+            )))
+        } else {
+            ApiError::Serialization(format!("Invalid input: {msg}"))
+        }
+    })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// `POST /`: the whole protocol.
+pub async fn handle(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let result = dispatch(&state, peer, &method, &uri, &headers, &body, &request_id).await;
+    let mut response = match result {
+        Ok(value) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static(CONTENT_TYPE),
+            )],
+            value.to_string(),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-requestid", v);
+    }
+    response
+}
+
+async fn dispatch(
+    state: &AppState,
+    peer: SocketAddr,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Value, ApiError> {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let action = target
+        .strip_prefix(TARGET_PREFIX)
+        .ok_or_else(|| ApiError::UnknownOperation(target.to_owned()))?;
+    let access =
+        actions::access(action).ok_or_else(|| ApiError::UnknownOperation(action.to_owned()))?;
+    let admin_key = match access {
+        Access::Public => None,
+        Access::Admin => Some(sigv4::verify(
+            method.as_str(),
+            uri.path_and_query().map_or("/", |p| p.as_str()),
+            headers,
+            body,
+            &state.admin_keys,
+            state.idp.clock.now().seconds(),
+        )?),
+    };
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::Serialization(format!("The request body is not valid JSON: {e}"))
+        })?
+    };
+    if !value.is_object() {
+        return Err(ApiError::Serialization(
+            "The request body must be a JSON object.".into(),
+        ));
+    }
+    let ctx = Ctx {
+        state: state.clone(),
+        source_ip: Some(peer.ip()),
+        request_id: request_id.to_owned(),
+        admin_key,
+    };
+    tracing::debug!(action, request_id, "api call");
+    actions::call(action, &ctx, value).await
+}

@@ -1,0 +1,79 @@
+//! The command line: `cognate serve` for production, `cognate dev` for a
+//! laptop or CI, and tools that read a data directory.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{LogFormat, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cognate",
+    version,
+    about = "An identity server that speaks Amazon Cognito's languages.",
+    long_about = "Cognate gives what an Amazon Cognito user pool gives — sign-up, sign-in, \
+                  tokens, the cognito-idp JSON API, a hosted UI — from one binary.\n\n\
+                  Configuration layers, each overriding the one before: defaults, the \
+                  --config file, COGNATE_* environment variables, flags. \
+                  See cognate.example.toml for every key."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// A TOML configuration file.
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [env: COGNATE_LISTEN] [default: 127.0.0.1:9229].
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Public URL clients use [env: COGNATE_PUBLIC_URL] [default: from --listen].
+    #[arg(long, global = true, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Data directory [env: COGNATE_DATA_DIR] [default: .cognate].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://… or postgres://… [env: COGNATE_DATABASE_URL] [default: SQLite in the data directory].
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Log format [env: COGNATE_LOG_FORMAT] [default: text].
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormatArg>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run for production: creates nothing but the master key and the
+    /// database schema, no development pages, warns unless the public URL is https.
+    Serve,
+    /// Run for a laptop or CI: on first start creates a sample user pool, an
+    /// app client and an admin access key, and serves the development pages.
+    Dev,
+}
+
+impl GlobalArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            listen: self.listen.clone(),
+            public_url: self.public_url.clone(),
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            log_format: self.log_format.map(|f| match f {
+                LogFormatArg::Text => LogFormat::Text,
+                LogFormatArg::Json => LogFormat::Json,
+            }),
+        }
+    }
+}

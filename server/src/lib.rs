@@ -1,0 +1,64 @@
+//! The `cognate` server: configuration, start-up, and one axum router that
+//! carries every surface (see `router.rs`, the table of contents).
+
+pub mod api;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod router;
+pub mod shutdown;
+pub mod state;
+pub mod ui;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::cli::{Cli, Command};
+use crate::config::{Config, LogFormat};
+use crate::state::Mode;
+
+/// Runs a parsed command line to completion.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.global.config.as_deref(), &cli.global.overrides())?;
+    init_tracing(&config)?;
+    match cli.command {
+        Command::Serve => serve(config, Mode::Serve).await,
+        Command::Dev => serve(config, Mode::Dev).await,
+    }
+}
+
+fn init_tracing(config: &Config) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
+        .with_context(|| format!("log_level {:?} is not a valid filter", config.log_level))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second init (tests running several servers in one process) is harmless.
+    let _ = match config.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+    Ok(())
+}
+
+async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    config.listen = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    let state = bootstrap::start(config, mode).await?;
+    bootstrap::announce(&state);
+    let app = router::build(state.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown::signal())
+    .await
+    .context("the HTTP server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}

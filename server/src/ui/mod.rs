@@ -1,0 +1,4 @@
+//! Hosted-UI routes: a GET renders an app/ page, a POST handles its form.
+
+pub mod assets;
+pub mod home;
