@@ -506,7 +506,9 @@ mod tests {
 
     #[test]
     fn rotation_keeps_old_tokens_valid() {
-        let old_only = PoolKeys::open(&MASTER, &[OLD.clone()]).unwrap().unwrap();
+        let old_only = PoolKeys::open(&MASTER, std::slice::from_ref(&*OLD))
+            .unwrap()
+            .unwrap();
         let old_token = old_only.active.sign(&claims("id", 3600)).unwrap();
         let mut retired = OLD.clone();
         retired.retired = Some(Timestamp(3_000));
