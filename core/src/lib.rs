@@ -4,7 +4,6 @@
 
 pub mod clock;
 pub mod credential;
-pub mod credential;
 pub mod crypto;
 pub mod error;
 pub mod ids;
@@ -12,7 +11,6 @@ pub mod model;
 pub mod service;
 pub mod srp;
 pub mod store;
-pub mod tokens;
 pub mod tokens;
 
 pub use clock::{Clock, Timestamp};
