@@ -169,7 +169,7 @@ fn postgres(c: &mut Criterion, rt: &Runtime, n: usize) {
                     Ok(())
                 })
             })
-            .connect(&url)
+            .connect_with(PgStore::connect_options(&url).expect("postgres url"))
             .await
             .expect("connect");
         let store = PgStore::from_pool(pg.clone()).await.expect("migrate");

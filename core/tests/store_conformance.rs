@@ -128,7 +128,7 @@ impl Harness {
                     Ok(())
                 })
             })
-            .connect(&url)
+            .connect_with(PgStore::connect_options(&url).expect("postgres url"))
             .await
             .expect("connect to test schema");
         let store = PgStore::from_pool(pool)

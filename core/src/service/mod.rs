@@ -6,12 +6,14 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::credential::PasswordHasher;
 use crate::crypto::MasterKey;
 use crate::error::{CognitoError, Result};
 use crate::model::{UserPool, UserPoolClient};
 use crate::store::Store;
 
 pub mod clients;
+pub mod credentials;
 pub mod groups;
 pub mod pools;
 pub mod users;
@@ -32,6 +34,8 @@ pub struct Idp {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
     pub master_key: MasterKey,
+    /// Password work runs here, bounded to one task per CPU.
+    pub hasher: PasswordHasher,
     pub settings: IdpSettings,
 }
 
@@ -45,6 +49,7 @@ impl Idp {
         Self {
             store,
             clock,
+            hasher: PasswordHasher::new(&master_key),
             master_key,
             settings,
         }

@@ -15,8 +15,13 @@ use crate::model::user::UserKey;
 use crate::model::{Group, User, UserPool, UserPoolClient};
 
 mod common;
+pub mod outbox;
 pub mod postgres;
+pub mod refresh_tokens;
 pub mod sqlite;
+
+pub use outbox::OutboxStore;
+pub use refresh_tokens::RefreshTokenStore;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -53,7 +58,7 @@ pub struct SigningKey {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RefreshTokenStore + OutboxStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
 

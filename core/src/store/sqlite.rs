@@ -36,8 +36,8 @@ const BULK_CHUNK: usize = 400;
 type Tx = Transaction<'static, Sqlite>;
 
 pub struct SqliteStore {
-    write: SqlitePool,
-    read: SqlitePool,
+    pub(super) write: SqlitePool,
+    pub(super) read: SqlitePool,
 }
 
 impl SqliteStore {

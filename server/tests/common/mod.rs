@@ -1,4 +1,243 @@
-//! Shared test helpers. Each test starts its own server with its own data.
+//! Shared test helpers. Each test starts its own real server on a random
+//! local port, with its own data: a fresh SQLite file, or its own schema in
+//! the real PostgreSQL.
 #![allow(dead_code)]
 
 pub mod process;
+
+use std::time::Duration;
+
+use aws_sdk_cognitoidentityprovider as cip;
+use cip::config::{BehaviorVersion, Credentials, Region};
+use cognate::config::Config;
+use cognate::state::{AppState, Mode};
+use cognate_core::{Clock, Timestamp};
+
+pub const ADMIN_KEY_ID: &str = "AKIATESTADMINKEY0001";
+pub const ADMIN_SECRET: &str = "test-secret-access-key-for-cognate-tests";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestServer {
+    pub url: String,
+    pub state: AppState,
+    pub clock: Clock,
+    _dir: tempfile::TempDir,
+    schema: Option<String>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn postgres_url() -> String {
+    std::env::var("COGNATE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Creates a schema of its own for one test; None (test skipped) when
+/// PostgreSQL is unreachable, unless COGNATE_REQUIRE_POSTGRES=1.
+async fn postgres_schema() -> Option<(String, String)> {
+    use sqlx::Connection;
+    let base = postgres_url();
+    let mut conn = match tokio::time::timeout(
+        Duration::from_secs(5),
+        sqlx::PgConnection::connect(&base),
+    )
+    .await
+    {
+        Ok(Ok(c)) => c,
+        other => {
+            let why = match other {
+                Ok(Err(e)) => e.to_string(),
+                _ => "timed out".into(),
+            };
+            if std::env::var("COGNATE_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!(
+                    "PostgreSQL is required (COGNATE_REQUIRE_POSTGRES=1) but not reachable at {base}: {why}"
+                );
+            }
+            eprintln!("SKIPPED: PostgreSQL not reachable at {base}: {why}");
+            return None;
+        }
+    };
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .expect("create schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some((
+        format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+        schema,
+    ))
+}
+
+impl TestServer {
+    /// Starts a server on the backend; None when the backend is unavailable
+    /// and may be skipped.
+    pub async fn start(backend: Backend) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let (database_url, schema) = match backend {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres => {
+                let (url, schema) = postgres_schema().await?;
+                (Some(url), Some(schema))
+            }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Config {
+            listen: addr,
+            data_dir: dir.path().to_owned(),
+            database_url,
+            admin_access_key_id: Some(ADMIN_KEY_ID.into()),
+            admin_secret_access_key: Some(ADMIN_SECRET.into()),
+            log_level: "warn".into(),
+            ..Config::default()
+        };
+        // A manual clock starting at the real time, so SigV4 dates agree.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let clock = Clock::manual(Timestamp(now));
+        let state = cognate::bootstrap::start_with_clock(config, Mode::Serve, clock.clone())
+            .await
+            .expect("server starts");
+        let app = cognate::router::build(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        Some(Self {
+            url: format!("http://{addr}"),
+            state,
+            clock,
+            _dir: dir,
+            schema,
+            task,
+        })
+    }
+
+    /// An SDK client signing with the server's admin key.
+    pub fn admin(&self) -> cip::Client {
+        self.client_with(Some(Credentials::new(
+            ADMIN_KEY_ID,
+            ADMIN_SECRET,
+            None,
+            None,
+            "tests",
+        )))
+    }
+
+    /// An SDK client with no AWS credentials at all, as a browser app has.
+    pub fn public(&self) -> cip::Client {
+        self.client_with(None)
+    }
+
+    pub fn client_with(&self, credentials: Option<Credentials>) -> cip::Client {
+        let mut config = cip::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.url);
+        if let Some(c) = credentials {
+            config = config.credentials_provider(c);
+        }
+        cip::Client::from_conf(config.build())
+    }
+
+    /// POSTs a raw body to the API, for protocol-level tests.
+    pub async fn raw(
+        &self,
+        target: Option<&str>,
+        body: &str,
+    ) -> (u16, serde_json::Value, reqwest::header::HeaderMap) {
+        let mut req = reqwest::Client::new()
+            .post(&self.url)
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(body.to_owned());
+        if let Some(t) = target {
+            req = req.header(
+                "x-amz-target",
+                format!("AWSCognitoIdentityProviderService.{t}"),
+            );
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json, headers)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+        if let Some(schema) = self.schema.take() {
+            // Best effort: drop the test's schema on a separate thread/runtime.
+            let url = postgres_url();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
+                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                            .execute(&mut c)
+                            .await;
+                    }
+                });
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
+/// The service error name of an SDK error, e.g. `NotAuthorizedException`.
+pub fn error_name<E, R>(err: &cip::error::SdkError<E, R>) -> String
+where
+    E: cip::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        cip::error::SdkError::ServiceError(s) => s.err().code().unwrap_or("?").to_owned(),
+        other => format!("not a service error: {other}"),
+    }
+}
+
+/// Generates `sqlite_<name>` and `postgres_<name>` tests from
+/// `async fn <name>(server: TestServer)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let server = $crate::common::TestServer::start($crate::common::Backend::Sqlite).await.unwrap();
+                    super::$name(server).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(server) = $crate::common::TestServer::start($crate::common::Backend::Postgres).await {
+                        super::$name(server).await;
+                    }
+                }
+            )*
+        }
+    };
+}

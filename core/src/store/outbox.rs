@@ -1,0 +1,13 @@
+//! The outbox capability of the store (one small trait per capability), with
+//! its SQLite and PostgreSQL implementations.
+
+use async_trait::async_trait;
+
+use super::postgres::PgStore;
+use super::sqlite::SqliteStore;
+
+#[async_trait]
+pub trait OutboxStore: Send + Sync {}
+
+impl OutboxStore for SqliteStore {}
+impl OutboxStore for PgStore {}
