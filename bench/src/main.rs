@@ -1,0 +1,115 @@
+//! `cognate-bench`: sets up a pool on any Cognito-speaking server and runs
+//! fixed workloads against it with a fixed number of connections, bounded
+//! in count and time, on loopback only. Every server gets exactly the same
+//! requests.
+
+mod client;
+mod workloads;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::client::Api;
+
+#[derive(Parser)]
+#[command(about = "Load generator for the Cognito user-pool JSON protocol")]
+struct Cli {
+    /// The server's endpoint URL (loopback only).
+    #[arg(long, default_value = "http://127.0.0.1:9229")]
+    url: String,
+    #[arg(
+        long,
+        env = "AWS_ACCESS_KEY_ID",
+        default_value = "AKIABENCHMARK0000000"
+    )]
+    access_key_id: String,
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", default_value = "bench-secret")]
+    secret_access_key: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates a pool, a client and a signed-in user, seeds `users` more,
+    /// and writes what the workloads need to `out`.
+    Setup {
+        #[arg(long, default_value_t = 1000)]
+        users: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Runs one workload and prints a JSON result line.
+    Run {
+        #[arg(long)]
+        setup: PathBuf,
+        #[arg(long)]
+        workload: workloads::Workload,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Seconds per measured round.
+        #[arg(long, default_value_t = 5)]
+        duration: u64,
+        #[arg(long, default_value_t = 2)]
+        warmup: u64,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Stop a round after this many requests, whatever the time.
+        #[arg(long, default_value_t = 1_000_000)]
+        max_requests: u64,
+        /// The server's process id, to read its CPU time and peak RSS.
+        #[arg(long)]
+        pid: Option<u32>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let host = reqwest::Url::parse(&cli.url)?;
+    let loopback = matches!(
+        host.host_str(),
+        Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
+    );
+    anyhow::ensure!(
+        loopback,
+        "load is only ever sent to loopback addresses, not {}",
+        cli.url
+    );
+    let api = Api::new(&cli.url, &cli.access_key_id, &cli.secret_access_key);
+    match cli.command {
+        Command::Setup { users, out } => {
+            let setup = workloads::setup(&api, users).await?;
+            std::fs::write(&out, serde_json::to_string_pretty(&setup)?)?;
+            eprintln!("setup written to {}", out.display());
+        }
+        Command::Run {
+            setup,
+            workload,
+            connections,
+            duration,
+            warmup,
+            rounds,
+            max_requests,
+            pid,
+        } => {
+            let setup: workloads::Setup = serde_json::from_str(&std::fs::read_to_string(&setup)?)?;
+            let result = workloads::run(
+                &api,
+                &setup,
+                workload,
+                connections,
+                Duration::from_secs(warmup),
+                Duration::from_secs(duration),
+                rounds,
+                max_requests,
+                pid,
+            )
+            .await?;
+            println!("{}", serde_json::to_string(&result)?);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,365 @@
+//! The workloads, the same for every server, and the measuring loop:
+//! warm-up, then several measured rounds; medians and spread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::client::Api;
+
+pub const PASSWORD: &str = "Bench-Passw0rd!";
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    /// InitiateAuth REFRESH_TOKEN_AUTH: two RS256 signatures.
+    Refresh,
+    /// AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH: a password check and two signatures.
+    PasswordSignIn,
+    /// GetUser with an access token: a verification and a read.
+    GetUser,
+    /// SignUp then AdminConfirmSignUp: writes.
+    SignUpConfirm,
+    /// AdminCreateUser with a suppressed invitation: a write and a verifier.
+    AdminCreateUser,
+    /// ListUsers with an `email ^= "…"` filter.
+    ListUsersPrefix,
+    /// GET of the pool's JWKS document.
+    Jwks,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Setup {
+    pub pool_id: String,
+    pub client_id: String,
+    pub username: String,
+    pub refresh_token: String,
+    pub access_token: String,
+    pub seeded_users: usize,
+    pub seed_seconds: f64,
+}
+
+pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
+    let pool = api
+        .ok(
+            "CreateUserPool",
+            &json!({"PoolName": "bench", "UsernameConfiguration": {"CaseSensitive": false}}),
+            true,
+        )
+        .await?;
+    let pool_id = pool["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let client = api
+        .ok(
+            "CreateUserPoolClient",
+            &json!({
+                "UserPoolId": pool_id,
+                "ClientName": "bench",
+                "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+            }),
+            true,
+        )
+        .await?;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let username = "bench-user".to_owned();
+    api.ok(
+        "AdminCreateUser",
+        &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": "bench-user@bench.example"}]}),
+        true,
+    )
+    .await?;
+    api.ok(
+        "AdminSetUserPassword",
+        &json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
+        true,
+    )
+    .await?;
+    let auth = api
+        .ok(
+            "InitiateAuth",
+            &json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": username, "PASSWORD": PASSWORD}}),
+            false,
+        )
+        .await?;
+    let result = &auth["AuthenticationResult"];
+    let started = Instant::now();
+    seed(api, &pool_id, users).await?;
+    Ok(Setup {
+        refresh_token: result["RefreshToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        access_token: result["AccessToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        pool_id,
+        client_id,
+        username,
+        seeded_users: users,
+        seed_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Creates `users` users `user{i}@bench.example` with 8 connections.
+async fn seed(api: &Api, pool_id: &str, users: usize) -> anyhow::Result<()> {
+    let next = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (api, next, pool_id) = (api.with_connection(), next.clone(), pool_id.to_owned());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= users as u64 {
+                    return anyhow::Ok(());
+                }
+                api.ok(
+                    "AdminCreateUser",
+                    &json!({"UserPoolId": pool_id, "Username": format!("user{i}"), "MessageAction": "SUPPRESS",
+                            "TemporaryPassword": PASSWORD,
+                            "UserAttributes": [{"Name": "email", "Value": format!("user{i}@bench.example")}]}),
+                    true,
+                )
+                .await?;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct Round {
+    pub requests: u64,
+    pub errors: u64,
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    pub workload: Workload,
+    pub connections: usize,
+    pub rounds: Vec<Round>,
+    pub median_rps: f64,
+    pub median_p50_ms: f64,
+    pub median_p99_ms: f64,
+    /// Smallest and largest round, as the spread.
+    pub min_rps: f64,
+    pub max_rps: f64,
+    pub cpu_seconds_per_1000: Option<f64>,
+    pub peak_rss_mib: Option<f64>,
+}
+
+/// One request of a workload; `n` makes names unique where needed.
+async fn once(
+    api: &Api,
+    setup: &Setup,
+    workload: Workload,
+    n: u64,
+    tag: &str,
+) -> anyhow::Result<bool> {
+    let (action, body, signed) = match workload {
+        Workload::Refresh => (
+            "InitiateAuth",
+            json!({"ClientId": setup.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                   "AuthParameters": {"REFRESH_TOKEN": setup.refresh_token}}),
+            false,
+        ),
+        Workload::PasswordSignIn => (
+            "AdminInitiateAuth",
+            json!({"UserPoolId": setup.pool_id, "ClientId": setup.client_id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": setup.username, "PASSWORD": PASSWORD}}),
+            true,
+        ),
+        Workload::GetUser => ("GetUser", json!({"AccessToken": setup.access_token}), false),
+        Workload::AdminCreateUser => (
+            "AdminCreateUser",
+            json!({"UserPoolId": setup.pool_id, "Username": format!("new-{tag}-{n}"), "MessageAction": "SUPPRESS",
+                   "TemporaryPassword": PASSWORD}),
+            true,
+        ),
+        Workload::SignUpConfirm => {
+            let username = format!("signup-{tag}-{n}");
+            let (status, _) = api
+                .call("SignUp", &json!({"ClientId": setup.client_id, "Username": username, "Password": PASSWORD}), false)
+                .await?;
+            if status != 200 {
+                return Ok(false);
+            }
+            (
+                "AdminConfirmSignUp",
+                json!({"UserPoolId": setup.pool_id, "Username": username}),
+                true,
+            )
+        }
+        Workload::ListUsersPrefix => (
+            "ListUsers",
+            json!({"UserPoolId": setup.pool_id, "Filter": format!("email ^= \"user{}\"", 1000 + n % 9000), "Limit": 60}),
+            true,
+        ),
+        Workload::Jwks => {
+            let url = format!(
+                "{}/.well-known/jwks.json",
+                api.base().trim_end_matches('/').to_owned() + "/" + &setup.pool_id
+            );
+            return Ok(api.get(&url).await? == 200);
+        }
+    };
+    let (status, _) = api.call(action, &body, signed).await?;
+    Ok(status == 200)
+}
+
+async fn round(
+    api: &Api,
+    setup: &Arc<Setup>,
+    workload: Workload,
+    connections: usize,
+    length: Duration,
+    max_requests: u64,
+    tag: String,
+) -> Round {
+    let counter = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + length;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (api, setup, counter, errors, tag) = (
+            api.with_connection(),
+            setup.clone(),
+            counter.clone(),
+            errors.clone(),
+            tag.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut h =
+                Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                if n >= max_requests {
+                    break;
+                }
+                let t = Instant::now();
+                let ok = once(&api, &setup, workload, n, &tag).await.unwrap_or(false);
+                let _ = h.record(t.elapsed().as_micros().max(1) as u64);
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            h
+        }));
+    }
+    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+    for t in tasks {
+        if let Ok(h) = t.await {
+            let _ = all.add(h);
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let requests = all.len();
+    Round {
+        requests,
+        errors: errors.load(Ordering::Relaxed),
+        rps: requests as f64 / elapsed,
+        p50_ms: all.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
+    }
+}
+
+/// utime + stime of a process, in seconds.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    api: &Api,
+    setup: &Setup,
+    workload: Workload,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    rounds: usize,
+    max_requests: u64,
+    pid: Option<u32>,
+) -> anyhow::Result<Outcome> {
+    let setup: Arc<Setup> = Arc::new(serde_json::from_value(serde_json::to_value(setup)?)?);
+    let tag = format!("{}", std::process::id());
+    if !warmup.is_zero() {
+        round(
+            api,
+            &setup,
+            workload,
+            connections,
+            warmup,
+            max_requests,
+            format!("{tag}w"),
+        )
+        .await;
+    }
+    let cpu_before = pid.and_then(cpu_seconds);
+    let mut measured = Vec::new();
+    for r in 0..rounds {
+        measured.push(
+            round(
+                api,
+                &setup,
+                workload,
+                connections,
+                duration,
+                max_requests,
+                format!("{tag}r{r}"),
+            )
+            .await,
+        );
+    }
+    let cpu_after = pid.and_then(cpu_seconds);
+    let total: u64 = measured.iter().map(|r| r.requests).sum();
+    let rps: Vec<f64> = measured.iter().map(|r| r.rps).collect();
+    Ok(Outcome {
+        workload,
+        connections,
+        median_rps: median(rps.clone()),
+        median_p50_ms: median(measured.iter().map(|r| r.p50_ms).collect()),
+        median_p99_ms: median(measured.iter().map(|r| r.p99_ms).collect()),
+        min_rps: rps.iter().cloned().fold(f64::INFINITY, f64::min),
+        max_rps: rps.iter().cloned().fold(0.0, f64::max),
+        cpu_seconds_per_1000: match (cpu_before, cpu_after) {
+            (Some(a), Some(b)) if total > 0 => Some((b - a) / total as f64 * 1000.0),
+            _ => None,
+        },
+        peak_rss_mib: pid.and_then(peak_rss_mib),
+        rounds: measured,
+    })
+}
