@@ -1546,6 +1546,150 @@ async fn bad_tokens_are_invalid_parameter(s: Arc<dyn Store>) {
     );
 }
 
+// ---------------------------------------------------------------- refresh tokens
+
+fn refresh_record(
+    pool: &UserPool,
+    client: &UserPoolClient,
+    user: &User,
+    tag: u8,
+) -> cognate_core::store::refresh_tokens::RefreshTokenRecord {
+    cognate_core::store::refresh_tokens::RefreshTokenRecord {
+        token_hash: vec![tag; 32],
+        pool_id: pool.id.clone(),
+        client_id: client.client_id.clone(),
+        sub: user.sub,
+        origin_jti: format!("origin-{tag}"),
+        auth_time: NOW,
+        created: NOW,
+        expires: Timestamp(NOW.0 + 1_000 * i64::from(tag)),
+        revoked: None,
+        scopes: vec!["aws.cognito.signin.user.admin".into(), "openid".into()],
+    }
+}
+
+async fn make_client(s: &Arc<dyn Store>, pool: &UserPool) -> UserPoolClient {
+    let client = UserPoolClient::create(
+        &pool.id,
+        UserPoolClientConfig {
+            client_name: "tokens".into(),
+            ..Default::default()
+        },
+        false,
+        NOW,
+    )
+    .expect("valid client");
+    s.create_client(&client).await.expect("create client");
+    client
+}
+
+async fn refresh_tokens_put_get_revoke(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let bob = make_user(&s, &pool, "bob", &[]).await;
+
+    let t1 = refresh_record(&pool, &client, &alice, 1);
+    s.put_refresh_token(&t1).await.expect("put");
+    assert_eq!(
+        s.get_refresh_token(&[1; 32]).await.unwrap(),
+        Some(t1.clone())
+    );
+    assert_eq!(s.get_refresh_token(&[9; 32]).await.unwrap(), None);
+    assert!(!s.is_origin_revoked("origin-1").await.unwrap());
+    assert!(!s.is_origin_revoked("origin-unknown").await.unwrap());
+
+    // One sign-in, one origin_jti: a second row with it is refused.
+    let mut clash = refresh_record(&pool, &client, &alice, 2);
+    clash.origin_jti = t1.origin_jti.clone();
+    assert!(s.put_refresh_token(&clash).await.is_err());
+    // Rows belong to a stored user.
+    let stranger = new_user(&pool, "stranger", &[]);
+    assert_eq!(
+        wire(
+            s.put_refresh_token(&refresh_record(&pool, &client, &stranger, 3))
+                .await
+        ),
+        "UserNotFoundException"
+    );
+
+    // Revoking keeps the first time.
+    assert!(
+        s.revoke_refresh_token("origin-1", Timestamp(NOW.0 + 5))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.revoke_refresh_token("origin-1", Timestamp(NOW.0 + 9))
+            .await
+            .unwrap()
+    );
+    assert!(!s.revoke_refresh_token("origin-unknown", NOW).await.unwrap());
+    assert!(s.is_origin_revoked("origin-1").await.unwrap());
+    let got = s.get_refresh_token(&[1; 32]).await.unwrap().unwrap();
+    assert_eq!(got.revoked, Some(Timestamp(NOW.0 + 5)));
+
+    // Revoking a user's sign-ins counts only those newly revoked, and
+    // leaves other users' alone.
+    for tag in [4, 5] {
+        s.put_refresh_token(&refresh_record(&pool, &client, &alice, tag))
+            .await
+            .unwrap();
+    }
+    s.put_refresh_token(&refresh_record(&pool, &client, &bob, 6))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.revoke_user_refresh_tokens(&pool.id, alice.sub, NOW)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        s.revoke_user_refresh_tokens(&pool.id, alice.sub, NOW)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(s.is_origin_revoked("origin-4").await.unwrap());
+    assert!(!s.is_origin_revoked("origin-6").await.unwrap());
+
+    // Housekeeping drops expired rows only.
+    assert_eq!(
+        s.delete_expired_refresh_tokens(Timestamp(NOW.0 + 4_500))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(s.get_refresh_token(&[1; 32]).await.unwrap(), None);
+    assert!(s.get_refresh_token(&[5; 32]).await.unwrap().is_some());
+}
+
+async fn refresh_tokens_go_with_user_client_and_pool(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    let other_client = make_client(&s, &pool).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let bob = make_user(&s, &pool, "bob", &[]).await;
+    s.put_refresh_token(&refresh_record(&pool, &client, &alice, 1))
+        .await
+        .unwrap();
+    s.put_refresh_token(&refresh_record(&pool, &client, &bob, 2))
+        .await
+        .unwrap();
+    s.put_refresh_token(&refresh_record(&pool, &other_client, &bob, 3))
+        .await
+        .unwrap();
+
+    assert!(s.delete_user(&pool.id, alice.sub).await.unwrap());
+    assert_eq!(s.get_refresh_token(&[1; 32]).await.unwrap(), None);
+    assert!(s.delete_client(&pool.id, &client.client_id).await.unwrap());
+    assert_eq!(s.get_refresh_token(&[2; 32]).await.unwrap(), None);
+    assert!(s.get_refresh_token(&[3; 32]).await.unwrap().is_some());
+    assert!(s.delete_pool(&pool.id).await.unwrap());
+    assert_eq!(s.get_refresh_token(&[3; 32]).await.unwrap(), None);
+}
+
 // ---------------------------------------------------------------- instantiation
 
 macro_rules! conformance {
@@ -1582,4 +1726,6 @@ conformance! {
     filters_exact_and_prefix: sqlite_filters_exact_and_prefix, postgres_filters_exact_and_prefix;
     index_follows_updates: sqlite_index_follows_updates, postgres_index_follows_updates;
     bad_tokens_are_invalid_parameter: sqlite_bad_tokens_are_invalid_parameter, postgres_bad_tokens_are_invalid_parameter;
+    refresh_tokens_put_get_revoke: sqlite_refresh_tokens_put_get_revoke, postgres_refresh_tokens_put_get_revoke;
+    refresh_tokens_go_with_user_client_and_pool: sqlite_refresh_tokens_go_with_user_client_and_pool, postgres_refresh_tokens_go_with_user_client_and_pool;
 }

@@ -1,13 +1,300 @@
-//! The refresh_tokens capability of the store (one small trait per capability), with
-//! its SQLite and PostgreSQL implementations.
+//! The refresh-token capability of the store (one small trait per
+//! capability), with its SQLite and PostgreSQL implementations.
+//!
+//! A refresh token is stored only as the SHA-256 hash of the opaque string
+//! the client holds. Its row is also the revocation record of the sign-in it
+//! came from: access and ID tokens carry the row's `origin_jti`, so revoking
+//! the row revokes them too (Cognito API: RevokeToken, GlobalSignOut).
 
 use async_trait::async_trait;
+use sqlx::Row;
+use uuid::Uuid;
 
+use super::common::{db, is_fk_violation, user_not_found};
 use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
+use crate::clock::Timestamp;
+use crate::error::{CognitoError, Result};
+
+/// One sign-in's refresh token, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    /// SHA-256 of the token string; the token itself is never stored.
+    pub token_hash: Vec<u8>,
+    pub pool_id: String,
+    pub client_id: String,
+    pub sub: Uuid,
+    /// The `origin_jti` of every token issued from this sign-in.
+    pub origin_jti: String,
+    /// When the user authenticated (the tokens' `auth_time`).
+    pub auth_time: Timestamp,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+    pub revoked: Option<Timestamp>,
+    /// The scopes granted at sign-in; refreshed access tokens carry them.
+    pub scopes: Vec<String>,
+}
 
 #[async_trait]
-pub trait RefreshTokenStore: Send + Sync {}
+pub trait RefreshTokenStore: Send + Sync {
+    /// Stores a new token. UserNotFound if the user (or its pool) or the
+    /// client is gone; a clashing hash or origin_jti is an internal error.
+    async fn put_refresh_token(&self, token: &RefreshTokenRecord) -> Result<()>;
+    /// The token with this hash, revoked or expired ones included.
+    async fn get_refresh_token(&self, token_hash: &[u8]) -> Result<Option<RefreshTokenRecord>>;
+    /// Revokes one sign-in; false if no token has this origin_jti. Revoking
+    /// twice keeps the first time.
+    async fn revoke_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<bool>;
+    /// Revokes every sign-in of a user; the number newly revoked.
+    async fn revoke_user_refresh_tokens(
+        &self,
+        pool_id: &str,
+        sub: Uuid,
+        at: Timestamp,
+    ) -> Result<u64>;
+    /// Whether the sign-in `origin_jti` was revoked. Unknown is not revoked
+    /// (the token's user and client checks catch deleted rows' owners).
+    async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool>;
+    /// Housekeeping: deletes tokens that expired before `before`.
+    async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64>;
+}
 
-impl RefreshTokenStore for SqliteStore {}
-impl RefreshTokenStore for PgStore {}
+const COLUMNS: &str = "token_hash, pool_id, client_id, sub, origin_jti, auth_time, created, \
+     expires, revoked, scopes";
+
+fn scopes_text(scopes: &[String]) -> String {
+    scopes.join(" ")
+}
+
+fn scopes_from(text: &str) -> Vec<String> {
+    text.split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn put_error(e: sqlx::Error) -> CognitoError {
+    if is_fk_violation(&e) {
+        user_not_found()
+    } else {
+        db(e)
+    }
+}
+
+// ---------------------------------------------------------------- SQLite
+
+fn sqlite_record(r: &sqlx::sqlite::SqliteRow) -> Result<RefreshTokenRecord> {
+    let sub: String = r.try_get("sub").map_err(db)?;
+    Ok(RefreshTokenRecord {
+        token_hash: r.try_get("token_hash").map_err(db)?,
+        pool_id: r.try_get("pool_id").map_err(db)?,
+        client_id: r.try_get("client_id").map_err(db)?,
+        sub: Uuid::parse_str(&sub).map_err(CognitoError::internal)?,
+        origin_jti: r.try_get("origin_jti").map_err(db)?,
+        auth_time: Timestamp(r.try_get("auth_time").map_err(db)?),
+        created: Timestamp(r.try_get("created").map_err(db)?),
+        expires: Timestamp(r.try_get("expires").map_err(db)?),
+        revoked: r
+            .try_get::<Option<i64>, _>("revoked")
+            .map_err(db)?
+            .map(Timestamp),
+        scopes: scopes_from(&r.try_get::<String, _>("scopes").map_err(db)?),
+    })
+}
+
+#[async_trait]
+impl RefreshTokenStore for SqliteStore {
+    async fn put_refresh_token(&self, t: &RefreshTokenRecord) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO refresh_tokens ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(&t.token_hash)
+        .bind(&t.pool_id)
+        .bind(&t.client_id)
+        .bind(t.sub.to_string())
+        .bind(&t.origin_jti)
+        .bind(t.auth_time.0)
+        .bind(t.created.0)
+        .bind(t.expires.0)
+        .bind(t.revoked.map(|r| r.0))
+        .bind(scopes_text(&t.scopes))
+        .execute(&self.write)
+        .await
+        .map_err(put_error)?;
+        Ok(())
+    }
+
+    async fn get_refresh_token(&self, token_hash: &[u8]) -> Result<Option<RefreshTokenRecord>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM refresh_tokens WHERE token_hash = ?"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(sqlite_record)
+        .transpose()
+    }
+
+    async fn revoke_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE refresh_tokens SET revoked = COALESCE(revoked, ?) WHERE origin_jti = ?",
+        )
+        .bind(at.0)
+        .bind(origin_jti)
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn revoke_user_refresh_tokens(
+        &self,
+        pool_id: &str,
+        sub: Uuid,
+        at: Timestamp,
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE refresh_tokens SET revoked = ? \
+             WHERE pool_id = ? AND sub = ? AND revoked IS NULL",
+        )
+        .bind(at.0)
+        .bind(pool_id)
+        .bind(sub.to_string())
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool> {
+        let revoked: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT revoked FROM refresh_tokens WHERE origin_jti = ?")
+                .bind(origin_jti)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db)?;
+        Ok(matches!(revoked, Some(Some(_))))
+    }
+
+    async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM refresh_tokens WHERE expires < ?")
+            .bind(before.0)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+const PG_COLUMNS: &str = "token_hash, pool_id, client_id, sub::text AS sub, origin_jti, \
+     auth_time, created, expires, revoked, scopes";
+
+fn pg_record(r: &sqlx::postgres::PgRow) -> Result<RefreshTokenRecord> {
+    let sub: String = r.try_get("sub").map_err(db)?;
+    Ok(RefreshTokenRecord {
+        token_hash: r.try_get("token_hash").map_err(db)?,
+        pool_id: r.try_get("pool_id").map_err(db)?,
+        client_id: r.try_get("client_id").map_err(db)?,
+        sub: Uuid::parse_str(&sub).map_err(CognitoError::internal)?,
+        origin_jti: r.try_get("origin_jti").map_err(db)?,
+        auth_time: Timestamp(r.try_get("auth_time").map_err(db)?),
+        created: Timestamp(r.try_get("created").map_err(db)?),
+        expires: Timestamp(r.try_get("expires").map_err(db)?),
+        revoked: r
+            .try_get::<Option<i64>, _>("revoked")
+            .map_err(db)?
+            .map(Timestamp),
+        scopes: scopes_from(&r.try_get::<String, _>("scopes").map_err(db)?),
+    })
+}
+
+#[async_trait]
+impl RefreshTokenStore for PgStore {
+    async fn put_refresh_token(&self, t: &RefreshTokenRecord) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO refresh_tokens ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9, $10)"
+        ))
+        .bind(&t.token_hash)
+        .bind(&t.pool_id)
+        .bind(&t.client_id)
+        .bind(t.sub.to_string())
+        .bind(&t.origin_jti)
+        .bind(t.auth_time.0)
+        .bind(t.created.0)
+        .bind(t.expires.0)
+        .bind(t.revoked.map(|r| r.0))
+        .bind(scopes_text(&t.scopes))
+        .execute(&self.pool)
+        .await
+        .map_err(put_error)?;
+        Ok(())
+    }
+
+    async fn get_refresh_token(&self, token_hash: &[u8]) -> Result<Option<RefreshTokenRecord>> {
+        sqlx::query(&format!(
+            "SELECT {PG_COLUMNS} FROM refresh_tokens WHERE token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(pg_record)
+        .transpose()
+    }
+
+    async fn revoke_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE refresh_tokens SET revoked = COALESCE(revoked, $1) WHERE origin_jti = $2",
+        )
+        .bind(at.0)
+        .bind(origin_jti)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn revoke_user_refresh_tokens(
+        &self,
+        pool_id: &str,
+        sub: Uuid,
+        at: Timestamp,
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE refresh_tokens SET revoked = $1 \
+             WHERE pool_id = $2 AND sub = $3::uuid AND revoked IS NULL",
+        )
+        .bind(at.0)
+        .bind(pool_id)
+        .bind(sub.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool> {
+        let revoked: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT revoked FROM refresh_tokens WHERE origin_jti = $1")
+                .bind(origin_jti)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(matches!(revoked, Some(Some(_))))
+    }
+
+    async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM refresh_tokens WHERE expires < $1")
+            .bind(before.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+}
