@@ -120,11 +120,17 @@ impl MasterKey {
     /// Opens a value sealed for `record_id`; fails if it was sealed under
     /// another key, for another record, or altered.
     pub fn open(&self, record_id: &str, sealed: &[u8]) -> Result<Vec<u8>, CognitoError> {
-        let bad = || CognitoError::internal(format!("sealed record {record_id} does not open"));
+        self.open_quietly(record_id, sealed)
+            .ok_or_else(|| CognitoError::internal(format!("sealed record {record_id} does not open")))
+    }
+
+    /// As [`MasterKey::open`], for values a client hands back (sessions):
+    /// one that does not open is the client's mistake, not logged as ours.
+    pub fn open_quietly(&self, record_id: &str, sealed: &[u8]) -> Option<Vec<u8>> {
         if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != SEALED_V1 {
-            return Err(bad());
+            return None;
         }
-        let nonce: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN].try_into().map_err(|_| bad())?;
+        let nonce: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN].try_into().ok()?;
         let mut body = sealed[1 + NONCE_LEN..].to_vec();
         let plain = self
             .key()
@@ -133,8 +139,23 @@ impl MasterKey {
                 Aad::from(record_id.as_bytes()),
                 &mut body,
             )
-            .map_err(|_| bad())?;
-        Ok(plain.to_vec())
+            .ok()?
+            .to_vec();
+        body.zeroize();
+        Some(plain)
+    }
+
+    /// HMAC-SHA256 of `data` under a key derived from the master key for
+    /// `purpose`: a hash of a low-entropy secret (a 6-digit code) that a
+    /// stolen database alone cannot brute-force.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        use aws_lc_rs::hmac;
+        let master = hmac::Key::new(hmac::HMAC_SHA256, &self.0);
+        let derived = hmac::sign(&master, format!("cognate/mac/{purpose}").as_bytes());
+        let key = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(hmac::sign(&key, data).as_ref());
+        out
     }
 }
 

@@ -55,6 +55,7 @@ cognito_errors! {
     SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException", 400;
     TooManyFailedAttempts => "TooManyFailedAttemptsException", 400;
     TooManyRequests => "TooManyRequestsException", 400;
+    Unauthorized => "UnauthorizedException", 400;
     UnsupportedOperation => "UnsupportedOperationException", 400;
     UnsupportedTokenType => "UnsupportedTokenTypeException", 400;
     UserNotConfirmed => "UserNotConfirmedException", 400;

@@ -95,7 +95,7 @@ static G_TABLE: LazyLock<Vec<Fe>> = LazyLock::new(|| {
         let mut p = Fe::ONE;
         for _ in 0..G_WINDOW_SIZE {
             table.push(p);
-            p = p * base;
+            p *= base;
         }
         base = p;
     }
@@ -115,7 +115,7 @@ fn g_pow(e: &U256) -> Fe {
         for (j, entry) in row.iter().enumerate().skip(1) {
             pick.ct_assign(entry, Choice::from_u8_eq(j as u8, nibble));
         }
-        acc = acc * pick;
+        acc *= pick;
     }
     acc
 }

@@ -142,12 +142,12 @@ impl Config {
                 self.region
             )));
         }
-        if let Some(url) = &self.public_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(invalid(format!(
-                    "public_url {url:?} must start with http:// or https://"
-                )));
-            }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "public_url {url:?} must start with http:// or https://"
+            )));
         }
         if self.admin_access_key_id.is_some() != self.admin_secret_access_key.is_some() {
             return Err(invalid(

@@ -8,7 +8,7 @@ use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
-use crate::{api, health, ui};
+use crate::{api, health, oidc, ui};
 
 pub fn build(state: AppState) -> Router {
     Router::new()
@@ -17,6 +17,12 @@ pub fn build(state: AppState) -> Router {
         // the Cognito user-pool API (POST) and the landing page (GET)
         .route("/", get(ui::home::page).post(api::handle))
         .route("/static/{*path}", get(ui::assets::serve))
+        // OIDC discovery and keys, under each pool's issuer
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(oidc::discovery::openid_configuration),
+        )
+        .route("/{pool_id}/.well-known/jwks.json", get(oidc::jwks::jwks))
         // Cognito's largest request bodies are well under this.
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(

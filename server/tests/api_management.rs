@@ -42,7 +42,7 @@ async fn pools_are_created_described_updated_listed_and_deleted(s: TestServer) {
     );
     let policy = pool.policies().unwrap().password_policy().unwrap();
     assert_eq!(policy.minimum_length(), Some(10));
-    assert_eq!(policy.require_symbols(), false);
+    assert!(!policy.require_symbols());
     assert!(pool.creation_date().is_some());
 
     let described = admin

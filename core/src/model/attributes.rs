@@ -108,7 +108,7 @@ impl SchemaAttribute {
             AttributeDataType::String => (
                 Some(StringAttributeConstraints {
                     min_length: Some(if name == "sub" { "1" } else { "0" }.into()),
-                    max_length: Some(if name == "sub" { "2048" } else { "2048" }.into()),
+                    max_length: Some("2048".into()),
                 }),
                 None,
             ),

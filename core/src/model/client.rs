@@ -270,12 +270,13 @@ impl UserPoolClientConfig {
                 ));
             }
         }
-        if let Some(flows) = &self.allowed_o_auth_flows {
-            if flows.contains(&OAuthFlow::ClientCredentials) && flows.len() > 1 {
-                return Err(CognitoError::invalid_parameter(
-                    "client_credentials flow can not be selected along with code flow or implicit flow.",
-                ));
-            }
+        if let Some(flows) = &self.allowed_o_auth_flows
+            && flows.contains(&OAuthFlow::ClientCredentials)
+            && flows.len() > 1
+        {
+            return Err(CognitoError::invalid_parameter(
+                "client_credentials flow can not be selected along with code flow or implicit flow.",
+            ));
         }
         if self.allowed_o_auth_flows_user_pool_client {
             if self

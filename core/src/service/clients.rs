@@ -76,12 +76,12 @@ fn check_attributes(pool: &crate::model::UserPool, config: &UserPoolClientConfig
             }
         }
     }
-    if let Some(w) = &config.write_attributes {
-        if w.iter().any(|a| a == "sub") {
-            return Err(CognitoError::invalid_parameter(
-                "Invalid WriteAttributes: sub cannot be written.",
-            ));
-        }
+    if let Some(w) = &config.write_attributes
+        && w.iter().any(|a| a == "sub")
+    {
+        return Err(CognitoError::invalid_parameter(
+            "Invalid WriteAttributes: sub cannot be written.",
+        ));
     }
     Ok(())
 }

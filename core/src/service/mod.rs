@@ -12,10 +12,15 @@ use crate::error::{CognitoError, Result};
 use crate::model::{UserPool, UserPoolClient};
 use crate::store::Store;
 
+pub mod auth;
 pub mod clients;
 pub mod credentials;
 pub mod groups;
+pub mod keys;
 pub mod pools;
+pub mod session;
+pub mod sign_out;
+pub mod tokens;
 pub mod users;
 
 /// Settings the operations need from the server's configuration.
@@ -37,6 +42,8 @@ pub struct Idp {
     /// Password work runs here, bounded to one task per CPU.
     pub hasher: PasswordHasher,
     pub settings: IdpSettings,
+    /// Each pool's opened signing keys (see `keys.rs`).
+    keys: Arc<keys::KeyCache>,
 }
 
 impl Idp {
@@ -52,6 +59,7 @@ impl Idp {
             hasher: PasswordHasher::new(&master_key),
             master_key,
             settings,
+            keys: Arc::default(),
         }
     }
 

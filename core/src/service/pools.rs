@@ -40,6 +40,7 @@ impl Idp {
                 "User pool {pool_id} does not exist."
             )));
         }
+        self.forget_pool_keys(pool_id).await;
         Ok(())
     }
 

@@ -1,9 +1,149 @@
-//! Placeholder until this action family lands.
+//! Sign-in and tokens: InitiateAuth, RespondToAuthChallenge,
+//! AdminInitiateAuth, AdminRespondToAuthChallenge, GlobalSignOut,
+//! RevokeToken and AdminUserGlobalSignOut. Parses, calls the core's
+//! `service::auth` / `service::sign_out`, renders Cognito's shapes.
 
-use serde_json::Value;
+use std::collections::HashMap;
 
-use crate::api::{ApiError, Ctx};
+use cognate_core::service::auth::{AuthOutcome, Caller, Params};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
-pub async fn call(action: &str, _ctx: &Ctx, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::UnknownOperation(action.to_owned()))
+use crate::api::{ApiError, Ctx, input};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InitiateAuth {
+    auth_flow: String,
+    client_id: String,
+    user_pool_id: Option<String>,
+    #[serde(default)]
+    auth_parameters: Option<HashMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RespondToAuthChallenge {
+    challenge_name: String,
+    client_id: String,
+    user_pool_id: Option<String>,
+    session: Option<String>,
+    #[serde(default)]
+    challenge_responses: Option<HashMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GlobalSignOut {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RevokeToken {
+    token: String,
+    client_id: String,
+    client_secret: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AdminUserGlobalSignOut {
+    user_pool_id: String,
+    username: String,
+}
+
+/// The administrative actions name their pool; it is required there.
+fn caller<'a>(admin: bool, pool_id: Option<&'a str>) -> Result<Caller<'a>, ApiError> {
+    if !admin {
+        return Ok(Caller::Public);
+    }
+    match pool_id {
+        Some(pool_id) => Ok(Caller::Admin { pool_id }),
+        None => Err(cognate_core::CognitoError::invalid_parameter(
+            "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null",
+        )
+        .into()),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(action = %action))]
+pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
+    let idp = &ctx.state.idp;
+    match action {
+        "InitiateAuth" | "AdminInitiateAuth" => {
+            let i: InitiateAuth = input(body)?;
+            let params: Params = i.auth_parameters.unwrap_or_default();
+            let caller = caller(action == "AdminInitiateAuth", i.user_pool_id.as_deref())?;
+            let outcome = idp
+                .initiate_auth(caller, &i.client_id, &i.auth_flow, &params)
+                .await?;
+            Ok(render(outcome))
+        }
+        "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
+            let r: RespondToAuthChallenge = input(body)?;
+            let responses: Params = r.challenge_responses.unwrap_or_default();
+            let caller = caller(
+                action == "AdminRespondToAuthChallenge",
+                r.user_pool_id.as_deref(),
+            )?;
+            let outcome = idp
+                .respond_to_auth_challenge(
+                    caller,
+                    &r.client_id,
+                    &r.challenge_name,
+                    r.session.as_deref(),
+                    &responses,
+                )
+                .await?;
+            Ok(render(outcome))
+        }
+        "GlobalSignOut" => {
+            let g: GlobalSignOut = input(body)?;
+            idp.global_sign_out(&g.access_token).await?;
+            Ok(json!({}))
+        }
+        "RevokeToken" => {
+            let r: RevokeToken = input(body)?;
+            idp.revoke_token(&r.token, &r.client_id, r.client_secret.as_deref())
+                .await?;
+            Ok(json!({}))
+        }
+        "AdminUserGlobalSignOut" => {
+            let a: AdminUserGlobalSignOut = input(body)?;
+            idp.admin_user_global_sign_out(&a.user_pool_id, &a.username)
+                .await?;
+            Ok(json!({}))
+        }
+        other => Err(ApiError::UnknownOperation(other.to_owned())),
+    }
+}
+
+/// Cognito's InitiateAuthResponse / RespondToAuthChallengeResponse: either
+/// AuthenticationResult, or ChallengeName with its parameters and Session.
+fn render(outcome: AuthOutcome) -> Value {
+    match outcome {
+        AuthOutcome::Authenticated(t) => {
+            let mut result = json!({
+                "AccessToken": t.access_token.expose(),
+                "ExpiresIn": t.expires_in,
+                "TokenType": "Bearer",
+                "IdToken": t.id_token.expose(),
+            });
+            if let (Some(r), Some(obj)) = (&t.refresh_token, result.as_object_mut()) {
+                obj.insert("RefreshToken".into(), Value::String(r.expose().to_owned()));
+            }
+            json!({ "AuthenticationResult": result, "ChallengeParameters": {} })
+        }
+        AuthOutcome::Challenge(c) => {
+            let mut out = json!({
+                "ChallengeName": c.name.as_str(),
+                "ChallengeParameters": c.parameters,
+            });
+            if let (Some(s), Some(obj)) = (c.session, out.as_object_mut()) {
+                obj.insert("Session".into(), Value::String(s));
+            }
+            out
+        }
+    }
 }

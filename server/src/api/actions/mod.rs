@@ -51,7 +51,6 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("AdminDisableUser", Admin, Users),
     ("AdminConfirmSignUp", Admin, Users),
     ("AdminResetUserPassword", Admin, Users),
-    ("AdminUserGlobalSignOut", Admin, Users),
     ("ListUsers", Admin, Users),
     // groups
     ("CreateGroup", Admin, Groups),
@@ -83,6 +82,7 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("AdminRespondToAuthChallenge", Admin, Auth),
     ("GlobalSignOut", Public, Auth),
     ("RevokeToken", Public, Auth),
+    ("AdminUserGlobalSignOut", Admin, Auth),
 ];
 
 pub fn access(action: &str) -> Option<Access> {

@@ -1,0 +1,743 @@
+//! Sign-in: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge and
+//! AdminRespondToAuthChallenge, for every face. A flow checks the client
+//! (allowed flows, SECRET_HASH), then the user's proof (a password, an SRP
+//! proof, a refresh token), then the user's state; [`Idp::next_step`] then
+//! decides between a challenge and tokens. MFA and custom challenges plug
+//! in there, as new [`ChallengeName`]s with their answers below.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_lc_rs::hmac;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Map, Value};
+
+use super::Idp;
+use super::session::{AuthSession, ChallengeName, SrpState, invalid_session};
+use super::tokens::{ADMIN_SCOPE, IssuedTokens};
+use crate::credential::PasswordCredential;
+use crate::crypto::{SecretString, constant_time_eq};
+use crate::error::{CognitoError, Result};
+use crate::model::client::AuthFlow;
+use crate::model::pool::PasswordStorage;
+use crate::model::{User, UserPool, UserPoolClient, UserStatus};
+use crate::srp::{self, ServerChallenge, SrpError};
+
+/// AuthParameters and ChallengeResponses: string to string.
+pub type Params = HashMap<String, String>;
+
+/// Who calls: an app (public actions) or an administrator for a pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller<'a> {
+    Public,
+    Admin { pool_id: &'a str },
+}
+
+/// What a sign-in step answers.
+#[derive(Debug)]
+pub enum AuthOutcome {
+    Authenticated(IssuedTokens),
+    Challenge(Challenge),
+}
+
+/// A challenge for the client: ChallengeName, ChallengeParameters, Session.
+#[derive(Clone, Debug)]
+pub struct Challenge {
+    pub name: ChallengeName,
+    pub parameters: BTreeMap<String, String>,
+    pub session: Option<String>,
+}
+
+/// Cognito API: InitiateAuth, AuthFlow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitiateFlow {
+    UserSrpAuth,
+    UserPasswordAuth,
+    AdminUserPasswordAuth,
+    AdminNoSrpAuth,
+    RefreshTokenAuth,
+    RefreshToken,
+    CustomAuth,
+    UserAuth,
+}
+
+const FLOWS: &[(&str, InitiateFlow)] = &[
+    ("USER_SRP_AUTH", InitiateFlow::UserSrpAuth),
+    ("REFRESH_TOKEN_AUTH", InitiateFlow::RefreshTokenAuth),
+    ("REFRESH_TOKEN", InitiateFlow::RefreshToken),
+    ("CUSTOM_AUTH", InitiateFlow::CustomAuth),
+    ("ADMIN_NO_SRP_AUTH", InitiateFlow::AdminNoSrpAuth),
+    ("USER_PASSWORD_AUTH", InitiateFlow::UserPasswordAuth),
+    (
+        "ADMIN_USER_PASSWORD_AUTH",
+        InitiateFlow::AdminUserPasswordAuth,
+    ),
+    ("USER_AUTH", InitiateFlow::UserAuth),
+];
+
+impl InitiateFlow {
+    pub fn parse(s: &str) -> Result<Self> {
+        FLOWS
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                let names: Vec<&str> = FLOWS.iter().map(|(n, _)| *n).collect();
+                CognitoError::invalid_parameter(format!(
+                    "1 validation error detected: Value '{s}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                    names.join(", ")
+                ))
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        FLOWS
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// Cognito API: RespondToAuthChallenge, ChallengeName — every name Cognito
+/// knows; those we answer parse to a [`ChallengeName`].
+const CHALLENGE_NAMES: &[&str] = &[
+    "SMS_MFA",
+    "EMAIL_OTP",
+    "SOFTWARE_TOKEN_MFA",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE",
+    "SELECT_CHALLENGE",
+    "DEVICE_SRP_AUTH",
+    "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH",
+    "NEW_PASSWORD_REQUIRED",
+    "SMS_OTP",
+    "PASSWORD",
+    "WEB_AUTHN",
+    "PASSWORD_SRP",
+];
+
+fn parse_challenge(s: &str) -> Result<ChallengeName> {
+    match s {
+        "PASSWORD_VERIFIER" => Ok(ChallengeName::PasswordVerifier),
+        "NEW_PASSWORD_REQUIRED" => Ok(ChallengeName::NewPasswordRequired),
+        known if CHALLENGE_NAMES.contains(&known) => Err(CognitoError::invalid_parameter(format!(
+            "The challenge {known} is not supported by this server."
+        ))),
+        other => Err(CognitoError::invalid_parameter(format!(
+            "1 validation error detected: Value '{other}' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+            CHALLENGE_NAMES.join(", ")
+        ))),
+    }
+}
+
+fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
+        })
+}
+
+fn incorrect() -> CognitoError {
+    CognitoError::NotAuthorized("Incorrect username or password.".into())
+}
+
+/// The bytes of b ‖ B in [`ServerChallenge::to_bytes`]; v (384 bytes) follows.
+const SRP_V_BYTES: usize = 384;
+
+impl Idp {
+    /// The pool and client a call names: by client id alone for public
+    /// actions, within the given pool for administrative ones.
+    async fn caller_client(
+        &self,
+        caller: Caller<'_>,
+        client_id: &str,
+    ) -> Result<(UserPool, UserPoolClient)> {
+        match caller {
+            Caller::Public => self.client_by_id(client_id).await,
+            Caller::Admin { pool_id } => {
+                let pool = self.pool(pool_id).await?;
+                let client = self.client(pool_id, client_id).await?;
+                Ok((pool, client))
+            }
+        }
+    }
+
+    /// Cognito API: InitiateAuth and AdminInitiateAuth.
+    pub async fn initiate_auth(
+        &self,
+        caller: Caller<'_>,
+        client_id: &str,
+        flow: &str,
+        params: &Params,
+    ) -> Result<AuthOutcome> {
+        use InitiateFlow as F;
+        let flow = F::parse(flow)?;
+        let (pool, client) = self.caller_client(caller, client_id).await?;
+        let admin = matches!(caller, Caller::Admin { .. });
+        // Cognito API: InitiateAuth takes no ADMIN_* flow; AdminInitiateAuth
+        // takes no USER_PASSWORD_AUTH.
+        let wrong_face = match flow {
+            F::UserPasswordAuth => admin,
+            F::AdminUserPasswordAuth | F::AdminNoSrpAuth => !admin,
+            _ => false,
+        };
+        if wrong_face {
+            return Err(CognitoError::invalid_parameter(
+                "Initiate Auth method not supported.",
+            ));
+        }
+        // Cognito API: UserPoolClientType, ExplicitAuthFlows.
+        let needs = match flow {
+            F::UserSrpAuth => Some(AuthFlow::UserSrp),
+            F::UserPasswordAuth => Some(AuthFlow::UserPassword),
+            F::AdminUserPasswordAuth | F::AdminNoSrpAuth => Some(AuthFlow::AdminUserPassword),
+            F::RefreshTokenAuth | F::RefreshToken => Some(AuthFlow::RefreshToken),
+            F::CustomAuth => Some(AuthFlow::Custom),
+            F::UserAuth => None,
+        };
+        if needs.is_some_and(|f| !client.allows(f)) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "{} flow not enabled for this client",
+                flow.as_str()
+            )));
+        }
+        match flow {
+            F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth => {
+                let username = required(params, "USERNAME")?;
+                let password = SecretString::new(required(params, "PASSWORD")?);
+                require_secret_hash(&client, params)?;
+                let user = self.find_user_by_name(&pool, username).await?;
+                check_secret_hash(&client, params, username, user.as_ref())?;
+                let user = self
+                    .verify_password_sign_in(&pool, &client, username, user, &password)
+                    .await?;
+                self.next_step(&pool, &client, user).await
+            }
+            F::UserSrpAuth => self.start_srp(&pool, &client, params).await,
+            F::RefreshTokenAuth | F::RefreshToken => self.refresh(&client, params).await,
+            F::CustomAuth => Err(CognitoError::invalid_parameter(
+                "Custom auth lambda trigger is not configured for the user pool.",
+            )),
+            F::UserAuth => Err(CognitoError::invalid_parameter(
+                "USER_AUTH is not supported by this server yet.",
+            )),
+        }
+    }
+
+    /// Cognito API: RespondToAuthChallenge and AdminRespondToAuthChallenge.
+    pub async fn respond_to_auth_challenge(
+        &self,
+        caller: Caller<'_>,
+        client_id: &str,
+        challenge: &str,
+        session: Option<&str>,
+        responses: &Params,
+    ) -> Result<AuthOutcome> {
+        let challenge = parse_challenge(challenge)?;
+        let (pool, client) = self.caller_client(caller, client_id).await?;
+        let username = required(responses, "USERNAME")?;
+        require_secret_hash(&client, responses)?;
+        match challenge {
+            ChallengeName::NewPasswordRequired => {
+                let session = AuthSession::open(&self.master_key, session.unwrap_or(""))?;
+                session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
+                let user = self.find_user_by_name(&pool, username).await?;
+                check_secret_hash(&client, responses, username, user.as_ref())?;
+                // The session is bound to its user.
+                let user = user
+                    .filter(|u| Some(u.sub) == session.sub)
+                    .ok_or_else(invalid_session)?;
+                let user = self
+                    .answer_new_password(&pool, &client, user, responses)
+                    .await?;
+                self.next_step(&pool, &client, user).await
+            }
+            ChallengeName::PasswordVerifier => {
+                let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+                let session = AuthSession::open_secret_block(&self.master_key, block)?;
+                session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
+                let user = self.find_user_by_name(&pool, username).await?;
+                check_secret_hash(&client, responses, username, user.as_ref())?;
+                let user = self
+                    .answer_password_verifier(&pool, &session, username, user, responses)
+                    .await?;
+                self.next_step(&pool, &client, user).await
+            }
+        }
+    }
+
+    /// Checks a password sign-in, the same for the API's password flows and
+    /// the hosted UI. The password is checked before anything about the
+    /// user is revealed, and costs the same for users that do not exist
+    /// (Cognito developer guide: "Managing user existence error responses").
+    pub async fn verify_password_sign_in(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        name: &str,
+        user: Option<User>,
+        password: &SecretString,
+    ) -> Result<User> {
+        let matches = self
+            .password_matches(pool, user.as_ref(), name, password)
+            .await?;
+        let Some(user) = user else {
+            return Err(unknown_user(client));
+        };
+        if !matches {
+            // A user whose password was reset has none to check: tell them
+            // to reset it, unless the client hides which users exist.
+            if user.status == UserStatus::ResetRequired
+                && user.credential.is_none()
+                && !client.prevents_user_existence_errors()
+            {
+                return Err(reset_required());
+            }
+            return Err(incorrect());
+        }
+        self.check_can_sign_in(&user)?;
+        Ok(user)
+    }
+
+    /// What the user's state says once their password is proven (Cognito
+    /// API: InitiateAuth, Errors).
+    fn check_can_sign_in(&self, user: &User) -> Result<()> {
+        if !user.enabled {
+            return Err(CognitoError::NotAuthorized("User is disabled.".into()));
+        }
+        match user.status {
+            UserStatus::Unconfirmed => Err(CognitoError::UserNotConfirmed(
+                "User is not confirmed.".into(),
+            )),
+            UserStatus::ResetRequired => Err(reset_required()),
+            // Cognito API: AdminCreateUser — TemporaryPasswordValidityDays.
+            UserStatus::ForceChangePassword
+                if user.password_expires.is_some_and(|t| self.clock.now() >= t) =>
+            {
+                Err(CognitoError::NotAuthorized(
+                    "Temporary password has expired and must be reset by an administrator.".into(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The step after the user proved who they are: a challenge, or the
+    /// tokens. MFA plugs in here: when the pool's MfaConfiguration and the
+    /// user's settings call for it, issue SMS_MFA / SOFTWARE_TOKEN_MFA /
+    /// MFA_SETUP / SELECT_MFA_TYPE with a session, and answer them in
+    /// `respond_to_auth_challenge`.
+    pub async fn next_step(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: User,
+    ) -> Result<AuthOutcome> {
+        if user.status == UserStatus::ForceChangePassword {
+            return Ok(AuthOutcome::Challenge(
+                self.new_password_challenge(pool, client, &user)?,
+            ));
+        }
+        let tokens = self
+            .issue_sign_in_tokens(pool, client, &user, vec![ADMIN_SCOPE.to_owned()])
+            .await?;
+        Ok(AuthOutcome::Authenticated(tokens))
+    }
+
+    fn session_for(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: Option<&User>,
+        challenge: ChallengeName,
+    ) -> AuthSession {
+        AuthSession::new(
+            &pool.id,
+            &client.client_id,
+            user.map(|u| u.sub),
+            challenge,
+            self.clock.now().plus_seconds(client.auth_session_seconds()),
+        )
+    }
+
+    /// NEW_PASSWORD_REQUIRED's parameters, as amazon-cognito-identity-js
+    /// reads them: `userAttributes` (JSON object) and `requiredAttributes`
+    /// (JSON array of `userAttributes.<name>` still missing).
+    fn new_password_challenge(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: &User,
+    ) -> Result<Challenge> {
+        let attributes: Map<String, Value> = user
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::String(a.value.clone())))
+            .collect();
+        let missing: Vec<String> = missing_required(pool, user)
+            .into_iter()
+            .map(|n| format!("userAttributes.{n}"))
+            .collect();
+        let session = self
+            .session_for(pool, client, Some(user), ChallengeName::NewPasswordRequired)
+            .seal(&self.master_key)?;
+        let parameters = BTreeMap::from([
+            ("USER_ID_FOR_SRP".to_owned(), user.username.clone()),
+            (
+                "requiredAttributes".to_owned(),
+                serde_json::to_string(&missing).map_err(CognitoError::internal)?,
+            ),
+            (
+                "userAttributes".to_owned(),
+                Value::Object(attributes).to_string(),
+            ),
+        ]);
+        Ok(Challenge {
+            name: ChallengeName::NewPasswordRequired,
+            parameters,
+            session: Some(session),
+        })
+    }
+
+    /// NEW_PASSWORD_REQUIRED: NEW_PASSWORD and any `userAttributes.<name>`;
+    /// the user becomes CONFIRMED with the new password.
+    async fn answer_new_password(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        mut user: User,
+        responses: &Params,
+    ) -> Result<User> {
+        // A session already answered (or a user changed meanwhile) is spent.
+        if user.status != UserStatus::ForceChangePassword {
+            return Err(invalid_session());
+        }
+        self.check_can_sign_in(&user)?;
+        let password = SecretString::new(required(responses, "NEW_PASSWORD")?);
+        let mut given = Vec::new();
+        for (key, value) in responses {
+            if let Some(name) = key.strip_prefix("userAttributes.") {
+                // Cognito API: UserPoolClientType, WriteAttributes.
+                let writable = client
+                    .config
+                    .write_attributes
+                    .as_ref()
+                    .is_none_or(|w| w.is_empty() || w.iter().any(|a| a == name));
+                if !writable {
+                    return Err(CognitoError::NotAuthorized(format!(
+                        "A client attempted to write unauthorized attribute {name}"
+                    )));
+                }
+                given.push(crate::model::AttributeType::new(name, value.clone()));
+            }
+        }
+        crate::model::attributes::check_values(&pool.schema_attributes, &given)?;
+        for a in &given {
+            // A changed address is no longer verified.
+            if matches!(a.name.as_str(), "email" | "phone_number")
+                && user.attribute(&a.name) != Some(a.value.as_str())
+            {
+                user.remove_attribute(&format!("{}_verified", a.name));
+            }
+            user.set_attribute(&a.name, &a.value);
+        }
+        if let Some(name) = missing_required(pool, &user).first() {
+            return Err(CognitoError::invalid_parameter(format!(
+                "Invalid attributes given, {name} is missing"
+            )));
+        }
+        self.set_password(pool, &mut user, &password, false).await?;
+        user.status = UserStatus::Confirmed;
+        self.store.update_user(pool, &user).await?;
+        Ok(user)
+    }
+
+    /// USER_SRP_AUTH: answers SRP_A with a PASSWORD_VERIFIER challenge. The
+    /// server's secret travels sealed in SECRET_BLOCK, which the client
+    /// signs and sends back. A user that does not exist gets a decoy
+    /// challenge that no proof can pass.
+    async fn start_srp(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        params: &Params,
+    ) -> Result<AuthOutcome> {
+        let username = required(params, "USERNAME")?;
+        let srp_a = required(params, "SRP_A")?;
+        if pool.password_storage != PasswordStorage::Srp {
+            return Err(CognitoError::invalid_parameter(
+                "USER_SRP_AUTH is not available: this user pool keeps passwords with argon2id.",
+            ));
+        }
+        // 3072-bit A: at most 768 hex digits (a few more if zero-padded).
+        if srp_a.len() > 800 || !srp_a.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(SrpError::MalformedA.into());
+        }
+        require_secret_hash(client, params)?;
+        let user = self.find_user_by_name(pool, username).await?;
+        check_secret_hash(client, params, username, user.as_ref())?;
+        let (verifier, user_id) = match self.srp_verifier_of(pool, user.as_ref())? {
+            Some((v, u)) => (v, u.username.clone()),
+            None if !client.prevents_user_existence_errors() && user.is_none() => {
+                return Err(unknown_user(client));
+            }
+            None => (
+                self.hasher.decoy_srp_verifier(&pool.id, username).await?,
+                username.to_owned(),
+            ),
+        };
+        let challenge = self.hasher.srp_challenge(&verifier).await?;
+        let state = challenge.to_bytes();
+        let mut session = self.session_for(
+            pool,
+            client,
+            user.as_ref().filter(|u| u.credential.is_some()),
+            ChallengeName::PasswordVerifier,
+        );
+        session.srp = Some(SrpState {
+            a: srp_a.to_owned(),
+            b: B64.encode(&state[..state.len() - SRP_V_BYTES]),
+        });
+        let parameters = BTreeMap::from([
+            ("SALT".to_owned(), verifier.salt_hex()),
+            ("SRP_B".to_owned(), challenge.srp_b_hex()),
+            (
+                "SECRET_BLOCK".to_owned(),
+                session.seal_secret_block(&self.master_key)?,
+            ),
+            ("USERNAME".to_owned(), user_id.clone()),
+            ("USER_ID_FOR_SRP".to_owned(), user_id),
+        ]);
+        Ok(AuthOutcome::Challenge(Challenge {
+            name: ChallengeName::PasswordVerifier,
+            parameters,
+            session: None,
+        }))
+    }
+
+    /// The user's SRP verifier, if they have a password kept as one.
+    fn srp_verifier_of<'u>(
+        &self,
+        pool: &UserPool,
+        user: Option<&'u User>,
+    ) -> Result<Option<(srp::SrpVerifier, &'u User)>> {
+        let Some((user, sealed)) = user.and_then(|u| u.credential.as_ref().map(|c| (u, c))) else {
+            return Ok(None);
+        };
+        let credential =
+            PasswordCredential::open(&self.master_key, &pool.id, &user.sub.to_string(), sealed)?;
+        Ok(credential.srp_verifier().cloned().map(|v| (v, user)))
+    }
+
+    /// PASSWORD_VERIFIER: checks PASSWORD_CLAIM_SIGNATURE against the
+    /// challenge sealed in the secret block, then the user's state.
+    async fn answer_password_verifier(
+        &self,
+        pool: &UserPool,
+        session: &AuthSession,
+        username: &str,
+        user: Option<User>,
+        responses: &Params,
+    ) -> Result<User> {
+        let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = required(responses, "TIMESTAMP")?;
+        let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        if srp::parse_cognito_timestamp(timestamp).is_none() {
+            return Err(CognitoError::invalid_parameter(
+                "TIMESTAMP is not in the format 'ddd MMM d HH:mm:ss UTC yyyy'.",
+            ));
+        }
+        let state = session.srp.as_ref().ok_or_else(invalid_session)?;
+        // The session is bound to its user.
+        let known = match (&user, session.sub) {
+            (Some(u), Some(sub)) if u.sub == sub => true,
+            (Some(_), Some(_)) => return Err(invalid_session()),
+            _ => false,
+        };
+        let (verifier, user_id) =
+            match self.srp_verifier_of(pool, user.as_ref().filter(|_| known))? {
+                Some((v, u)) => (v, u.username.clone()),
+                None => (
+                    self.hasher.decoy_srp_verifier(&pool.id, username).await?,
+                    username.to_owned(),
+                ),
+            };
+        let mut bytes =
+            zeroize::Zeroizing::new(B64.decode(&state.b).map_err(|_| invalid_session())?);
+        if verifier.verifier.len() != SRP_V_BYTES {
+            return Err(CognitoError::internal(
+                "stored SRP verifier has the wrong length",
+            ));
+        }
+        bytes.extend_from_slice(&verifier.verifier);
+        let challenge = ServerChallenge::from_bytes(&bytes).map_err(|_| invalid_session())?;
+        let proof = self
+            .hasher
+            .srp_verify(
+                challenge, &state.a, block, timestamp, signature, &pool.id, &user_id,
+            )
+            .await;
+        let user = match (proof, user) {
+            (Ok(()), Some(user)) if known => user,
+            (Ok(()) | Err(SrpError::SignatureMismatch), _) => return Err(incorrect()),
+            (Err(e), _) => return Err(e.into()),
+        };
+        self.check_can_sign_in(&user)?;
+        Ok(user)
+    }
+
+    /// REFRESH_TOKEN_AUTH: new ID and access tokens for the refresh
+    /// token's sign-in (same origin_jti and auth_time), no new refresh token.
+    async fn refresh(&self, client: &UserPoolClient, params: &Params) -> Result<AuthOutcome> {
+        let token = required(params, "REFRESH_TOKEN")?;
+        require_secret_hash(client, params)?;
+        let (pool, user, grant) = self.redeem_refresh_token(client, token).await?;
+        // The username in SECRET_HASH is the user's: their username, sub,
+        // or the alias they sign in with.
+        let sub = user.sub.to_string();
+        let candidates = [
+            Some(user.username.as_str()),
+            Some(sub.as_str()),
+            user.attribute("email"),
+            user.attribute("phone_number"),
+            user.attribute("preferred_username"),
+        ];
+        if !secret_hash_matches(client, params, candidates.into_iter().flatten()) {
+            return Err(bad_secret_hash(client));
+        }
+        let tokens = self.sign_tokens(&pool, client, &user, &grant).await?;
+        Ok(AuthOutcome::Authenticated(tokens))
+    }
+}
+
+fn unknown_user(client: &UserPoolClient) -> CognitoError {
+    if client.prevents_user_existence_errors() {
+        incorrect()
+    } else {
+        CognitoError::UserNotFound("User does not exist.".into())
+    }
+}
+
+fn reset_required() -> CognitoError {
+    CognitoError::PasswordResetRequired("Password reset required for the user".into())
+}
+
+fn bad_secret_hash(client: &UserPoolClient) -> CognitoError {
+    CognitoError::NotAuthorized(format!(
+        "Unable to verify secret hash for client {}",
+        client.client_id
+    ))
+}
+
+/// Cognito API: InitiateAuth, AuthParameters — SECRET_HASH is required
+/// when the client has a secret; checked before anything else is looked at.
+fn require_secret_hash(client: &UserPoolClient, params: &Params) -> Result<()> {
+    if client.client_secret.is_some() && params.get("SECRET_HASH").is_none_or(|h| h.is_empty()) {
+        return Err(CognitoError::NotAuthorized(format!(
+            "Client {} is configured with secret but SECRET_HASH was not received",
+            client.client_id
+        )));
+    }
+    Ok(())
+}
+
+/// SECRET_HASH = Base64(HMAC-SHA256(key = client secret, message =
+/// username ‖ client id)) (Cognito developer guide: "Computing secret hash
+/// values").
+fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, client_secret.as_bytes());
+    let mut ctx = hmac::Context::with_key(&key);
+    ctx.update(username.as_bytes());
+    ctx.update(client_id.as_bytes());
+    B64.encode(ctx.sign().as_ref())
+}
+
+/// Whether SECRET_HASH was computed over one of `names`, compared in
+/// constant time. A client without a secret needs none.
+fn secret_hash_matches<'a>(
+    client: &UserPoolClient,
+    params: &Params,
+    names: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    let Some(secret) = &client.client_secret else {
+        return true;
+    };
+    let given = params.get("SECRET_HASH").map_or("", String::as_str);
+    names.into_iter().any(|name| {
+        constant_time_eq(
+            secret_hash(secret, name, &client.client_id).as_bytes(),
+            given.as_bytes(),
+        )
+    })
+}
+
+/// Checks SECRET_HASH with the name the caller gave or the user's
+/// username (a user may sign in with an alias).
+fn check_secret_hash(
+    client: &UserPoolClient,
+    params: &Params,
+    given_name: &str,
+    user: Option<&User>,
+) -> Result<()> {
+    let names = [Some(given_name), user.map(|u| u.username.as_str())];
+    if secret_hash_matches(client, params, names.into_iter().flatten()) {
+        Ok(())
+    } else {
+        Err(bad_secret_hash(client))
+    }
+}
+
+/// Required attributes of the pool's schema the user has no value for.
+fn missing_required(pool: &UserPool, user: &User) -> Vec<String> {
+    pool.schema_attributes
+        .iter()
+        .filter(|s| s.required && s.name != "sub" && user.attribute(&s.name).is_none())
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_hash_matches_cognitos_definition() {
+        // base64(HMAC-SHA256("secret", "alice" + "client")), computed apart.
+        assert_eq!(
+            secret_hash("secret", "alice", "client"),
+            "RTsve+FQ659UKyESgvLg9GYmZEL+QjzQsW/OjL77/b0="
+        );
+    }
+
+    #[test]
+    fn flows_and_challenges_parse_by_cognitos_names() {
+        assert_eq!(
+            InitiateFlow::parse("USER_PASSWORD_AUTH").unwrap(),
+            InitiateFlow::UserPasswordAuth
+        );
+        assert_eq!(InitiateFlow::RefreshToken.as_str(), "REFRESH_TOKEN");
+        assert!(InitiateFlow::parse("nope").is_err());
+        assert_eq!(
+            parse_challenge("NEW_PASSWORD_REQUIRED").unwrap(),
+            ChallengeName::NewPasswordRequired
+        );
+        assert!(
+            parse_challenge("SMS_MFA")
+                .unwrap_err()
+                .message()
+                .contains("not supported")
+        );
+        assert!(
+            parse_challenge("BOGUS")
+                .unwrap_err()
+                .message()
+                .contains("enum value set")
+        );
+    }
+}

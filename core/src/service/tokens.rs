@@ -1,0 +1,427 @@
+//! The tokens of a sign-in, the same for every face: RS256 ID and access
+//! tokens with Cognito's claims, lifetimes from the app client, and an opaque
+//! refresh token stored only as its SHA-256 hash. Also the check every
+//! token-authorized action runs on the access token it is given.
+//!
+//! One sign-in is one `origin_jti`: the refresh token row carries it, and so
+//! does every access and ID token issued from the sign-in or from refreshing
+//! it, so revoking the row revokes them all (Cognito API: RevokeToken).
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::Idp;
+use crate::clock::Timestamp;
+use crate::crypto::{SecretString, random_bytes};
+use crate::error::{CognitoError, Result};
+use crate::model::{Group, User, UserPool, UserPoolClient};
+use crate::store::refresh_tokens::RefreshTokenRecord;
+use crate::tokens::{TokenError, TokenUse};
+
+/// The scope of tokens from the Cognito API's sign-in flows: it lets the
+/// access token call the user's own actions (GetUser, ChangePassword, …).
+pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// The prefix of our refresh tokens, so the format can change later.
+const REFRESH_PREFIX: &str = "v1.";
+
+/// Tokens as the AuthenticationResult carries them.
+#[derive(Clone)]
+pub struct IssuedTokens {
+    pub access_token: SecretString,
+    pub id_token: SecretString,
+    /// Only on sign-in; refreshing does not issue a new refresh token.
+    pub refresh_token: Option<SecretString>,
+    /// The access token's lifetime in seconds.
+    pub expires_in: i64,
+}
+
+impl fmt::Debug for IssuedTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedTokens")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What tokens of one sign-in share.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub origin_jti: String,
+    pub auth_time: Timestamp,
+    pub scopes: Vec<String>,
+}
+
+/// SHA-256 of a refresh token: the only form the store keeps.
+pub fn refresh_token_hash(token: &str) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes())
+        .as_ref()
+        .to_vec()
+}
+
+/// Whether `token` has the shape of one of our refresh tokens.
+pub fn looks_like_refresh_token(token: &str) -> bool {
+    token
+        .strip_prefix(REFRESH_PREFIX)
+        .is_some_and(|rest| rest.len() == 43 && B64URL.decode(rest).is_ok())
+}
+
+impl Idp {
+    /// Issues the tokens of a new sign-in: a fresh origin_jti, auth_time
+    /// now, and a refresh token stored as its hash.
+    pub async fn issue_sign_in_tokens(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: &User,
+        scopes: Vec<String>,
+    ) -> Result<IssuedTokens> {
+        let now = self.clock.now();
+        let grant = Grant {
+            origin_jti: Uuid::new_v4().to_string(),
+            auth_time: now,
+            scopes,
+        };
+        let token = SecretString::new(format!(
+            "{REFRESH_PREFIX}{}",
+            B64URL.encode(random_bytes::<32>())
+        ));
+        self.store
+            .put_refresh_token(&RefreshTokenRecord {
+                token_hash: refresh_token_hash(token.expose()),
+                pool_id: pool.id.clone(),
+                client_id: client.client_id.clone(),
+                sub: user.sub,
+                origin_jti: grant.origin_jti.clone(),
+                auth_time: grant.auth_time,
+                created: now,
+                // Cognito API: UserPoolClientType, RefreshTokenValidity.
+                expires: now.plus_seconds(client.refresh_token_seconds()),
+                revoked: None,
+                scopes: grant.scopes.clone(),
+            })
+            .await?;
+        let mut tokens = self.sign_tokens(pool, client, user, &grant).await?;
+        tokens.refresh_token = Some(token);
+        Ok(tokens)
+    }
+
+    /// The refresh token's sign-in, if it may still be used by `client`:
+    /// Cognito API: InitiateAuth, REFRESH_TOKEN_AUTH. The caller checks the
+    /// client's secret hash against the returned user.
+    pub async fn redeem_refresh_token(
+        &self,
+        client: &UserPoolClient,
+        token: &str,
+    ) -> Result<(UserPool, User, Grant)> {
+        let invalid = || CognitoError::NotAuthorized("Invalid Refresh Token".into());
+        if !looks_like_refresh_token(token) {
+            return Err(invalid());
+        }
+        let record = self
+            .store
+            .get_refresh_token(&refresh_token_hash(token))
+            .await?
+            .filter(|r| r.client_id == client.client_id && r.pool_id == client.user_pool_id)
+            .ok_or_else(invalid)?;
+        if record.revoked.is_some() {
+            return Err(CognitoError::NotAuthorized(
+                "Refresh Token has been revoked".into(),
+            ));
+        }
+        if self.clock.now() >= record.expires {
+            return Err(CognitoError::NotAuthorized(
+                "Refresh Token has expired".into(),
+            ));
+        }
+        let pool = self.pool(&record.pool_id).await.map_err(|_| invalid())?;
+        let user = self
+            .store
+            .get_user_by_sub(&pool.id, record.sub)
+            .await?
+            .ok_or_else(invalid)?;
+        if !user.enabled {
+            return Err(CognitoError::NotAuthorized("User is disabled.".into()));
+        }
+        Ok((
+            pool,
+            user,
+            Grant {
+                origin_jti: record.origin_jti,
+                auth_time: record.auth_time,
+                scopes: record.scopes,
+            },
+        ))
+    }
+
+    /// Signs the ID and access tokens of a grant (no refresh token).
+    pub async fn sign_tokens(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: &User,
+        grant: &Grant,
+    ) -> Result<IssuedTokens> {
+        let groups = self.user_groups(&pool.id, user.sub).await?;
+        let now = self.clock.now();
+        let issuer = self.issuer(&pool.id);
+        let event_id = Uuid::new_v4().to_string();
+        let access = access_claims(&issuer, client, user, grant, &groups, &event_id, now);
+        let id = id_claims(&issuer, client, user, grant, &groups, &event_id, now);
+        let keys = self.pool_keys(&pool.id).await?;
+        Ok(IssuedTokens {
+            access_token: SecretString::new(keys.keys.active.sign(&access)?),
+            id_token: SecretString::new(keys.keys.active.sign(&id)?),
+            refresh_token: None,
+            expires_in: client.access_token_seconds(),
+        })
+    }
+
+    /// The user's groups in Cognito's token order: by precedence (lowest
+    /// first, unset last), then by name.
+    async fn user_groups(&self, pool_id: &str, sub: Uuid) -> Result<Vec<Group>> {
+        let mut groups = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .store
+                .list_groups_for_user(pool_id, sub, 60, token.as_deref())
+                .await?;
+            groups.extend(page.items);
+            match page.next {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        groups.sort_by(|a, b| {
+            (a.precedence.is_none(), a.precedence, &a.group_name).cmp(&(
+                b.precedence.is_none(),
+                b.precedence,
+                &b.group_name,
+            ))
+        });
+        Ok(groups)
+    }
+
+    /// Checks an access token as every token-authorized action must
+    /// (GetUser, ChangePassword, GlobalSignOut, …): the signature against
+    /// the JWKS of the pool named by `iss`, expiry on the Idp clock,
+    /// `token_use=access`, that its sign-in was not revoked, and that the
+    /// user still exists and is enabled.
+    ///
+    /// Cognito's answers: NotAuthorizedException "Invalid Access Token",
+    /// "Access Token has expired", "Access Token has been revoked", "User is
+    /// disabled."; UserNotFoundException for a deleted user.
+    pub async fn authenticate_access_token(
+        &self,
+        token: &str,
+    ) -> Result<(UserPool, User, Map<String, Value>)> {
+        let invalid = || TokenError::Malformed.to_cognito(TokenUse::Access);
+        let pool_id = self.unverified_pool_id(token).ok_or_else(invalid)?;
+        let pool = match self.store.get_pool(&pool_id).await? {
+            Some(p) => p,
+            None => return Err(invalid()),
+        };
+        let now = self.clock.now();
+        let keys = self.pool_keys(&pool.id).await?;
+        let claims = match keys.verifier.verify(token, TokenUse::Access, None, now) {
+            // A key made or rotated on another node: reload once.
+            Err(TokenError::UnknownKey) => self.reload_pool_keys(&pool.id).await?.verifier.verify(
+                token,
+                TokenUse::Access,
+                None,
+                now,
+            ),
+            other => other,
+        }
+        .map_err(|e| e.to_cognito(TokenUse::Access))?;
+
+        if let Some(origin) = claims.get("origin_jti").and_then(Value::as_str)
+            && self.store.is_origin_revoked(origin).await?
+        {
+            return Err(CognitoError::NotAuthorized(
+                "Access Token has been revoked".into(),
+            ));
+        }
+        let sub = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(invalid)?;
+        let user = self
+            .store
+            .get_user_by_sub(&pool.id, sub)
+            .await?
+            .ok_or_else(|| CognitoError::UserNotFound("User does not exist.".into()))?;
+        if !user.enabled {
+            return Err(CognitoError::NotAuthorized("User is disabled.".into()));
+        }
+        Ok((pool, user, claims))
+    }
+
+    /// The pool id named by a token's `iss`, read before any check: only
+    /// to choose the keys that then verify it.
+    fn unverified_pool_id(&self, token: &str) -> Option<String> {
+        // A JWT larger than this is not one of ours.
+        if token.len() > 16 * 1024 {
+            return None;
+        }
+        let payload = token.split('.').nth(1)?;
+        let bytes = B64URL.decode(payload).ok()?;
+        let claims: Map<String, Value> = serde_json::from_slice(&bytes).ok()?;
+        let iss = claims.get("iss")?.as_str()?;
+        let pool_id = iss
+            .strip_prefix(&self.settings.public_url)?
+            .strip_prefix('/')?;
+        crate::ids::is_valid_user_pool_id(pool_id).then(|| pool_id.to_owned())
+    }
+}
+
+/// Cognito API: the user's own actions require an access token with the
+/// `aws.cognito.signin.user.admin` scope.
+pub fn require_admin_scope(claims: &Map<String, Value>) -> Result<()> {
+    let has = claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.split(' ').any(|x| x == ADMIN_SCOPE));
+    if has {
+        Ok(())
+    } else {
+        Err(CognitoError::NotAuthorized(
+            "Access Token does not have required scopes".into(),
+        ))
+    }
+}
+
+fn group_names(groups: &[Group]) -> Value {
+    Value::Array(
+        groups
+            .iter()
+            .map(|g| Value::String(g.group_name.clone()))
+            .collect(),
+    )
+}
+
+/// The access token's claims, as Cognito's (developer guide: "Understanding
+/// the access token").
+fn access_claims(
+    issuer: &str,
+    client: &UserPoolClient,
+    user: &User,
+    grant: &Grant,
+    groups: &[Group],
+    event_id: &str,
+    now: Timestamp,
+) -> Map<String, Value> {
+    let mut c = Map::new();
+    c.insert("sub".into(), json!(user.sub.to_string()));
+    if !groups.is_empty() {
+        c.insert("cognito:groups".into(), group_names(groups));
+    }
+    c.insert("iss".into(), json!(issuer));
+    c.insert("client_id".into(), json!(client.client_id));
+    c.insert("origin_jti".into(), json!(grant.origin_jti));
+    c.insert("event_id".into(), json!(event_id));
+    c.insert("token_use".into(), json!("access"));
+    c.insert("scope".into(), json!(grant.scopes.join(" ")));
+    c.insert("auth_time".into(), json!(grant.auth_time.seconds()));
+    c.insert(
+        "exp".into(),
+        json!(now.seconds() + client.access_token_seconds()),
+    );
+    c.insert("iat".into(), json!(now.seconds()));
+    c.insert("jti".into(), json!(Uuid::new_v4().to_string()));
+    c.insert("username".into(), json!(user.username));
+    c.insert("version".into(), json!(2));
+    c
+}
+
+/// The ID token's claims, as Cognito's (developer guide: "Understanding the
+/// identity (ID) token"): the attributes the client may read, with the
+/// `_verified` flags as booleans.
+fn id_claims(
+    issuer: &str,
+    client: &UserPoolClient,
+    user: &User,
+    grant: &Grant,
+    groups: &[Group],
+    event_id: &str,
+    now: Timestamp,
+) -> Map<String, Value> {
+    let mut c = Map::new();
+    c.insert("sub".into(), json!(user.sub.to_string()));
+    let readable = client
+        .config
+        .read_attributes
+        .as_ref()
+        .filter(|r| !r.is_empty());
+    for a in &user.attributes {
+        if a.name == "sub" || readable.is_some_and(|r| !r.contains(&a.name)) {
+            continue;
+        }
+        let value = match a.name.as_str() {
+            "email_verified" | "phone_number_verified" => json!(a.value == "true"),
+            "updated_at" => a
+                .value
+                .parse::<i64>()
+                .map_or_else(|_| json!(a.value), |n| json!(n)),
+            _ => json!(a.value),
+        };
+        c.insert(a.name.clone(), value);
+    }
+    if !groups.is_empty() {
+        c.insert("cognito:groups".into(), group_names(groups));
+        let roles: Vec<&str> = groups
+            .iter()
+            .filter_map(|g| g.role_arn.as_deref())
+            .collect();
+        if !roles.is_empty() {
+            c.insert("cognito:roles".into(), json!(roles));
+            // The role of the group with the lowest precedence.
+            c.insert("cognito:preferred_role".into(), json!(roles[0]));
+        }
+    }
+    c.insert("iss".into(), json!(issuer));
+    c.insert("cognito:username".into(), json!(user.username));
+    c.insert("origin_jti".into(), json!(grant.origin_jti));
+    c.insert("aud".into(), json!(client.client_id));
+    c.insert("event_id".into(), json!(event_id));
+    c.insert("token_use".into(), json!("id"));
+    c.insert("auth_time".into(), json!(grant.auth_time.seconds()));
+    c.insert(
+        "exp".into(),
+        json!(now.seconds() + client.id_token_seconds()),
+    );
+    c.insert("iat".into(), json!(now.seconds()));
+    c.insert("jti".into(), json!(Uuid::new_v4().to_string()));
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_token_shape() {
+        let t = format!("{REFRESH_PREFIX}{}", B64URL.encode(random_bytes::<32>()));
+        assert!(looks_like_refresh_token(&t));
+        assert!(!looks_like_refresh_token("v1.short"));
+        assert!(!looks_like_refresh_token("eyJhbGciOi.x.y"));
+        assert_eq!(refresh_token_hash(&t).len(), 32);
+    }
+
+    #[test]
+    fn admin_scope_is_required() {
+        let mut c = Map::new();
+        assert!(require_admin_scope(&c).is_err());
+        c.insert(
+            "scope".into(),
+            json!("openid aws.cognito.signin.user.admin"),
+        );
+        assert!(require_admin_scope(&c).is_ok());
+    }
+}
