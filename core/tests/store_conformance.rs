@@ -396,6 +396,7 @@ async fn users_crud(s: Arc<dyn Store>) {
     user.settings = UserSettings {
         preferred_mfa: Some("SOFTWARE_TOKEN_MFA".into()),
         enabled_mfa: vec!["SOFTWARE_TOKEN_MFA".into()],
+        ..Default::default()
     };
     s.create_user(&pool, &user).await.expect("create user");
 
@@ -1546,6 +1547,67 @@ async fn bad_tokens_are_invalid_parameter(s: Arc<dyn Store>) {
     );
 }
 
+// ---------------------------------------------------------------- outbox
+
+async fn outbox_newest_first(s: Arc<dyn Store>) {
+    use cognate_core::store::outbox::{Channel, OutboxMessage};
+    let a = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let b = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let message = |pool: &UserPool, n: i64| OutboxMessage {
+        id: 0,
+        pool_id: pool.id.clone(),
+        channel: if n % 2 == 0 {
+            Channel::Email
+        } else {
+            Channel::Sms
+        },
+        destination: format!("user{n}@example.com"),
+        subject: (n % 2 == 0).then(|| format!("subject {n}")),
+        body: format!("Your verification code is {n:06}. "),
+        created: Timestamp(NOW.0 + n),
+    };
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let pool = if n < 3 { &a } else { &b };
+        ids.push(s.push_message(&message(pool, n)).await.expect("push"));
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
+
+    let all = s.recent_messages(None, 10).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0].id, ids[4]);
+    assert_eq!(all[0].destination, "user4@example.com");
+    assert_eq!(all[0].subject.as_deref(), Some("subject 4"));
+    assert_eq!(all[1].channel, Channel::Sms);
+    assert_eq!(all[1].subject, None);
+    assert_eq!(all[4].body, "Your verification code is 000000. ");
+    assert_eq!(all[4].created, NOW);
+
+    let two = s.recent_messages(None, 2).await.unwrap();
+    assert_eq!(
+        two.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![ids[4], ids[3]]
+    );
+    let of_a = s.recent_messages(Some(&a.id), 10).await.unwrap();
+    assert_eq!(
+        of_a.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[1], ids[0]]
+    );
+
+    let gone = s
+        .push_message(&OutboxMessage {
+            pool_id: "us-east-1_missing00".into(),
+            ..message(&a, 9)
+        })
+        .await;
+    assert_eq!(wire(gone), "ResourceNotFoundException");
+
+    // Messages go with their pool.
+    assert!(s.delete_pool(&a.id).await.unwrap());
+    assert!(s.recent_messages(Some(&a.id), 10).await.unwrap().is_empty());
+    assert_eq!(s.recent_messages(None, 10).await.unwrap().len(), 2);
+}
+
 // ---------------------------------------------------------------- refresh tokens
 
 fn refresh_record(
@@ -1726,6 +1788,7 @@ conformance! {
     filters_exact_and_prefix: sqlite_filters_exact_and_prefix, postgres_filters_exact_and_prefix;
     index_follows_updates: sqlite_index_follows_updates, postgres_index_follows_updates;
     bad_tokens_are_invalid_parameter: sqlite_bad_tokens_are_invalid_parameter, postgres_bad_tokens_are_invalid_parameter;
+    outbox_newest_first: sqlite_outbox_newest_first, postgres_outbox_newest_first;
     refresh_tokens_put_get_revoke: sqlite_refresh_tokens_put_get_revoke, postgres_refresh_tokens_put_get_revoke;
     refresh_tokens_go_with_user_client_and_pool: sqlite_refresh_tokens_go_with_user_client_and_pool, postgres_refresh_tokens_go_with_user_client_and_pool;
 }

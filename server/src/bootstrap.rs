@@ -152,7 +152,9 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+/// Opens (and migrates) the database at `url`: the server's start-up and
+/// the tools that read a data directory (`cognate outbox`) share it.
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = PgStore::connect(url).await.map_err(|e| {
             anyhow::anyhow!(

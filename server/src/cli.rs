@@ -61,6 +61,22 @@ pub enum Command {
     /// Run for a laptop or CI: on first start creates a sample user pool, an
     /// app client and an admin access key, and serves the development pages.
     Dev,
+    /// Show the newest messages of the local outbox: the codes and
+    /// invitations that went to no mail server or SMS gateway.
+    Outbox(OutboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// One JSON object a line (recipient, subject, body, time, …) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// How many messages, newest first.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub limit: u32,
+    /// Only the messages of this user pool.
+    #[arg(long, value_name = "ID")]
+    pub user_pool_id: Option<String>,
 }
 
 impl GlobalArgs {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod health;
 pub mod oidc;
+pub mod outbox;
 pub mod router;
 pub mod shutdown;
 pub mod state;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(config, Mode::Serve).await,
         Command::Dev => serve(config, Mode::Dev).await,
+        Command::Outbox(args) => outbox::print(&config, &args).await,
     }
 }
 

@@ -7,10 +7,16 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::state::AppState;
+use crate::state::{AppState, Mode};
 use crate::{api, health, oidc, ui};
 
 pub fn build(state: AppState) -> Router {
+    // development pages: `cognate dev` only; under `cognate serve` they do not exist (404)
+    let dev = if state.mode == Mode::Dev {
+        Router::new().route("/_dev/outbox", get(ui::outbox::page))
+    } else {
+        Router::new()
+    };
     Router::new()
         // operations
         .route("/health", get(health::health))
@@ -23,6 +29,7 @@ pub fn build(state: AppState) -> Router {
             get(oidc::discovery::openid_configuration),
         )
         .route("/{pool_id}/.well-known/jwks.json", get(oidc::jwks::jwks))
+        .merge(dev)
         // Cognito's largest request bodies are well under this.
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(

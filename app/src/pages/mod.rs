@@ -1,3 +1,4 @@
 //! One module per hosted-UI page.
 
 pub mod home;
+pub mod outbox;

@@ -2,6 +2,8 @@
 //! the email, phone number or preferred username when the pool signs in
 //! with them (UsernameAttributes) or accepts them as aliases (AliasAttributes).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -129,6 +131,29 @@ pub struct UserSettings {
     pub preferred_mfa: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enabled_mfa: Vec<String>,
+    /// Outstanding one-time codes by purpose (`signup`, `reset`,
+    /// `verify:email`, …); see `service::codes`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes: BTreeMap<String, StoredCode>,
+}
+
+/// A one-time code as kept: a keyed hash, never the code itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCode {
+    /// Base64 HMAC-SHA256 of the code with the pool, user and purpose.
+    pub hash: String,
+    /// Epoch milliseconds after which the code no longer works.
+    pub expires: i64,
+    /// Wrong codes tried so far; at the limit the code is void.
+    #[serde(default)]
+    pub failures: u32,
+    /// The attribute the code went to, or verifies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// A new value that takes effect once verified (Cognito:
+    /// AttributesRequireVerificationBeforeUpdate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_value: Option<String>,
 }
 
 /// A user as stored. The credential is sealed under the master key by the

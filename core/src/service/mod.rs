@@ -12,14 +12,25 @@ use crate::error::{CognitoError, Result};
 use crate::model::{UserPool, UserPoolClient};
 use crate::store::Store;
 
+pub mod account;
+pub mod admin_users;
+pub mod attributes;
 pub mod auth;
+pub mod client_secret;
 pub mod clients;
+pub mod codes;
 pub mod credentials;
 pub mod groups;
 pub mod keys;
+pub mod list_users;
+pub mod locks;
+pub mod messages;
+pub mod pacing;
 pub mod pools;
+pub mod recovery;
 pub mod session;
 pub mod sign_out;
+pub mod signup;
 pub mod tokens;
 pub mod users;
 
@@ -44,6 +55,12 @@ pub struct Idp {
     pub settings: IdpSettings,
     /// Each pool's opened signing keys (see `keys.rs`).
     keys: Arc<keys::KeyCache>,
+    /// Where codes and invitations go (see `messages.rs`).
+    pub sender: Arc<dyn messages::MessageSender>,
+    /// Serializes read-modify-write of one user (see `locks.rs`).
+    user_locks: Arc<locks::UserLocks>,
+    /// Equal time for unknown users (see `pacing.rs`).
+    pacing: Arc<pacing::Pacing>,
 }
 
 impl Idp {
@@ -53,6 +70,7 @@ impl Idp {
         master_key: MasterKey,
         settings: IdpSettings,
     ) -> Self {
+        let sender = Arc::new(messages::OutboxSender::new(store.clone(), clock.clone()));
         Self {
             store,
             clock,
@@ -60,7 +78,16 @@ impl Idp {
             master_key,
             settings,
             keys: Arc::default(),
+            sender,
+            user_locks: Arc::default(),
+            pacing: Arc::default(),
         }
+    }
+
+    /// Sends codes and invitations through `sender` instead of the outbox.
+    pub fn with_sender(mut self, sender: Arc<dyn messages::MessageSender>) -> Self {
+        self.sender = sender;
+        self
     }
 
     /// `{public_url}/{pool_id}`: the `iss` of a pool's tokens.

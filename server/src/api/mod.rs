@@ -44,7 +44,8 @@ pub struct Ctx {
 /// Parses an action's input. Missing required members are
 /// InvalidParameterException naming the member; wrong JSON types are
 /// SerializationException, as the AWS JSON protocol answers.
-pub fn input<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+pub fn input<T: DeserializeOwned>(mut body: Value) -> Result<T, ApiError> {
+    drop_nulls(&mut body);
     serde_json::from_value(body).map_err(|e| {
         let msg = e.to_string();
         if let Some(field) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
@@ -56,6 +57,18 @@ pub fn input<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
             ApiError::Serialization(format!("Invalid input: {msg}"))
         }
     })
+}
+
+/// The AWS JSON protocol reads an explicit `null` member as an absent one.
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
 }
 
 fn lower_first(s: &str) -> String {

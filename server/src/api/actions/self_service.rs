@@ -1,9 +1,217 @@
-//! Placeholder until this action family lands.
+//! Self-service, callable without AWS credentials as in Cognito: SignUp,
+//! ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+//! ConfirmForgotPassword, and — authorized by the user's access token —
+//! ChangePassword, GetUser, UpdateUserAttributes, DeleteUserAttributes,
+//! DeleteUser, GetUserAttributeVerificationCode, VerifyUserAttribute.
 
-use serde_json::Value;
+use cognate_core::crypto::SecretString;
+use cognate_core::model::AttributeType;
+use cognate_core::service::signup::SignUpRequest;
+use serde::Deserialize;
+use serde_json::{Value, json};
 
-use crate::api::{ApiError, Ctx};
+use crate::api::{ApiError, Ctx, input};
 
-pub async fn call(action: &str, _ctx: &Ctx, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::UnknownOperation(action.to_owned()))
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SignUp {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    password: String,
+    #[serde(default)]
+    user_attributes: Vec<AttributeType>,
+}
+
+/// ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+/// ConfirmForgotPassword: a client and a user by name.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ClientUser {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct WithCode {
+    confirmation_code: String,
+    #[serde(default)]
+    force_alias_creation: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct NewPassword {
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Token {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ChangePassword {
+    previous_password: String,
+    proposed_password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Attributes {
+    user_attributes: Vec<AttributeType>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeNames {
+    user_attribute_names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeName {
+    attribute_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeCode {
+    attribute_name: String,
+    code: String,
+}
+
+pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
+    let idp = &ctx.state.idp;
+    match action {
+        "SignUp" => {
+            let s: SignUp = input(body)?;
+            let result = idp
+                .sign_up(SignUpRequest {
+                    client_id: s.client_id,
+                    secret_hash: s.secret_hash,
+                    username: s.username,
+                    password: SecretString::new(s.password),
+                    user_attributes: s.user_attributes,
+                })
+                .await?;
+            let mut out = json!({
+                "UserConfirmed": result.user_confirmed,
+                "UserSub": result.user_sub.to_string(),
+            });
+            if let (Some(d), Some(obj)) = (result.code_delivery, out.as_object_mut()) {
+                obj.insert("CodeDeliveryDetails".into(), json!(d));
+            }
+            Ok(out)
+        }
+        "ConfirmSignUp" => {
+            let u: ClientUser = input(body.clone())?;
+            let c: WithCode = input(body)?;
+            idp.confirm_sign_up(
+                &u.client_id,
+                u.secret_hash.as_deref(),
+                &u.username,
+                &c.confirmation_code,
+                c.force_alias_creation,
+            )
+            .await?;
+            Ok(json!({}))
+        }
+        "ResendConfirmationCode" => {
+            let u: ClientUser = input(body)?;
+            let details = idp
+                .resend_confirmation_code(&u.client_id, u.secret_hash.as_deref(), &u.username)
+                .await?;
+            Ok(json!({ "CodeDeliveryDetails": details }))
+        }
+        "ForgotPassword" => {
+            let u: ClientUser = input(body)?;
+            let details = idp
+                .forgot_password(&u.client_id, u.secret_hash.as_deref(), &u.username)
+                .await?;
+            Ok(json!({ "CodeDeliveryDetails": details }))
+        }
+        "ConfirmForgotPassword" => {
+            let u: ClientUser = input(body.clone())?;
+            let c: WithCode = input(body.clone())?;
+            let p: NewPassword = input(body)?;
+            idp.confirm_forgot_password(
+                &u.client_id,
+                u.secret_hash.as_deref(),
+                &u.username,
+                &c.confirmation_code,
+                &SecretString::new(p.password),
+            )
+            .await?;
+            Ok(json!({}))
+        }
+        "ChangePassword" => {
+            let t: Token = input(body.clone())?;
+            let p: ChangePassword = input(body)?;
+            idp.change_password(
+                &t.access_token,
+                &SecretString::new(p.previous_password),
+                &SecretString::new(p.proposed_password),
+            )
+            .await?;
+            Ok(json!({}))
+        }
+        "GetUser" => {
+            let t: Token = input(body)?;
+            let profile = idp.get_user(&t.access_token).await?;
+            let mut out = json!({
+                "Username": profile.username,
+                "UserAttributes": profile.attributes,
+            });
+            if let Some(obj) = out.as_object_mut() {
+                if let Some(p) = profile.preferred_mfa {
+                    obj.insert("PreferredMfaSetting".into(), json!(p));
+                }
+                if !profile.mfa_settings.is_empty() {
+                    obj.insert("UserMFASettingList".into(), json!(profile.mfa_settings));
+                }
+            }
+            Ok(out)
+        }
+        "UpdateUserAttributes" => {
+            let t: Token = input(body.clone())?;
+            let a: Attributes = input(body)?;
+            let details = idp
+                .update_user_attributes(&t.access_token, &a.user_attributes)
+                .await?;
+            Ok(json!({ "CodeDeliveryDetailsList": details }))
+        }
+        "DeleteUserAttributes" => {
+            let t: Token = input(body.clone())?;
+            let a: AttributeNames = input(body)?;
+            idp.delete_user_attributes(&t.access_token, &a.user_attribute_names)
+                .await?;
+            Ok(json!({}))
+        }
+        "DeleteUser" => {
+            let t: Token = input(body)?;
+            idp.delete_own_user(&t.access_token).await?;
+            Ok(json!({}))
+        }
+        "GetUserAttributeVerificationCode" => {
+            let t: Token = input(body.clone())?;
+            let a: AttributeName = input(body)?;
+            let details = idp
+                .get_user_attribute_verification_code(&t.access_token, &a.attribute_name)
+                .await?;
+            Ok(json!({ "CodeDeliveryDetails": details }))
+        }
+        "VerifyUserAttribute" => {
+            let t: Token = input(body.clone())?;
+            let a: AttributeCode = input(body)?;
+            idp.verify_user_attribute(&t.access_token, &a.attribute_name, &a.code)
+                .await?;
+            Ok(json!({}))
+        }
+        other => Err(ApiError::UnknownOperation(other.to_owned())),
+    }
 }

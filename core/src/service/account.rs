@@ -1,0 +1,72 @@
+//! The signed-in user's own account, authorized by their access token:
+//! GetUser, ChangePassword, DeleteUser.
+
+use super::Idp;
+use crate::crypto::SecretString;
+use crate::error::{CognitoError, Result};
+use crate::model::{AttributeType, User, UserPoolClient};
+
+/// What GetUser answers.
+#[derive(Clone, Debug)]
+pub struct OwnProfile {
+    pub username: String,
+    /// `sub` first, then what the client may read.
+    pub attributes: Vec<AttributeType>,
+    pub preferred_mfa: Option<String>,
+    pub mfa_settings: Vec<String>,
+}
+
+/// The attributes a client may read: its ReadAttributes, or all when it
+/// lists none; `sub` always (Cognito API: UserPoolClientType, ReadAttributes).
+pub fn readable_attributes(client: Option<&UserPoolClient>, user: &User) -> Vec<AttributeType> {
+    let list = client.and_then(|c| c.config.read_attributes.as_ref());
+    user.attributes_with_sub()
+        .into_iter()
+        .filter(|a| a.name == "sub" || list.is_none_or(|l| l.iter().any(|n| n == &a.name)))
+        .collect()
+}
+
+impl Idp {
+    /// GetUser.
+    pub async fn get_user(&self, access_token: &str) -> Result<OwnProfile> {
+        let (pool, user, claims) = self.authenticate_access_token(access_token).await?;
+        let client = self.token_client(&pool, &claims).await.ok();
+        Ok(OwnProfile {
+            attributes: readable_attributes(client.as_ref(), &user),
+            username: user.username,
+            preferred_mfa: user.settings.preferred_mfa,
+            mfa_settings: user.settings.enabled_mfa,
+        })
+    }
+
+    /// ChangePassword: the current password, then one the policy accepts.
+    pub async fn change_password(
+        &self,
+        access_token: &str,
+        previous: &SecretString,
+        proposed: &SecretString,
+    ) -> Result<()> {
+        let (pool, user, _) = self.authenticate_access_token(access_token).await?;
+        let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+        if !self
+            .password_matches(&pool, Some(&user), &user.username, previous)
+            .await?
+        {
+            // Cognito API: ChangePassword, Errors — NotAuthorizedException.
+            return Err(CognitoError::NotAuthorized(
+                "Incorrect username or password.".into(),
+            ));
+        }
+        self.set_password(&pool, &mut user, proposed, false).await?;
+        self.store.update_user(&pool, &user).await
+    }
+
+    /// DeleteUser: the user deletes their own account.
+    pub async fn delete_own_user(&self, access_token: &str) -> Result<()> {
+        let (pool, user, _) = self.authenticate_access_token(access_token).await?;
+        if !self.store.delete_user(&pool.id, user.sub).await? {
+            return Err(CognitoError::UserNotFound("User does not exist.".into()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,147 @@
+//! ForgotPassword, ConfirmForgotPassword and AdminResetUserPassword: a
+//! code to a verified email or phone number, then a new password.
+
+use std::time::Instant;
+
+use super::Idp;
+use super::client_secret::check_secret_hash;
+use super::codes::{
+    CodeDeliveryDetails, CodePurpose, channel_of, code_mismatch, recovery_target,
+    validate_code_input,
+};
+use super::messages::verification_text;
+use super::pacing::Step;
+use super::signup::no_such_user;
+use crate::crypto::SecretString;
+use crate::error::{CognitoError, Result};
+use crate::model::{User, UserPool, UserStatus};
+
+/// Cognito API: ForgotPassword, Errors — no verified way to reach the user.
+fn no_recovery_channel() -> CognitoError {
+    CognitoError::invalid_parameter(
+        "Cannot reset password for the user as there is no registered/verified email or phone_number",
+    )
+}
+
+impl Idp {
+    /// Issues a reset code to the user's recovery channel and sends it;
+    /// `status`, when given, is set in the same write. Nothing is written
+    /// when the message cannot be sent.
+    async fn send_reset_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        status: Option<UserStatus>,
+    ) -> Result<CodeDeliveryDetails> {
+        let (_guard, original) = self.lock_user(pool, user).await?;
+        let Some((attribute, destination)) = recovery_target(pool, &original) else {
+            return Err(no_recovery_channel());
+        };
+        let mut user = original.clone();
+        let code = self.issue_code(
+            pool,
+            &mut user,
+            CodePurpose::PasswordReset,
+            Some(attribute),
+            None,
+        );
+        if let Some(status) = status {
+            user.status = status;
+            user.modified = self.clock.now();
+        }
+        self.store.update_user(pool, &user).await?;
+        let channel = channel_of(attribute);
+        let text = verification_text(pool, channel, code.expose());
+        if let Err(e) = self.deliver(pool, channel, &destination, text).await {
+            self.store.update_user(pool, &original).await?;
+            return Err(e);
+        }
+        Ok(CodeDeliveryDetails::new(attribute, &destination))
+    }
+
+    /// ForgotPassword.
+    #[tracing::instrument(skip_all, fields(client_id = %client_id))]
+    pub async fn forgot_password(
+        &self,
+        client_id: &str,
+        secret_hash: Option<&str>,
+        username: &str,
+    ) -> Result<CodeDeliveryDetails> {
+        let started = Instant::now();
+        let (pool, client) = self.client_by_id(client_id).await?;
+        let user = self.find_user_by_name(&pool, username).await?;
+        check_secret_hash(&client, username, user.as_ref(), secret_hash)?;
+        let Some(user) = user else {
+            // Cognito developer guide, "Managing user existence error
+            // responses": a simulated delivery, and nothing is sent.
+            if client.prevents_user_existence_errors() {
+                self.pacing.pad(Step::CodeSent, started).await;
+                return Ok(self.simulated_delivery(&pool, username));
+            }
+            return Err(no_such_user());
+        };
+        if !user.enabled {
+            return Err(CognitoError::NotAuthorized("User is disabled.".into()));
+        }
+        if user.status == UserStatus::ForceChangePassword {
+            // An invited user signs in with the temporary password instead.
+            return Err(CognitoError::NotAuthorized(
+                "User password cannot be reset in the current state.".into(),
+            ));
+        }
+        let sent = self.send_reset_code(&pool, &user, None).await;
+        self.pacing.record(Step::CodeSent, started);
+        sent
+    }
+
+    /// ConfirmForgotPassword: the reset code and a new password. A user in
+    /// RESET_REQUIRED becomes CONFIRMED.
+    #[tracing::instrument(skip_all, fields(client_id = %client_id))]
+    pub async fn confirm_forgot_password(
+        &self,
+        client_id: &str,
+        secret_hash: Option<&str>,
+        username: &str,
+        code: &str,
+        password: &SecretString,
+    ) -> Result<()> {
+        let started = Instant::now();
+        let (pool, client) = self.client_by_id(client_id).await?;
+        let user = self.find_user_by_name(&pool, username).await?;
+        check_secret_hash(&client, username, user.as_ref(), secret_hash)?;
+        validate_code_input(code)?;
+        let Some(user) = user else {
+            if client.prevents_user_existence_errors() {
+                self.pacing.pad(Step::CodeRefused, started).await;
+                return Err(code_mismatch());
+            }
+            return Err(no_such_user());
+        };
+        // A password the policy refuses costs no attempt and spends no code.
+        pool.config.password_policy().check(password.expose())?;
+        let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+        let checked = self
+            .check_code(&pool, &mut user, CodePurpose::PasswordReset, code)
+            .await;
+        if matches!(checked, Err(CognitoError::CodeMismatch(_))) {
+            self.pacing.record(Step::CodeRefused, started);
+        }
+        checked?;
+        self.set_password(&pool, &mut user, password, false).await?;
+        if user.status == UserStatus::ResetRequired {
+            user.status = UserStatus::Confirmed;
+        }
+        self.store.update_user(&pool, &user).await
+    }
+
+    /// AdminResetUserPassword: RESET_REQUIRED, and a reset code to the
+    /// user's verified email or phone number.
+    #[tracing::instrument(skip_all, fields(pool = %pool_id))]
+    pub async fn admin_reset_user_password(&self, pool_id: &str, username: &str) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let user = self.admin_find_user(&pool, username).await?;
+        self.send_reset_code(&pool, &user, Some(UserStatus::ResetRequired))
+            .await
+            .map(|_| ())
+    }
+}

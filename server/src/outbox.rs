@@ -1,0 +1,116 @@
+//! The local outbox, read back: `cognate outbox` prints it, and the
+//! development page `/_dev/outbox` (ui/outbox.rs) shows it. Both use the
+//! JSON shape here.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use cognate_core::Timestamp;
+use cognate_core::store::outbox::OutboxMessage;
+use serde_json::{Value, json};
+
+use crate::cli::OutboxArgs;
+use crate::config::Config;
+
+/// One message as JSON: who it went to, what it said, and when.
+pub fn message_json(m: &OutboxMessage) -> Value {
+    json!({
+        "id": m.id,
+        "user_pool_id": m.pool_id,
+        "channel": m.channel.as_str(),
+        "recipient": m.destination,
+        "subject": m.subject,
+        "body": m.body,
+        "time": rfc3339(m.created),
+    })
+}
+
+/// `2024-05-01T12:00:00.123Z` (RFC 3339, UTC) from epoch milliseconds.
+pub fn rfc3339(t: Timestamp) -> String {
+    let ms = t.millis();
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant, "chrono-compatible
+    // low-level date algorithms").
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms.rem_euclid(1000)
+    )
+}
+
+/// `cognate outbox`: the newest messages, as text or JSON lines.
+pub async fn print(config: &Config, args: &OutboxArgs) -> anyhow::Result<()> {
+    let url = config.database_url();
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        && !std::path::Path::new(path).exists()
+    {
+        bail!(
+            "there is no database at {path}: start `cognate dev` or `cognate serve` with this data directory first"
+        );
+    }
+    let store = crate::bootstrap::open_store(&url).await?;
+    let messages = store
+        .recent_messages(args.user_pool_id.as_deref(), args.limit as usize)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the outbox: {}", e.message()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for m in &messages {
+            writeln!(out, "{}", message_json(m))?;
+        }
+    } else if messages.is_empty() {
+        writeln!(out, "The outbox is empty.")?;
+    } else {
+        for m in &messages {
+            writeln!(
+                out,
+                "{}  {:<5}  {}  ({})",
+                rfc3339(m.created),
+                m.channel.as_str(),
+                m.destination,
+                m.pool_id
+            )?;
+            if let Some(s) = &m.subject {
+                writeln!(out, "  Subject: {s}")?;
+            }
+            for line in m.body.lines() {
+                writeln!(out, "  {line}")?;
+            }
+            writeln!(out)?;
+        }
+    }
+    out.flush().context("cannot write to stdout")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+    use cognate_core::Timestamp;
+
+    #[test]
+    fn dates_are_rfc3339_utc() {
+        assert_eq!(rfc3339(Timestamp(0)), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            rfc3339(Timestamp(1_709_251_199_999)),
+            "2024-02-29T23:59:59.999Z"
+        );
+        assert_eq!(
+            rfc3339(Timestamp(951_782_400_000)),
+            "2000-02-29T00:00:00.000Z"
+        );
+    }
+}
