@@ -65,6 +65,8 @@ pub trait Store: RefreshTokenStore + OutboxStore + Send + Sync + 'static {
     // --- user pools ---
     /// Fails with ResourceNotFound-free semantics: a clashing id is an internal error.
     async fn create_pool(&self, pool: &UserPool) -> Result<()>;
+    /// The pool with EstimatedNumberOfUsers from a counter kept in the same
+    /// transactions as user writes (cheap to read; `count_users` counts rows).
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>>;
     /// Replaces a pool's stored settings; ResourceNotFound if it is gone.
     async fn update_pool(&self, pool: &UserPool) -> Result<()>;
