@@ -231,24 +231,24 @@ impl Idp {
     }
 
     async fn resend_to(&self, pool: &UserPool, user: &User) -> Result<CodeDeliveryDetails> {
-        let (_guard, original) = self.lock_user(&pool, user).await?;
+        let (_guard, original) = self.lock_user(pool, user).await?;
         if original.status != UserStatus::Unconfirmed {
             return Err(CognitoError::invalid_parameter(
                 "User is already confirmed.",
             ));
         }
         let mut user = original.clone();
-        let Some((attribute, destination)) = confirmation_target(&pool, &user) else {
+        let Some((attribute, destination)) = confirmation_target(pool, &user) else {
             return Err(CognitoError::invalid_parameter(
                 "Auto verification not turned on.",
             ));
         };
-        let code = self.issue_code(&pool, &mut user, CodePurpose::SignUp, Some(attribute), None);
-        self.store.update_user(&pool, &user).await?;
+        let code = self.issue_code(pool, &mut user, CodePurpose::SignUp, Some(attribute), None);
+        self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
-        let text = verification_text(&pool, channel, code.expose());
-        if let Err(e) = self.deliver(&pool, channel, &destination, text).await {
-            self.store.update_user(&pool, &original).await?;
+        let text = verification_text(pool, channel, code.expose());
+        if let Err(e) = self.deliver(pool, channel, &destination, text).await {
+            self.store.update_user(pool, &original).await?;
             return Err(e);
         }
         Ok(CodeDeliveryDetails::new(attribute, &destination))
