@@ -7,16 +7,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Map, Value};
 
 use super::Idp;
+use super::client_secret;
 use super::session::{AuthSession, ChallengeName, SrpState, invalid_session};
 use super::tokens::{ADMIN_SCOPE, IssuedTokens};
 use crate::credential::PasswordCredential;
-use crate::crypto::{SecretString, constant_time_eq};
+use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
 use crate::model::client::AuthFlow;
 use crate::model::pool::PasswordStorage;
@@ -411,9 +411,11 @@ impl Idp {
         &self,
         pool: &UserPool,
         client: &UserPoolClient,
-        mut user: User,
+        user: User,
         responses: &Params,
     ) -> Result<User> {
+        // Two answers to one session race here: the second sees the first's write.
+        let (_guard, mut user) = self.lock_user(pool, &user).await?;
         // A session already answered (or a user changed meanwhile) is spent.
         if user.status != UserStatus::ForceChangePassword {
             return Err(invalid_session());
@@ -608,7 +610,12 @@ impl Idp {
             user.attribute("phone_number"),
             user.attribute("preferred_username"),
         ];
-        if !secret_hash_matches(client, params, candidates.into_iter().flatten()) {
+        let hash = params.get("SECRET_HASH").map(String::as_str);
+        let matches = candidates
+            .into_iter()
+            .flatten()
+            .any(|name| client_secret::check_secret_hash(client, name, None, hash).is_ok());
+        if !matches {
             return Err(bad_secret_hash(client));
         }
         let tokens = self.sign_tokens(&pool, client, &user, &grant).await?;
@@ -647,50 +654,20 @@ fn require_secret_hash(client: &UserPoolClient, params: &Params) -> Result<()> {
     Ok(())
 }
 
-/// SECRET_HASH = Base64(HMAC-SHA256(key = client secret, message =
-/// username ‖ client id)) (Cognito developer guide: "Computing secret hash
-/// values").
-fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, client_secret.as_bytes());
-    let mut ctx = hmac::Context::with_key(&key);
-    ctx.update(username.as_bytes());
-    ctx.update(client_id.as_bytes());
-    B64.encode(ctx.sign().as_ref())
-}
-
-/// Whether SECRET_HASH was computed over one of `names`, compared in
-/// constant time. A client without a secret needs none.
-fn secret_hash_matches<'a>(
-    client: &UserPoolClient,
-    params: &Params,
-    names: impl IntoIterator<Item = &'a str>,
-) -> bool {
-    let Some(secret) = &client.client_secret else {
-        return true;
-    };
-    let given = params.get("SECRET_HASH").map_or("", String::as_str);
-    names.into_iter().any(|name| {
-        constant_time_eq(
-            secret_hash(secret, name, &client.client_id).as_bytes(),
-            given.as_bytes(),
-        )
-    })
-}
-
-/// Checks SECRET_HASH with the name the caller gave or the user's
-/// username (a user may sign in with an alias).
+/// Checks SECRET_HASH (in constant time) with the name the caller gave or
+/// the user's username: a user may sign in with an alias.
 fn check_secret_hash(
     client: &UserPoolClient,
     params: &Params,
     given_name: &str,
     user: Option<&User>,
 ) -> Result<()> {
-    let names = [Some(given_name), user.map(|u| u.username.as_str())];
-    if secret_hash_matches(client, params, names.into_iter().flatten()) {
-        Ok(())
-    } else {
-        Err(bad_secret_hash(client))
-    }
+    client_secret::check_secret_hash(
+        client,
+        given_name,
+        user,
+        params.get("SECRET_HASH").map(String::as_str),
+    )
 }
 
 /// Required attributes of the pool's schema the user has no value for.
@@ -705,15 +682,6 @@ fn missing_required(pool: &UserPool, user: &User) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_hash_matches_cognitos_definition() {
-        // base64(HMAC-SHA256("secret", "alice" + "client")), computed apart.
-        assert_eq!(
-            secret_hash("secret", "alice", "client"),
-            "RTsve+FQ659UKyESgvLg9GYmZEL+QjzQsW/OjL77/b0="
-        );
-    }
 
     #[test]
     fn flows_and_challenges_parse_by_cognitos_names() {
