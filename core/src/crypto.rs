@@ -120,8 +120,9 @@ impl MasterKey {
     /// Opens a value sealed for `record_id`; fails if it was sealed under
     /// another key, for another record, or altered.
     pub fn open(&self, record_id: &str, sealed: &[u8]) -> Result<Vec<u8>, CognitoError> {
-        self.open_quietly(record_id, sealed)
-            .ok_or_else(|| CognitoError::internal(format!("sealed record {record_id} does not open")))
+        self.open_quietly(record_id, sealed).ok_or_else(|| {
+            CognitoError::internal(format!("sealed record {record_id} does not open"))
+        })
     }
 
     /// As [`MasterKey::open`], for values a client hands back (sessions):

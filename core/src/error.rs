@@ -58,6 +58,7 @@ cognito_errors! {
     Unauthorized => "UnauthorizedException", 400;
     UnsupportedOperation => "UnsupportedOperationException", 400;
     UnsupportedTokenType => "UnsupportedTokenTypeException", 400;
+    UnsupportedUserState => "UnsupportedUserStateException", 400;
     UserNotConfirmed => "UserNotConfirmedException", 400;
     UserNotFound => "UserNotFoundException", 400;
     UsernameExists => "UsernameExistsException", 400;

@@ -60,7 +60,10 @@ mod tests {
         let p = Pacing::default();
         let start = Instant::now();
         p.pad(Step::CodeSent, start).await;
-        assert!(start.elapsed() < Duration::from_millis(20), "nothing to match yet");
+        assert!(
+            start.elapsed() < Duration::from_millis(20),
+            "nothing to match yet"
+        );
 
         let real = Instant::now();
         tokio::time::sleep(Duration::from_millis(60)).await;
@@ -70,6 +73,9 @@ mod tests {
         assert!(start.elapsed() >= Duration::from_millis(55));
         let start = Instant::now();
         p.pad(Step::CodeRefused, start).await;
-        assert!(start.elapsed() < Duration::from_millis(20), "steps are apart");
+        assert!(
+            start.elapsed() < Duration::from_millis(20),
+            "steps are apart"
+        );
     }
 }
