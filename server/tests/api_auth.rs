@@ -35,6 +35,7 @@ on_both_backends!(
     admin_initiate_auth_requires_sigv4,
     user_srp_auth_with_the_reference_client,
     oidc_documents_of_unknown_pools_are_404,
+    admin_created_users_choose_a_password_then_sign_out,
 );
 
 const PASSWORD: &str = "Correct-Horse-9";
@@ -1259,4 +1260,90 @@ async fn oidc_documents_of_unknown_pools_are_404(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(again, jwks);
+}
+
+/// The whole path through the SDK: AdminCreateUser with a temporary
+/// password, NEW_PASSWORD_REQUIRED, GetUser with the access token, then
+/// GlobalSignOut makes GetUser refuse it.
+async fn admin_created_users_choose_a_password_then_sign_out(s: TestServer) {
+    let app = app(&s, ClientOptions::default()).await;
+    s.admin()
+        .admin_create_user()
+        .user_pool_id(&app.pool_id)
+        .username("carol")
+        .temporary_password(PASSWORD)
+        .message_action(cip::types::MessageActionType::Suppress)
+        .user_attributes(
+            cip::types::AttributeType::builder()
+                .name("email")
+                .value("carol@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = password_auth(&s, &app, "carol", PASSWORD).await.unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    let out = s
+        .public()
+        .respond_to_auth_challenge()
+        .client_id(&app.client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", "carol")
+        .challenge_responses("NEW_PASSWORD", "Brand-New-Pass-7")
+        .send()
+        .await
+        .unwrap();
+    let access = out
+        .authentication_result()
+        .unwrap()
+        .access_token()
+        .unwrap()
+        .to_owned();
+    let me = s
+        .public()
+        .get_user()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.username(), "carol");
+    let status = s
+        .admin()
+        .admin_get_user()
+        .user_pool_id(&app.pool_id)
+        .username("carol")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status.user_status(),
+        Some(&cip::types::UserStatusType::Confirmed)
+    );
+
+    s.public()
+        .global_sign_out()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    let err = s
+        .public()
+        .get_user()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure(&err),
+        (
+            "NotAuthorizedException".into(),
+            "Access Token has been revoked".into()
+        )
+    );
 }
