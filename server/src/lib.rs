@@ -54,6 +54,7 @@ async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
         .context("cannot read the bound address")?;
     let state = bootstrap::start(config, mode).await?;
     bootstrap::announce(&state);
+    tokio::spawn(housekeeping(state.idp.clone()));
     let app = router::build(state.clone());
     axum::serve(
         listener,
@@ -64,4 +65,17 @@ async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
     .context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Background upkeep of the store, hourly: expired refresh tokens go.
+async fn housekeeping(idp: cognate_core::service::Idp) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match idp.purge_expired_refresh_tokens().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "purged expired refresh tokens"),
+            Err(e) => tracing::warn!(error = %e, "purging expired refresh tokens failed"),
+        }
+    }
 }

@@ -1058,6 +1058,11 @@ async fn access_tokens_expire_on_the_server_clock(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(failure(&err).1, "Refresh Token has expired");
+    // Kept a day past expiry (an access token may outlive its refresh
+    // token by that much), then purged.
+    assert_eq!(s.state.idp.purge_expired_refresh_tokens().await.unwrap(), 0);
+    s.clock.advance(86_401 * 1000);
+    assert_eq!(s.state.idp.purge_expired_refresh_tokens().await.unwrap(), 1);
 }
 
 /// AdminInitiateAuth is administrative: SigV4 only.

@@ -26,6 +26,9 @@ use crate::tokens::{TokenError, TokenUse};
 /// access token call the user's own actions (GetUser, ChangePassword, …).
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
+/// The longest lifetime of an access or ID token (one day).
+const MAX_ACCESS_TOKEN_SECONDS: i64 = 86_400;
+
 /// The prefix of our refresh tokens, so the format can change later.
 const REFRESH_PREFIX: &str = "v1.";
 
@@ -179,6 +182,16 @@ impl Idp {
             refresh_token: None,
             expires_in: client.access_token_seconds(),
         })
+    }
+
+    /// Deletes refresh-token rows no token can need any more: expired for
+    /// longer than an access token can live (Cognito API:
+    /// UserPoolClientType, AccessTokenValidity, at most one day), so a
+    /// revoked sign-in stays revoked while any of its tokens could be used.
+    /// Safe to run on every node at once.
+    pub async fn purge_expired_refresh_tokens(&self) -> Result<u64> {
+        let before = self.clock.now().plus_seconds(-MAX_ACCESS_TOKEN_SECONDS);
+        self.store.delete_expired_refresh_tokens(before).await
     }
 
     /// The user's groups in Cognito's token order: by precedence (lowest
