@@ -6,7 +6,10 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's Instant, so tests run on tokio's paused clock instead of sleeping.
+use tokio::time::Instant;
 
 /// A step whose real and simulated paths are paced alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,27 +58,23 @@ impl Pacing {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    // tokio's paused clock: time moves only when every task waits, so the
+    // durations below are exact, not timings of a loaded machine.
+    #[tokio::test(start_paused = true)]
     async fn simulated_paths_wait_as_long_as_real_ones() {
         let p = Pacing::default();
         let start = Instant::now();
         p.pad(Step::CodeSent, start).await;
-        assert!(
-            start.elapsed() < Duration::from_millis(20),
-            "nothing to match yet"
-        );
+        assert_eq!(start.elapsed(), Duration::ZERO, "nothing to match yet");
 
         let real = Instant::now();
         tokio::time::sleep(Duration::from_millis(60)).await;
         p.record(Step::CodeSent, real);
         let start = Instant::now();
         p.pad(Step::CodeSent, start).await;
-        assert!(start.elapsed() >= Duration::from_millis(55));
+        assert_eq!(start.elapsed(), Duration::from_millis(60));
         let start = Instant::now();
         p.pad(Step::CodeRefused, start).await;
-        assert!(
-            start.elapsed() < Duration::from_millis(20),
-            "steps are apart"
-        );
+        assert_eq!(start.elapsed(), Duration::ZERO, "steps are apart");
     }
 }

@@ -1,7 +1,7 @@
 //! ForgotPassword, ConfirmForgotPassword and AdminResetUserPassword: a
 //! code to a verified email or phone number, then a new password.
 
-use std::time::Instant;
+use tokio::time::Instant;
 
 use super::Idp;
 use super::client_secret::check_secret_hash;

@@ -1,7 +1,7 @@
 //! SignUp, ConfirmSignUp, ResendConfirmationCode: a person creates their
 //! own account and proves they own the email or phone number it names.
 
-use std::time::Instant;
+use tokio::time::Instant;
 
 use uuid::Uuid;
 
