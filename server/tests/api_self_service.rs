@@ -38,6 +38,7 @@ on_both_backends!(
     verification_before_update_keeps_the_old_email,
     delete_user_attributes_and_delete_user,
     token_actions_refuse_bad_tokens,
+    codes_follow_the_pools_templates_and_channels,
 );
 
 async fn sign_up_sends_a_code_that_confirms_the_user(s: TestServer) {
@@ -1279,4 +1280,91 @@ async fn token_actions_refuse_bad_tokens(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "NotAuthorizedException");
+}
+
+async fn codes_follow_the_pools_templates_and_channels(s: TestServer) {
+    let pool_id = pool(&s, |b| {
+        b.auto_verified_attributes(VerifiedAttributeType::Email)
+            .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+            .verification_message_template(
+                cip::types::VerificationMessageTemplateType::builder()
+                    .email_message("Your Acme code: {####}")
+                    .email_subject("Verify your Acme account")
+                    .sms_message("Acme code {####}")
+                    .build(),
+            )
+    })
+    .await;
+    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let public = s.public();
+    // Both auto-verified: the code goes by SMS, as in Cognito.
+    let out = public
+        .sign_up()
+        .client_id(&client_id)
+        .username("olive")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "olive@example.com"))
+        .user_attributes(attr("phone_number", "+12065551212"))
+        .send()
+        .await
+        .unwrap();
+    let details = out.code_delivery_details().unwrap();
+    assert_eq!(details.delivery_medium(), Some(&DeliveryMediumType::Sms));
+    assert_eq!(details.destination(), Some("+*******1212"));
+    assert_eq!(details.attribute_name(), Some("phone_number"));
+    let sms = &outbox(&s, &pool_id).await[0];
+    assert_eq!(sms.destination, "+12065551212");
+    assert_eq!(sms.subject, None);
+    let code = code_sent_to(&s, &pool_id, "+12065551212").await;
+    assert_eq!(sms.body, format!("Acme code {code}"));
+    public
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("olive")
+        .confirmation_code(&code)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        admin_attr(&s, &pool_id, "olive", "phone_number_verified")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        admin_attr(&s, &pool_id, "olive", "email_verified").await,
+        None
+    );
+
+    let token = access_token(&s, &client_id, "olive", PASSWORD).await;
+    let out = public
+        .get_user_attribute_verification_code()
+        .access_token(&token)
+        .attribute_name("email")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.code_delivery_details()
+            .and_then(|d| d.delivery_medium()),
+        Some(&DeliveryMediumType::Email)
+    );
+    let email = &outbox(&s, &pool_id).await[0];
+    assert_eq!(email.subject.as_deref(), Some("Verify your Acme account"));
+    let code = code_sent_to(&s, &pool_id, "olive@example.com").await;
+    assert_eq!(email.body, format!("Your Acme code: {code}"));
+    public
+        .verify_user_attribute()
+        .access_token(&token)
+        .attribute_name("email")
+        .code(&code)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        admin_attr(&s, &pool_id, "olive", "email_verified")
+            .await
+            .as_deref(),
+        Some("true")
+    );
 }
