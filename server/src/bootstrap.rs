@@ -77,6 +77,7 @@ pub async fn start_with_clock(
         },
     );
     Ok(AppState::new(Inner {
+        limits: crate::limits::RateLimits::new(&config),
         config,
         mode,
         public_url,

@@ -22,6 +22,11 @@ pub const KEYS: &[&str] = &[
     "region",
     "log_format",
     "log_level",
+    "rate_limit_auth_per_ip",
+    "rate_limit_codes_per_ip",
+    "rate_limit_recovery_per_ip",
+    "rate_limit_per_user",
+    "rate_limit_messages_per_user_per_hour",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -55,6 +60,15 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `cognate=debug,sqlx=warn`.
     pub log_level: String,
+    /// Requests per second from one source IP to the sign-in, code and
+    /// recovery actions (see `limits.rs`); 0 turns a limit off.
+    pub rate_limit_auth_per_ip: f64,
+    pub rate_limit_codes_per_ip: f64,
+    pub rate_limit_recovery_per_ip: f64,
+    /// Requests per second naming one user, in each of those categories.
+    pub rate_limit_per_user: f64,
+    /// Codes and messages one user can be sent in an hour.
+    pub rate_limit_messages_per_user_per_hour: u32,
 }
 
 impl Default for Config {
@@ -70,6 +84,14 @@ impl Default for Config {
             region: "us-east-1".into(),
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            // Cognito's default quotas (developer guide, "Quotas"):
+            // UserAuthentication 120, UserCreation 50, UserAccountRecovery
+            // 30 requests per second — here per source IP.
+            rate_limit_auth_per_ip: 120.0,
+            rate_limit_codes_per_ip: 50.0,
+            rate_limit_recovery_per_ip: 30.0,
+            rate_limit_per_user: 10.0,
+            rate_limit_messages_per_user_per_hour: 10,
         }
     }
 }
@@ -200,7 +222,18 @@ mod tests {
         }
         // The defaults shown are the defaults in code (keys that are unset by
         // default show an example instead).
-        let defaulted = ["listen", "data_dir", "region", "log_format", "log_level"];
+        let defaulted = [
+            "listen",
+            "data_dir",
+            "region",
+            "log_format",
+            "log_level",
+            "rate_limit_auth_per_ip",
+            "rate_limit_codes_per_ip",
+            "rate_limit_recovery_per_ip",
+            "rate_limit_per_user",
+            "rate_limit_messages_per_user_per_hour",
+        ];
         let uncommented: String = sample
             .lines()
             .filter_map(|l| l.strip_prefix("# "))

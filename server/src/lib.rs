@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod health;
+pub mod limits;
 pub mod oidc;
 pub mod outbox;
 pub mod router;

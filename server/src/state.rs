@@ -35,6 +35,8 @@ pub struct Inner {
     pub admin_keys: Vec<AccessKey>,
     /// The sample pool and client of `cognate dev`, for the banner and pages.
     pub dev_sample: Option<DevSample>,
+    /// Rate limits on sign-in, codes and recovery.
+    pub limits: crate::limits::RateLimits,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

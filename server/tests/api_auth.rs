@@ -34,6 +34,7 @@ on_both_backends!(
     access_tokens_expire_on_the_server_clock,
     admin_initiate_auth_requires_sigv4,
     user_srp_auth_with_the_reference_client,
+    lockout_after_five_failures_doubles_and_resets,
     oidc_documents_of_unknown_pools_are_404,
     admin_created_users_choose_a_password_then_sign_out,
 );
@@ -1175,50 +1176,8 @@ async fn admin_initiate_auth_requires_sigv4(s: TestServer) {
 async fn user_srp_auth_with_the_reference_client(s: TestServer) {
     let app = app(&s, ClientOptions::default()).await;
     user(&s, &app.pool_id, "alice", UserStatus::Confirmed, &[]).await;
-    let attempt = |username: &'static str, password: &'static str| {
-        let s = &s;
-        let app = &app;
-        async move {
-            let c = SrpClient::new();
-            let out = s
-                .public()
-                .initiate_auth()
-                .client_id(&app.client_id)
-                .auth_flow(AuthFlowType::UserSrpAuth)
-                .auth_parameters("USERNAME", username)
-                .auth_parameters("SRP_A", c.srp_a_hex())
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(
-                out.challenge_name(),
-                Some(&ChallengeNameType::PasswordVerifier)
-            );
-            let p = out.challenge_parameters().unwrap();
-            let timestamp = srp::cognito_timestamp(s.clock.now());
-            let signature = c
-                .password_claim_signature(
-                    srp::pool_name_for_srp(&app.pool_id),
-                    &p["USER_ID_FOR_SRP"],
-                    password,
-                    &p["SALT"],
-                    &p["SRP_B"],
-                    &p["SECRET_BLOCK"],
-                    &timestamp,
-                )
-                .unwrap();
-            s.public()
-                .respond_to_auth_challenge()
-                .client_id(&app.client_id)
-                .challenge_name(ChallengeNameType::PasswordVerifier)
-                .challenge_responses("USERNAME", &p["USER_ID_FOR_SRP"])
-                .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-                .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-                .challenge_responses("TIMESTAMP", timestamp)
-                .send()
-                .await
-        }
-    };
+    let attempt =
+        |username: &'static str, password: &'static str| srp_sign_in(&s, &app, username, password);
     let out = attempt("alice", PASSWORD).await.unwrap();
     let access = out.authentication_result().unwrap().access_token().unwrap();
     let claims = verify_with_jwks(&s, &app.pool_id, access, None).await;
@@ -1233,6 +1192,116 @@ async fn user_srp_auth_with_the_reference_client(s: TestServer) {
     // An unknown user gets a challenge too, and the same refusal.
     let err = attempt("nobody", PASSWORD).await.unwrap_err();
     assert_eq!(failure(&err), incorrect);
+}
+
+type SrpResult = Result<
+    cip::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput,
+    cip::error::SdkError<cip::operation::respond_to_auth_challenge::RespondToAuthChallengeError>,
+>;
+
+/// USER_SRP_AUTH then PASSWORD_VERIFIER with the reference client.
+async fn srp_sign_in(s: &TestServer, app: &App, username: &str, password: &str) -> SrpResult {
+    let c = SrpClient::new();
+    let out = s
+        .public()
+        .initiate_auth()
+        .client_id(&app.client_id)
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("SRP_A", c.srp_a_hex())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let p = out.challenge_parameters().unwrap();
+    let timestamp = srp::cognito_timestamp(s.clock.now());
+    let signature = c
+        .password_claim_signature(
+            srp::pool_name_for_srp(&app.pool_id),
+            &p["USER_ID_FOR_SRP"],
+            password,
+            &p["SALT"],
+            &p["SRP_B"],
+            &p["SECRET_BLOCK"],
+            &timestamp,
+        )
+        .unwrap();
+    s.public()
+        .respond_to_auth_challenge()
+        .client_id(&app.client_id)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .challenge_responses("USERNAME", &p["USER_ID_FOR_SRP"])
+        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
+        .challenge_responses("TIMESTAMP", timestamp)
+        .send()
+        .await
+}
+
+/// Cognito developer guide, "lockout behavior for failed sign-in attempts":
+/// five failures lock the user out for 1 s, doubling with each further
+/// failure; attempts during a lockout fail without extending it; a
+/// successful sign-in or 15 quiet minutes clear the count. Password and
+/// SRP failures count alike.
+async fn lockout_after_five_failures_doubles_and_resets(s: TestServer) {
+    let app = app(&s, ClientOptions::default()).await;
+    user(&s, &app.pool_id, "alice", UserStatus::Confirmed, &[]).await;
+    let password = |pw: &'static str| {
+        let s = &s;
+        let app = &app;
+        async move {
+            s.public()
+                .initiate_auth()
+                .client_id(&app.client_id)
+                .auth_flow(AuthFlowType::UserPasswordAuth)
+                .auth_parameters("USERNAME", "alice")
+                .auth_parameters("PASSWORD", pw)
+                .send()
+                .await
+                .map_err(|e| failure(&e).1)
+                .map(|_| ())
+        }
+    };
+    let incorrect = Err("Incorrect username or password.".to_owned());
+    let locked = Err("Password attempts exceeded".to_owned());
+    for _ in 0..4 {
+        assert_eq!(password("Wrong-Password-1").await, incorrect);
+    }
+    // The fifth failure is by SRP.
+    let err = srp_sign_in(&s, &app, "alice", "Wrong-Password-1")
+        .await
+        .unwrap_err();
+    assert_eq!(failure(&err).1, "Incorrect username or password.");
+    // Locked for one second: even the right password is refused, by SRP too.
+    assert_eq!(password(PASSWORD).await, locked);
+    let err = srp_sign_in(&s, &app, "alice", PASSWORD).await.unwrap_err();
+    assert_eq!(failure(&err).1, "Password attempts exceeded");
+    s.clock.advance(1_001);
+    // A sixth failure locks for two seconds.
+    assert_eq!(password("Wrong-Password-1").await, incorrect);
+    s.clock.advance(1_500);
+    // Attempts during the lockout do not extend it.
+    assert_eq!(password("Wrong-Password-1").await, locked);
+    assert_eq!(password(PASSWORD).await, locked);
+    s.clock.advance(501);
+    assert_eq!(password(PASSWORD).await, Ok(()));
+
+    // Success cleared the count: four failures lock nothing.
+    for _ in 0..4 {
+        assert_eq!(password("Wrong-Password-1").await, incorrect);
+    }
+    assert_eq!(password(PASSWORD).await, Ok(()));
+
+    // Fifteen quiet minutes clear it too.
+    for _ in 0..4 {
+        assert_eq!(password("Wrong-Password-1").await, incorrect);
+    }
+    s.clock.advance(15 * 60 * 1000);
+    assert_eq!(password("Wrong-Password-1").await, incorrect);
+    assert_eq!(password(PASSWORD).await, Ok(()));
 }
 
 /// Unknown pools have no OIDC documents.

@@ -457,6 +457,33 @@ pub struct UserPool {
     pub domain: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain: Option<String>,
+    /// Set by SetUserPoolMfaConfig (not part of UpdateUserPool).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub software_token_mfa_configuration: SoftwareTokenMfaConfiguration,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_mfa_configuration: Option<EmailMfaConfiguration>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// Cognito API: SoftwareTokenMfaConfigType.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SoftwareTokenMfaConfiguration {
+    #[serde(default)]
+    pub enabled: bool,
+}
+
+/// Cognito API: EmailMfaConfigType.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EmailMfaConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 impl UserPool {
@@ -521,6 +548,8 @@ impl UserPool {
             estimated_number_of_users: 0,
             domain: None,
             custom_domain: None,
+            software_token_mfa_configuration: SoftwareTokenMfaConfiguration::default(),
+            email_mfa_configuration: None,
         })
     }
 

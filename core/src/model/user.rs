@@ -135,6 +135,43 @@ pub struct UserSettings {
     /// `verify:email`, …); see `service::codes`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub codes: BTreeMap<String, StoredCode>,
+    /// Failed sign-ins and the lockout they caused (`service::lockout`).
+    #[serde(default, skip_serializing_if = "Lockout::is_clear")]
+    pub lockout: Lockout,
+    /// The verified authenticator app, if any (`service::mfa`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<TotpDevice>,
+    /// A secret handed out by AssociateSoftwareToken, not yet verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_pending: Option<TotpDevice>,
+}
+
+/// Failed sign-ins counted toward a lockout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Lockout {
+    pub failures: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<Timestamp>,
+}
+
+impl Lockout {
+    pub fn is_clear(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// An authenticator app's shared secret, sealed under the master key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpDevice {
+    /// Base64 of the sealed secret.
+    pub sealed_secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    /// The last time step whose code was accepted: a code works once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_step: Option<u64>,
 }
 
 /// A one-time code as kept: a keyed hash, never the code itself.

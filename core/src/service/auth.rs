@@ -123,6 +123,11 @@ fn parse_challenge(s: &str) -> Result<ChallengeName> {
     match s {
         "PASSWORD_VERIFIER" => Ok(ChallengeName::PasswordVerifier),
         "NEW_PASSWORD_REQUIRED" => Ok(ChallengeName::NewPasswordRequired),
+        "SOFTWARE_TOKEN_MFA" => Ok(ChallengeName::SoftwareTokenMfa),
+        "SMS_MFA" => Ok(ChallengeName::SmsMfa),
+        "EMAIL_OTP" => Ok(ChallengeName::EmailOtp),
+        "SELECT_MFA_TYPE" => Ok(ChallengeName::SelectMfaType),
+        "MFA_SETUP" => Ok(ChallengeName::MfaSetup),
         known if CHALLENGE_NAMES.contains(&known) => Err(CognitoError::invalid_parameter(format!(
             "The challenge {known} is not supported by this server."
         ))),
@@ -269,6 +274,23 @@ impl Idp {
                     .await?;
                 self.next_step(&pool, &client, user).await
             }
+            ChallengeName::SoftwareTokenMfa
+            | ChallengeName::SmsMfa
+            | ChallengeName::EmailOtp
+            | ChallengeName::SelectMfaType
+            | ChallengeName::MfaSetup => {
+                let session = AuthSession::open(&self.master_key, session.unwrap_or(""))?;
+                session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
+                let user = self.find_user_by_name(&pool, username).await?;
+                check_secret_hash(&client, responses, username, user.as_ref())?;
+                // The session is bound to its user.
+                let user = user
+                    .filter(|u| Some(u.sub) == session.sub)
+                    .ok_or_else(invalid_session)?;
+                self.check_can_sign_in(&user)?;
+                self.answer_mfa(&pool, &client, user, &session, responses)
+                    .await
+            }
         }
     }
 
@@ -284,13 +306,17 @@ impl Idp {
         user: Option<User>,
         password: &SecretString,
     ) -> Result<User> {
+        if let Some(user) = &user {
+            self.check_not_locked_out(user)?;
+        }
         let matches = self
             .password_matches(pool, user.as_ref(), name, password)
             .await?;
-        let Some(user) = user else {
+        let Some(mut user) = user else {
             return Err(unknown_user(client));
         };
         if !matches {
+            self.record_sign_in_failure(pool, &user).await?;
             // A user whose password was reset has none to check: tell them
             // to reset it, unless the client hides which users exist.
             if user.status == UserStatus::ResetRequired
@@ -301,6 +327,7 @@ impl Idp {
             }
             return Err(incorrect());
         }
+        self.clear_sign_in_failures(pool, &mut user).await?;
         self.check_can_sign_in(&user)?;
         Ok(user)
     }
@@ -328,11 +355,9 @@ impl Idp {
         }
     }
 
-    /// The step after the user proved who they are: a challenge, or the
-    /// tokens. MFA plugs in here: when the pool's MfaConfiguration and the
-    /// user's settings call for it, issue SMS_MFA / SOFTWARE_TOKEN_MFA /
-    /// MFA_SETUP / SELECT_MFA_TYPE with a session, and answer them in
-    /// `respond_to_auth_challenge`.
+    /// The step after the user proved who they are: a new password when
+    /// theirs is temporary, then MFA when the pool and the user call for it
+    /// (see `mfa.rs`), then the tokens.
     pub async fn next_step(
         &self,
         pool: &UserPool,
@@ -343,6 +368,9 @@ impl Idp {
             return Ok(AuthOutcome::Challenge(
                 self.new_password_challenge(pool, client, &user)?,
             ));
+        }
+        if let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
+            return Ok(AuthOutcome::Challenge(challenge));
         }
         let tokens = self
             .issue_sign_in_tokens(pool, client, &user, vec![ADMIN_SCOPE.to_owned()])
@@ -562,6 +590,9 @@ impl Idp {
             (Some(_), Some(_)) => return Err(invalid_session()),
             _ => false,
         };
+        if let Some(user) = user.as_ref().filter(|_| known) {
+            self.check_not_locked_out(user)?;
+        }
         let (verifier, user_id) =
             match self.srp_verifier_of(pool, user.as_ref().filter(|_| known))? {
                 Some((v, u)) => (v, u.username.clone()),
@@ -585,11 +616,16 @@ impl Idp {
                 challenge, &state.a, block, timestamp, signature, &pool.id, &user_id,
             )
             .await;
-        let user = match (proof, user) {
+        let mut user = match (proof, user) {
             (Ok(()), Some(user)) if known => user,
+            (Err(SrpError::SignatureMismatch), Some(user)) if known => {
+                self.record_sign_in_failure(pool, &user).await?;
+                return Err(incorrect());
+            }
             (Ok(()) | Err(SrpError::SignatureMismatch), _) => return Err(incorrect()),
             (Err(e), _) => return Err(e.into()),
         };
+        self.clear_sign_in_failures(pool, &mut user).await?;
         self.check_can_sign_in(&user)?;
         Ok(user)
     }
@@ -696,7 +732,7 @@ mod tests {
             ChallengeName::NewPasswordRequired
         );
         assert!(
-            parse_challenge("SMS_MFA")
+            parse_challenge("CUSTOM_CHALLENGE")
                 .unwrap_err()
                 .message()
                 .contains("not supported")

@@ -27,6 +27,8 @@ pub enum CodePurpose<'a> {
     PasswordReset,
     /// Verifying `email` or `phone_number`.
     VerifyAttribute(&'a str),
+    /// A sign-in's SMS_MFA or EMAIL_OTP code.
+    Mfa,
 }
 
 impl CodePurpose<'_> {
@@ -35,6 +37,7 @@ impl CodePurpose<'_> {
             Self::SignUp => "signup".into(),
             Self::PasswordReset => "reset".into(),
             Self::VerifyAttribute(a) => format!("verify:{a}"),
+            Self::Mfa => "mfa".into(),
         }
     }
 
@@ -43,6 +46,9 @@ impl CodePurpose<'_> {
     pub fn lifetime_seconds(&self) -> i64 {
         match self {
             Self::PasswordReset => 3600,
+            // Cognito developer guide: MFA codes by SMS or email are valid
+            // for three minutes.
+            Self::Mfa => 180,
             Self::SignUp | Self::VerifyAttribute(_) => 24 * 3600,
         }
     }

@@ -28,6 +28,16 @@ pub enum ChallengeName {
     PasswordVerifier,
     /// A FORCE_CHANGE_PASSWORD user must choose a password.
     NewPasswordRequired,
+    /// A code from the user's authenticator app.
+    SoftwareTokenMfa,
+    /// A code sent by SMS.
+    SmsMfa,
+    /// A code sent by email.
+    EmailOtp,
+    /// The user chooses among their factors.
+    SelectMfaType,
+    /// MFA is required and the user has none: set up an authenticator app.
+    MfaSetup,
 }
 
 impl ChallengeName {
@@ -35,6 +45,11 @@ impl ChallengeName {
         match self {
             Self::PasswordVerifier => "PASSWORD_VERIFIER",
             Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Self::SmsMfa => "SMS_MFA",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SelectMfaType => "SELECT_MFA_TYPE",
+            Self::MfaSetup => "MFA_SETUP",
         }
     }
 }
@@ -73,6 +88,9 @@ pub struct AuthSession {
     pub expires: i64,
     #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
     pub srp: Option<SrpState>,
+    /// MFA_SETUP: VerifySoftwareToken succeeded with this session.
+    #[serde(rename = "v", default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_setup_verified: bool,
 }
 
 /// Why a session was refused; all are NotAuthorizedException.
@@ -99,6 +117,7 @@ impl AuthSession {
             challenge,
             expires: expires.millis(),
             srp: None,
+            mfa_setup_verified: false,
         }
     }
 

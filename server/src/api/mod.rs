@@ -148,6 +148,21 @@ async fn dispatch(
             "The request body must be a JSON object.".into(),
         ));
     }
+    if let Some((category, sends)) = crate::limits::RateLimits::category(action) {
+        let caller = crate::limits::Caller {
+            ip: admin_key.is_none().then(|| peer.ip()),
+            user: crate::limits::api_user(&value),
+        };
+        if let Err(limited) = state.limits.check(category, sends, &caller) {
+            tracing::info!(
+                action,
+                request_id,
+                retry_after_ms = limited.retry_after.as_millis() as u64,
+                "rate limited"
+            );
+            return Err(cognate_core::CognitoError::TooManyRequests("Rate exceeded".into()).into());
+        }
+    }
     let ctx = Ctx {
         state: state.clone(),
         source_ip: Some(peer.ip()),

@@ -79,6 +79,11 @@ impl TestServer {
     /// Starts a server on the backend; None when the backend is unavailable
     /// and may be skipped.
     pub async fn start(backend: Backend) -> Option<Self> {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts a server whose configuration `adjust` changes first.
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, schema) = match backend {
             Backend::Sqlite => (None, None),
@@ -89,15 +94,23 @@ impl TestServer {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let config = Config {
+        let mut config = Config {
             listen: addr,
             data_dir: dir.path().to_owned(),
             database_url,
             admin_access_key_id: Some(ADMIN_KEY_ID.into()),
             admin_secret_access_key: Some(ADMIN_SECRET.into()),
             log_level: "warn".into(),
+            // Tests of other features sign in faster than a person would;
+            // the rate-limit tests turn these back on.
+            rate_limit_auth_per_ip: 0.0,
+            rate_limit_codes_per_ip: 0.0,
+            rate_limit_recovery_per_ip: 0.0,
+            rate_limit_per_user: 0.0,
+            rate_limit_messages_per_user_per_hour: 0,
             ..Config::default()
         };
+        adjust(&mut config);
         // A manual clock starting at the real time, so SigV4 dates agree.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

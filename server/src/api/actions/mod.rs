@@ -8,6 +8,7 @@ use super::{Access, ApiError, Ctx};
 pub mod auth;
 pub mod clients;
 pub mod groups;
+pub mod mfa;
 pub mod pools;
 pub mod self_service;
 pub mod users;
@@ -20,6 +21,7 @@ enum Family {
     Groups,
     SelfService,
     Auth,
+    Mfa,
 }
 
 use Access::{Admin, Public};
@@ -83,6 +85,13 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("GlobalSignOut", Public, Auth),
     ("RevokeToken", Public, Auth),
     ("AdminUserGlobalSignOut", Admin, Auth),
+    // MFA
+    ("SetUserPoolMfaConfig", Admin, Mfa),
+    ("GetUserPoolMfaConfig", Admin, Mfa),
+    ("AdminSetUserMFAPreference", Admin, Mfa),
+    ("AssociateSoftwareToken", Public, Mfa),
+    ("VerifySoftwareToken", Public, Mfa),
+    ("SetUserMFAPreference", Public, Mfa),
 ];
 
 pub fn access(action: &str) -> Option<Access> {
@@ -105,5 +114,6 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         Groups => groups::call(action, ctx, body).await,
         SelfService => self_service::call(action, ctx, body).await,
         Auth => auth::call(action, ctx, body).await,
+        Mfa => mfa::call(action, ctx, body).await,
     }
 }

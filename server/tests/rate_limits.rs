@@ -1,0 +1,128 @@
+//! Rate limits on the Cognito API: per source IP, per user, and on the
+//! messages one user can be sent — TooManyRequestsException over a limit.
+//! Limits are set low here so that a handful of requests cross them.
+
+mod common;
+
+use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use aws_sdk_cognitoidentityprovider::types::MessageActionType;
+use common::users::{PASSWORD, client, confirmed_user, email_pool};
+use common::{Backend, TestServer, error_name};
+
+async fn sign_in(s: &TestServer, client_id: &str, username: &str) -> Result<(), String> {
+    s.public()
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| error_name(&e))
+}
+
+/// A confirmed user made by an administrator (admin calls other than
+/// sign-in are not rate limited), so setting up spends no request.
+async fn admin_user(s: &TestServer, pool_id: &str, username: &str) {
+    s.admin()
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    s.admin()
+        .admin_set_user_password()
+        .user_pool_id(pool_id)
+        .username(username)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ins_naming_one_user_are_limited_per_user() {
+    // One request per 100 s per user: the second is over the limit.
+    let s = TestServer::start_with(Backend::Sqlite, |c| c.rate_limit_per_user = 0.01)
+        .await
+        .unwrap();
+    let pool_id = email_pool(&s).await;
+    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    admin_user(&s, &pool_id, "ann").await;
+    admin_user(&s, &pool_id, "bob").await;
+    assert_eq!(sign_in(&s, &client_id, "ann").await, Ok(()));
+    assert_eq!(
+        sign_in(&s, &client_id, "ann").await,
+        Err("TooManyRequestsException".into())
+    );
+    // Case variants of the name share the bucket; another user has their own.
+    assert_eq!(
+        sign_in(&s, &client_id, "ANN").await,
+        Err("TooManyRequestsException".into())
+    );
+    assert_eq!(sign_in(&s, &client_id, "bob").await, Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ins_from_one_address_are_limited_per_ip() {
+    let s = TestServer::start_with(Backend::Sqlite, |c| c.rate_limit_auth_per_ip = 0.01)
+        .await
+        .unwrap();
+    let pool_id = email_pool(&s).await;
+    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    confirmed_user(&s, &pool_id, &client_id, "ann", "ann@example.com").await;
+    assert_eq!(sign_in(&s, &client_id, "ann").await, Ok(()));
+    assert_eq!(
+        sign_in(&s, &client_id, "someone-else").await,
+        Err("TooManyRequestsException".into())
+    );
+    // Administrative calls are signed by a server acting for many users:
+    // not limited per address.
+    for _ in 0..3 {
+        let r = s
+            .admin()
+            .admin_initiate_auth()
+            .user_pool_id(&pool_id)
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", "ann")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await;
+        // (This client does not allow the admin flow; any answer but
+        // TooManyRequests shows the call got past the limits.)
+        if let Err(e) = r {
+            assert_ne!(error_name(&e), "TooManyRequestsException");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_reset_messages_to_one_user_are_capped_per_hour() {
+    let s = TestServer::start_with(Backend::Sqlite, |c| {
+        c.rate_limit_messages_per_user_per_hour = 3;
+    })
+    .await
+    .unwrap();
+    let pool_id = email_pool(&s).await;
+    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    confirmed_user(&s, &pool_id, &client_id, "ann", "ann@example.com").await;
+    let forgot = || async {
+        s.public()
+            .forgot_password()
+            .client_id(&client_id)
+            .username("ann")
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| error_name(&e))
+    };
+    // SignUp sent the first of three messages.
+    assert_eq!(forgot().await, Ok(()));
+    assert_eq!(forgot().await, Ok(()));
+    assert_eq!(forgot().await, Err("TooManyRequestsException".into()));
+}
