@@ -1792,3 +1792,391 @@ conformance! {
     refresh_tokens_put_get_revoke: sqlite_refresh_tokens_put_get_revoke, postgres_refresh_tokens_put_get_revoke;
     refresh_tokens_go_with_user_client_and_pool: sqlite_refresh_tokens_go_with_user_client_and_pool, postgres_refresh_tokens_go_with_user_client_and_pool;
 }
+
+// ---------------------------------------------------------------- the OAuth face
+// Resource servers, domains and hosted-UI customizations (Cognito API:
+// CreateResourceServer …, CreateUserPoolDomain …, SetUICustomization).
+
+use cognate_core::model::domain::{CustomDomainConfig, DomainKind, UserPoolDomain};
+use cognate_core::model::resource_server::{ResourceServer, ResourceServerScope};
+use cognate_core::model::ui_customization::UiCustomization;
+
+fn resource_server(pool: &UserPool, identifier: &str, scopes: &[&str]) -> ResourceServer {
+    ResourceServer::new(
+        &pool.id,
+        identifier,
+        "api",
+        scopes
+            .iter()
+            .map(|s| ResourceServerScope {
+                scope_name: (*s).into(),
+                scope_description: format!("{s} things"),
+            })
+            .collect(),
+    )
+    .expect("valid resource server")
+}
+
+fn domain(pool: &UserPool, name: &str, kind: DomainKind) -> UserPoolDomain {
+    UserPoolDomain {
+        domain: name.into(),
+        pool_id: pool.id.clone(),
+        kind,
+        custom_domain_config: (kind == DomainKind::Custom).then(|| CustomDomainConfig {
+            certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/one".into(),
+            security_policy: None,
+        }),
+        managed_login_version: 1,
+        created: NOW,
+        modified: NOW,
+    }
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\nrest-of-the-image";
+
+fn customization(
+    pool: &UserPool,
+    client: Option<&UserPoolClient>,
+    css: &str,
+    image: Option<&[u8]>,
+    at: Timestamp,
+) -> UiCustomization {
+    UiCustomization::new(
+        &pool.id,
+        client.map(|c| c.client_id.as_str()),
+        Some(css.into()),
+        image.map(<[u8]>::to_vec),
+        at.0.to_string(),
+        at,
+    )
+    .expect("valid customization")
+}
+
+async fn resource_servers_crud(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let api = resource_server(&pool, "https://api.example.com", &["read", "write"]);
+    s.create_resource_server(&api).await.expect("create");
+    assert_eq!(
+        s.get_resource_server(&pool.id, "https://api.example.com")
+            .await
+            .unwrap(),
+        Some(api.clone())
+    );
+    assert_eq!(
+        s.get_resource_server(&pool.id, "other").await.unwrap(),
+        None
+    );
+    // An identifier is unique in its pool.
+    assert_eq!(
+        wire(s.create_resource_server(&api).await),
+        "InvalidParameterException"
+    );
+    // ... but not across pools.
+    let other_pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    s.create_resource_server(&resource_server(
+        &other_pool,
+        "https://api.example.com",
+        &[],
+    ))
+    .await
+    .expect("same identifier in another pool");
+
+    // Update replaces the scope list.
+    let updated = resource_server(&pool, "https://api.example.com", &["admin"]);
+    s.update_resource_server(&updated).await.expect("update");
+    assert_eq!(
+        s.get_resource_server(&pool.id, "https://api.example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .scopes,
+        updated.scopes
+    );
+    assert_eq!(
+        wire(
+            s.update_resource_server(&resource_server(&pool, "missing", &[]))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+
+    // Listing in identifier order, page by page.
+    for id in ["b-api", "a-api"] {
+        s.create_resource_server(&resource_server(&pool, id, &["x"]))
+            .await
+            .unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut token = None;
+    loop {
+        let page = s
+            .list_resource_servers(&pool.id, 2, token.as_deref())
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.into_iter().map(|r| r.identifier));
+        match page.next {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["a-api", "b-api", "https://api.example.com"]);
+    assert_eq!(
+        wire(s.list_resource_servers(&pool.id, 2, Some("garbage")).await),
+        "InvalidParameterException"
+    );
+
+    assert!(s.delete_resource_server(&pool.id, "a-api").await.unwrap());
+    assert!(!s.delete_resource_server(&pool.id, "a-api").await.unwrap());
+    let mut gone = new_pool(true, vec![], vec![]);
+    gone.id = "us-east-1_gone".into();
+    assert_eq!(
+        wire(
+            s.create_resource_server(&resource_server(&gone, "x", &[]))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+}
+
+async fn resource_servers_quota(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    for i in 0..25 {
+        s.create_resource_server(&resource_server(&pool, &format!("api-{i:02}"), &["x"]))
+            .await
+            .expect("within the quota");
+    }
+    assert_eq!(
+        wire(
+            s.create_resource_server(&resource_server(&pool, "api-25", &["x"]))
+                .await
+        ),
+        "LimitExceededException"
+    );
+    // Deleting one makes room again.
+    assert!(s.delete_resource_server(&pool.id, "api-00").await.unwrap());
+    s.create_resource_server(&resource_server(&pool, "api-25", &["x"]))
+        .await
+        .expect("room again");
+}
+
+async fn domains_unique_and_one_of_each_kind(s: Arc<dyn Store>) {
+    let a = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let b = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let shop = domain(&a, "shop", DomainKind::Prefix);
+    s.create_domain(&shop).await.expect("create prefix domain");
+    assert_eq!(s.get_domain("shop").await.unwrap(), Some(shop.clone()));
+    assert_eq!(s.get_domain("nope").await.unwrap(), None);
+
+    // A domain belongs to one pool, across pools.
+    let e = s
+        .create_domain(&domain(&b, "shop", DomainKind::Prefix))
+        .await
+        .unwrap_err();
+    assert_eq!(e.wire_name(), "InvalidParameterException");
+    assert!(e.message().contains("another user pool"), "{e}");
+    // A pool has one prefix domain...
+    let e = s
+        .create_domain(&domain(&a, "shop-two", DomainKind::Prefix))
+        .await
+        .unwrap_err();
+    assert_eq!(e.wire_name(), "InvalidParameterException");
+    assert!(e.message().contains("already has a domain"), "{e}");
+    // ... and one custom domain beside it.
+    let custom = domain(&a, "auth.shop.example", DomainKind::Custom);
+    s.create_domain(&custom)
+        .await
+        .expect("create custom domain");
+    assert_eq!(
+        wire(
+            s.create_domain(&domain(&a, "login.shop.example", DomainKind::Custom))
+                .await
+        ),
+        "InvalidParameterException"
+    );
+    let mut mine = s.pool_domains(&a.id).await.unwrap();
+    mine.sort_by(|x, y| x.domain.cmp(&y.domain));
+    assert_eq!(mine, vec![custom.clone(), shop.clone()]);
+    assert!(s.pool_domains(&b.id).await.unwrap().is_empty());
+
+    // Update changes the certificate and version, never the name.
+    let mut renewed = custom.clone();
+    renewed.custom_domain_config = Some(CustomDomainConfig {
+        certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/two".into(),
+        security_policy: Some("TLS_V1_2_2021".into()),
+    });
+    renewed.managed_login_version = 2;
+    renewed.modified = Timestamp(NOW.0 + 1);
+    s.update_domain(&renewed).await.expect("update");
+    assert_eq!(
+        s.get_domain("auth.shop.example").await.unwrap(),
+        Some(renewed)
+    );
+    let mut foreign = shop.clone();
+    foreign.pool_id = b.id.clone();
+    assert_eq!(
+        wire(s.update_domain(&foreign).await),
+        "InvalidParameterException"
+    );
+
+    // Only the owning pool deletes it; then the name is free again.
+    assert!(!s.delete_domain(&b.id, "shop").await.unwrap());
+    assert!(s.delete_domain(&a.id, "shop").await.unwrap());
+    assert!(!s.delete_domain(&a.id, "shop").await.unwrap());
+    s.create_domain(&domain(&b, "shop", DomainKind::Prefix))
+        .await
+        .expect("free again");
+
+    let mut gone = new_pool(true, vec![], vec![]);
+    gone.id = "us-east-1_gone".into();
+    assert_eq!(
+        wire(
+            s.create_domain(&domain(&gone, "ghost", DomainKind::Prefix))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+}
+
+async fn ui_customizations_put_and_get(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    assert_eq!(s.get_ui_customization(&pool.id, None).await.unwrap(), None);
+
+    let first = customization(&pool, None, ".a { color: red }", Some(PNG), NOW);
+    assert_eq!(s.put_ui_customization(&first).await.unwrap(), first);
+    assert_eq!(
+        s.get_ui_customization(&pool.id, None).await.unwrap(),
+        Some(first.clone())
+    );
+    let image = first.image.clone().unwrap();
+    assert_eq!(image.bytes, PNG);
+
+    // Setting again replaces CSS and image and keeps the creation date.
+    let later = Timestamp(NOW.0 + 60_000);
+    let second = customization(&pool, None, ".b { color: blue }", None, later);
+    let stored = s.put_ui_customization(&second).await.unwrap();
+    assert_eq!(stored.created, NOW);
+    assert_eq!(stored.modified, later);
+    assert_eq!(stored.image, None);
+    assert_eq!(stored.css.as_deref(), Some(".b { color: blue }"));
+    assert_eq!(stored.css_version, later.0.to_string());
+
+    // A client's own row; the store does not fall back (the service does).
+    assert_eq!(
+        s.get_ui_customization(&pool.id, Some(&client.client_id))
+            .await
+            .unwrap(),
+        None
+    );
+    let own = customization(&pool, Some(&client), ".c {}", Some(PNG), later);
+    s.put_ui_customization(&own).await.unwrap();
+    assert_eq!(
+        s.get_ui_customization(&pool.id, Some(&client.client_id))
+            .await
+            .unwrap(),
+        Some(own)
+    );
+    assert_eq!(
+        s.get_ui_customization(&pool.id, None)
+            .await
+            .unwrap()
+            .unwrap()
+            .css
+            .as_deref(),
+        Some(".b { color: blue }")
+    );
+
+    // Rows belong to a stored client and pool.
+    let mut stranger = client.clone();
+    stranger.client_id = "unknownclientid0000000000a".into();
+    assert_eq!(
+        wire(
+            s.put_ui_customization(&customization(&pool, Some(&stranger), "", None, NOW))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+    let mut gone = new_pool(true, vec![], vec![]);
+    gone.id = "us-east-1_gone".into();
+    assert_eq!(
+        wire(
+            s.put_ui_customization(&customization(&gone, None, "", None, NOW))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+}
+
+async fn oauth_resources_go_with_client_and_pool(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let keep = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    s.create_resource_server(&resource_server(&pool, "api", &["read"]))
+        .await
+        .unwrap();
+    s.create_domain(&domain(&pool, "doomed", DomainKind::Prefix))
+        .await
+        .unwrap();
+    s.create_domain(&domain(&pool, "auth.doomed.example", DomainKind::Custom))
+        .await
+        .unwrap();
+    s.put_ui_customization(&customization(&pool, None, ".all {}", Some(PNG), NOW))
+        .await
+        .unwrap();
+    s.put_ui_customization(&customization(&pool, Some(&client), ".one {}", None, NOW))
+        .await
+        .unwrap();
+    s.create_resource_server(&resource_server(&keep, "api", &["read"]))
+        .await
+        .unwrap();
+
+    // Deleting a client removes its customization, not the pool's.
+    assert!(s.delete_client(&pool.id, &client.client_id).await.unwrap());
+    assert_eq!(
+        s.get_ui_customization(&pool.id, Some(&client.client_id))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        s.get_ui_customization(&pool.id, None)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Deleting the pool removes its resource servers, domains and
+    // customizations; the domain names are free for another pool.
+    assert!(s.delete_pool(&pool.id).await.unwrap());
+    assert_eq!(s.get_resource_server(&pool.id, "api").await.unwrap(), None);
+    assert!(
+        s.list_resource_servers(&pool.id, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(s.get_domain("doomed").await.unwrap(), None);
+    assert_eq!(s.get_domain("auth.doomed.example").await.unwrap(), None);
+    assert!(s.pool_domains(&pool.id).await.unwrap().is_empty());
+    assert_eq!(s.get_ui_customization(&pool.id, None).await.unwrap(), None);
+    s.create_domain(&domain(&keep, "doomed", DomainKind::Prefix))
+        .await
+        .expect("name free again");
+    // Another pool's rows stay.
+    assert!(
+        s.get_resource_server(&keep.id, "api")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+conformance! {
+    resource_servers_crud: sqlite_resource_servers_crud, postgres_resource_servers_crud;
+    resource_servers_quota: sqlite_resource_servers_quota, postgres_resource_servers_quota;
+    domains_unique_and_one_of_each_kind: sqlite_domains_unique_and_one_of_each_kind, postgres_domains_unique_and_one_of_each_kind;
+    ui_customizations_put_and_get: sqlite_ui_customizations_put_and_get, postgres_ui_customizations_put_and_get;
+    oauth_resources_go_with_client_and_pool: sqlite_oauth_resources_go_with_client_and_pool, postgres_oauth_resources_go_with_client_and_pool;
+}

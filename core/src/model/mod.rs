@@ -4,8 +4,11 @@
 
 pub mod attributes;
 pub mod client;
+pub mod domain;
 pub mod group;
 pub mod pool;
+pub mod resource_server;
+pub mod ui_customization;
 pub mod user;
 pub mod validate;
 

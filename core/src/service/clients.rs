@@ -17,6 +17,8 @@ impl Idp {
         let pool = self.pool(pool_id).await?;
         check_attributes(&pool, &config)?;
         let client = UserPoolClient::create(&pool.id, config, generate_secret, self.clock.now())?;
+        self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
+            .await?;
         self.store.create_client(&client).await?;
         Ok(client)
     }
@@ -36,6 +38,8 @@ impl Idp {
         check_attributes(&pool, &config)?;
         let mut client = self.client(pool_id, client_id).await?;
         client.update(config, self.clock.now())?;
+        self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
+            .await?;
         self.store.update_client(&client).await?;
         Ok(client)
     }

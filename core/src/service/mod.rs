@@ -20,6 +20,7 @@ pub mod client_secret;
 pub mod clients;
 pub mod codes;
 pub mod credentials;
+pub mod domains;
 pub mod groups;
 pub mod keys;
 pub mod list_users;
@@ -30,10 +31,12 @@ pub mod mfa;
 pub mod pacing;
 pub mod pools;
 pub mod recovery;
+pub mod resource_servers;
 pub mod session;
 pub mod sign_out;
 pub mod signup;
 pub mod tokens;
+pub mod ui_customization;
 pub mod users;
 
 /// Settings the operations need from the server's configuration.

@@ -14,8 +14,12 @@ impl Idp {
         Ok(pool)
     }
 
+    /// Cognito API: DescribeUserPool — with the pool's `Domain` (prefix) and
+    /// `CustomDomain`, which live with the domains, not in the pool.
     pub async fn describe_pool(&self, pool_id: &str) -> Result<UserPool> {
-        self.pool(pool_id).await
+        let mut pool = self.pool(pool_id).await?;
+        (pool.domain, pool.custom_domain) = self.pool_domain_names(pool_id).await?;
+        Ok(pool)
     }
 
     /// Cognito API: UpdateUserPool — settings left out return to their

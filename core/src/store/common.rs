@@ -230,6 +230,11 @@ pub(crate) fn is_fk_violation(e: &sqlx::Error) -> bool {
         .is_some_and(|d| d.is_foreign_key_violation())
 }
 
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
 pub(crate) fn pool_not_found(pool_id: &str) -> CognitoError {
     CognitoError::ResourceNotFound(format!("User pool {pool_id} does not exist."))
 }

@@ -15,13 +15,19 @@ use crate::model::user::UserKey;
 use crate::model::{Group, User, UserPool, UserPoolClient};
 
 mod common;
+pub mod domains;
 pub mod outbox;
 pub mod postgres;
 pub mod refresh_tokens;
+pub mod resource_servers;
 pub mod sqlite;
+pub mod ui_customizations;
 
+pub use domains::DomainStore;
 pub use outbox::OutboxStore;
 pub use refresh_tokens::RefreshTokenStore;
+pub use resource_servers::ResourceServerStore;
+pub use ui_customizations::UiCustomizationStore;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -58,7 +64,16 @@ pub struct SigningKey {
 }
 
 #[async_trait]
-pub trait Store: RefreshTokenStore + OutboxStore + Send + Sync + 'static {
+pub trait Store:
+    RefreshTokenStore
+    + OutboxStore
+    + ResourceServerStore
+    + DomainStore
+    + UiCustomizationStore
+    + Send
+    + Sync
+    + 'static
+{
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
 

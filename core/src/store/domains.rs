@@ -1,0 +1,287 @@
+//! The domain capability of the store (one small trait per capability),
+//! with its SQLite and PostgreSQL implementations. The database keeps a
+//! domain unique across pools (primary key) and a pool to one domain of
+//! each kind (a unique key), under concurrent writers and across nodes.
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use super::common::{db, from_json, is_fk_violation, is_unique_violation, pool_not_found, to_json};
+use super::postgres::PgStore;
+use super::sqlite::SqliteStore;
+use crate::clock::Timestamp;
+use crate::error::{CognitoError, Result};
+use crate::model::domain::{CustomDomainConfig, DomainKind, UserPoolDomain};
+
+#[async_trait]
+pub trait DomainStore: Send + Sync {
+    /// Adds a domain to its pool. ResourceNotFound if the pool is gone;
+    /// InvalidParameter if the domain is taken (by any pool) or the pool
+    /// already has a domain of that kind.
+    async fn create_domain(&self, domain: &UserPoolDomain) -> Result<()>;
+    /// The domain with this name, of any pool.
+    async fn get_domain(&self, domain: &str) -> Result<Option<UserPoolDomain>>;
+    /// A pool's domains (at most one of each kind).
+    async fn pool_domains(&self, pool_id: &str) -> Result<Vec<UserPoolDomain>>;
+    /// Replaces a domain's settings; InvalidParameter if the pool has no
+    /// such domain.
+    async fn update_domain(&self, domain: &UserPoolDomain) -> Result<()>;
+    /// False if the pool has no such domain.
+    async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool>;
+}
+
+/// Cognito API: CreateUserPoolDomain — a domain belongs to one pool.
+fn taken(existing_pool: Option<&str>, domain: &UserPoolDomain) -> CognitoError {
+    if existing_pool == Some(domain.pool_id.as_str()) {
+        CognitoError::invalid_parameter(format!(
+            "Domain {} is already associated with this user pool.",
+            domain.domain
+        ))
+    } else {
+        CognitoError::invalid_parameter("Domain already associated with another user pool.")
+    }
+}
+
+/// Cognito API: CreateUserPoolDomain — one prefix domain (and one custom
+/// domain) per pool.
+fn pool_has_one(domain: &UserPoolDomain) -> CognitoError {
+    CognitoError::invalid_parameter(match domain.kind {
+        DomainKind::Prefix => "User pool already has a domain configured.",
+        DomainKind::Custom => "User pool already has a custom domain configured.",
+    })
+}
+
+pub(crate) fn no_such_domain() -> CognitoError {
+    CognitoError::invalid_parameter("No such domain or user pool exists.")
+}
+
+fn config_json(domain: &UserPoolDomain) -> Result<Option<String>> {
+    domain
+        .custom_domain_config
+        .as_ref()
+        .map(to_json)
+        .transpose()
+}
+
+/// Reads a domain from a row of either backend.
+macro_rules! domain_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let kind: String = row.try_get("kind").map_err(db)?;
+        let config: Option<String> = row.try_get("custom_config").map_err(db)?;
+        Ok(UserPoolDomain {
+            domain: row.try_get("domain").map_err(db)?,
+            pool_id: row.try_get("pool_id").map_err(db)?,
+            kind: DomainKind::parse(&kind)
+                .ok_or_else(|| CognitoError::internal(format!("bad domain kind {kind}")))?,
+            custom_domain_config: config
+                .map(|c| from_json::<CustomDomainConfig>(&c))
+                .transpose()?,
+            managed_login_version: row.try_get("managed_login_version").map_err(db)?,
+            created: Timestamp(row.try_get("created").map_err(db)?),
+            modified: Timestamp(row.try_get("modified").map_err(db)?),
+        })
+    }};
+}
+
+fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserPoolDomain> {
+    domain_from_row!(row)
+}
+
+fn pg_row(row: &sqlx::postgres::PgRow) -> Result<UserPoolDomain> {
+    domain_from_row!(row)
+}
+
+// ---------------------------------------------------------------- SQLite
+
+const SQLITE_COLUMNS: &str =
+    "domain, pool_id, kind, custom_config, managed_login_version, created, modified";
+
+#[async_trait]
+impl DomainStore for SqliteStore {
+    async fn create_domain(&self, d: &UserPoolDomain) -> Result<()> {
+        let config = config_json(d)?;
+        // One writer: the checks and the insert cannot interleave with another's.
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT pool_id FROM domains WHERE domain = ?")
+                .bind(&d.domain)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if owner.is_some() {
+            return Err(taken(owner.as_deref(), d));
+        }
+        let r = sqlx::query(&format!(
+            "INSERT INTO domains ({SQLITE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(&d.domain)
+        .bind(&d.pool_id)
+        .bind(d.kind.as_str())
+        .bind(config)
+        .bind(d.managed_login_version)
+        .bind(d.created.0)
+        .bind(d.modified.0)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Ok(_) => tx.commit().await.map_err(db),
+            Err(e) if is_fk_violation(&e) => Err(pool_not_found(&d.pool_id)),
+            // The domain itself was free: the pool's one-per-kind key clashed.
+            Err(e) if is_unique_violation(&e) => Err(pool_has_one(d)),
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    async fn get_domain(&self, domain: &str) -> Result<Option<UserPoolDomain>> {
+        sqlx::query(&format!(
+            "SELECT {SQLITE_COLUMNS} FROM domains WHERE domain = ?"
+        ))
+        .bind(domain)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(sqlite_row)
+        .transpose()
+    }
+
+    async fn pool_domains(&self, pool_id: &str) -> Result<Vec<UserPoolDomain>> {
+        sqlx::query(&format!(
+            "SELECT {SQLITE_COLUMNS} FROM domains WHERE pool_id = ? ORDER BY kind DESC"
+        ))
+        .bind(pool_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(sqlite_row)
+        .collect()
+    }
+
+    async fn update_domain(&self, d: &UserPoolDomain) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE domains SET custom_config = ?, managed_login_version = ?, modified = ? \
+             WHERE domain = ? AND pool_id = ?",
+        )
+        .bind(config_json(d)?)
+        .bind(d.managed_login_version)
+        .bind(d.modified.0)
+        .bind(&d.domain)
+        .bind(&d.pool_id)
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(no_such_domain());
+        }
+        Ok(())
+    }
+
+    async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM domains WHERE domain = ? AND pool_id = ?")
+            .bind(domain)
+            .bind(pool_id)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+const PG_COLUMNS: &str = "domain, pool_id, kind, custom_config::text AS custom_config, \
+     managed_login_version, created, modified";
+
+#[async_trait]
+impl DomainStore for PgStore {
+    async fn create_domain(&self, d: &UserPoolDomain) -> Result<()> {
+        let r = sqlx::query(
+            "INSERT INTO domains (domain, pool_id, kind, custom_config, managed_login_version, \
+             created, modified) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)",
+        )
+        .bind(&d.domain)
+        .bind(&d.pool_id)
+        .bind(d.kind.as_str())
+        .bind(config_json(d)?)
+        .bind(d.managed_login_version)
+        .bind(d.created.0)
+        .bind(d.modified.0)
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if is_fk_violation(&e) => Err(pool_not_found(&d.pool_id)),
+            Err(e) if is_unique_violation(&e) => {
+                // Which key clashed: the domain's own, or the pool's one per kind.
+                let is_domain_key = e
+                    .as_database_error()
+                    .and_then(|x| x.constraint())
+                    .is_some_and(|c| c == "domains_pkey");
+                if is_domain_key {
+                    let owner = self.get_domain(&d.domain).await?.map(|x| x.pool_id);
+                    Err(taken(owner.as_deref(), d))
+                } else {
+                    Err(pool_has_one(d))
+                }
+            }
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    async fn get_domain(&self, domain: &str) -> Result<Option<UserPoolDomain>> {
+        sqlx::query(&format!(
+            "SELECT {PG_COLUMNS} FROM domains WHERE domain = $1"
+        ))
+        .bind(domain)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(pg_row)
+        .transpose()
+    }
+
+    async fn pool_domains(&self, pool_id: &str) -> Result<Vec<UserPoolDomain>> {
+        sqlx::query(&format!(
+            "SELECT {PG_COLUMNS} FROM domains WHERE pool_id = $1 ORDER BY kind DESC"
+        ))
+        .bind(pool_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(pg_row)
+        .collect()
+    }
+
+    async fn update_domain(&self, d: &UserPoolDomain) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE domains SET custom_config = $1::jsonb, managed_login_version = $2, \
+             modified = $3 WHERE domain = $4 AND pool_id = $5",
+        )
+        .bind(config_json(d)?)
+        .bind(d.managed_login_version)
+        .bind(d.modified.0)
+        .bind(&d.domain)
+        .bind(&d.pool_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(no_such_domain());
+        }
+        Ok(())
+    }
+
+    async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM domains WHERE domain = $1 AND pool_id = $2")
+            .bind(domain)
+            .bind(pool_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+}
