@@ -360,6 +360,17 @@ pub fn cognito_timestamp(t: Timestamp) -> String {
     )
 }
 
+/// The TIMESTAMP as Cognito checks the proof over it: the client's time
+/// re-written in [`cognito_timestamp`]'s form, or `None` if it is not a
+/// time. A proof signed over another spelling of the same time (a
+/// zero-padded day, a wrong weekday) then fails like a wrong password, as
+/// it does with Cognito: it refused warrant's `Wed Apr 05 22:44:40 UTC
+/// 2017` with "Incorrect username or password." until that client wrote
+/// `Wed Apr 5` as amazon-cognito-identity-js does.
+pub fn canonical_timestamp(s: &str) -> Option<String> {
+    parse_cognito_timestamp(s).map(cognito_timestamp)
+}
+
 /// Reads a TIMESTAMP written as [`cognito_timestamp`] writes it (the day
 /// may also be zero-padded); `None` if it is not one. The weekday is not
 /// checked. For a caller that wants to bound clock skew.
@@ -934,6 +945,54 @@ mod tests {
         ] {
             assert_eq!(parse_cognito_timestamp(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_proof_covers_the_timestamp_in_cognitos_form() {
+        let canonical = "Tue Nov 3 00:18:20 UTC 2026";
+        assert_eq!(canonical_timestamp(canonical).as_deref(), Some(canonical));
+        // A zero-padded day or a wrong weekday is re-written...
+        for other in [
+            "Tue Nov 03 00:18:20 UTC 2026",
+            "Mon Nov 3 00:18:20 UTC 2026",
+        ] {
+            assert_eq!(
+                canonical_timestamp(other).as_deref(),
+                Some(canonical),
+                "{other}"
+            );
+        }
+        assert_eq!(canonical_timestamp("Nov 3 2026"), None);
+        // ...so a proof signed over it no longer verifies, and one signed
+        // over Cognito's form does.
+        let v = SrpVerifier::derive(POOL, USER, PASSWORD);
+        let server = ServerChallenge::new(&v).unwrap();
+        let client = SrpClient::new();
+        let block = BASE64.encode(b"secret block");
+        let sign = |ts: &str| {
+            client
+                .password_claim_signature(
+                    POOL,
+                    USER,
+                    PASSWORD,
+                    &v.salt_hex(),
+                    &server.srp_b_hex(),
+                    &block,
+                    ts,
+                )
+                .unwrap()
+        };
+        let a = client.srp_a_hex();
+        let padded = "Tue Nov 03 00:18:20 UTC 2026";
+        let checked = canonical_timestamp(padded).unwrap();
+        assert_eq!(
+            server.verify(&a, &block, &checked, &sign(padded), POOL, USER),
+            Err(SrpError::SignatureMismatch)
+        );
+        assert_eq!(
+            server.verify(&a, &block, &checked, &sign(canonical), POOL, USER),
+            Ok(())
+        );
     }
 
     // Known-answer vectors from an independent implementation. Produced with
