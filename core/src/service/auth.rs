@@ -578,11 +578,15 @@ impl Idp {
         let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
         let timestamp = required(responses, "TIMESTAMP")?;
         let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-        if srp::parse_cognito_timestamp(timestamp).is_none() {
+        // The proof is checked over the time in Cognito's own spelling (see
+        // `srp::canonical_timestamp`). The client's clock is not bounded:
+        // Cognito documents no such window, and the sealed SECRET_BLOCK
+        // already expires with the session.
+        let Some(timestamp) = srp::canonical_timestamp(timestamp) else {
             return Err(CognitoError::invalid_parameter(
                 "TIMESTAMP is not in the format 'ddd MMM d HH:mm:ss UTC yyyy'.",
             ));
-        }
+        };
         let state = session.srp.as_ref().ok_or_else(invalid_session)?;
         // The session is bound to its user.
         let known = match (&user, session.sub) {
@@ -613,7 +617,7 @@ impl Idp {
         let proof = self
             .hasher
             .srp_verify(
-                challenge, &state.a, block, timestamp, signature, &pool.id, &user_id,
+                challenge, &state.a, block, &timestamp, signature, &pool.id, &user_id,
             )
             .await;
         let mut user = match (proof, user) {
