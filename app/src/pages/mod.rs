@@ -1,4 +1,5 @@
 //! One module per hosted-UI page.
 
 pub mod home;
+pub mod hosted;
 pub mod outbox;
