@@ -2,4 +2,5 @@
 
 pub mod assets;
 pub mod home;
+pub mod logo;
 pub mod outbox;

@@ -842,3 +842,41 @@ fn built_in_themes_meet_wcag_aa_contrast() {
         assert!(contrast(v("muted"), v("card")) >= 3.0, "{name}");
     }
 }
+
+/// With COGNATE_PREVIEW_DIR set, writes every page (English and French,
+/// both themes, with and without errors) there to look at in a browser:
+/// serve the folder with public/ as /static.
+#[test]
+fn preview_pages_when_asked() {
+    let Some(dir) = std::env::var_os("COGNATE_PREVIEW_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for lang in Lang::ALL {
+        for theme in [Theme::Light, Theme::Dark] {
+            let mut c = ctx(lang);
+            c.branding.theme = theme;
+            c.branding.app_name = Some("Acme Corp".into());
+            let suffix = format!("{}-{}", lang.code(), theme.as_str());
+            for (page, html, _) in all_pages(&c) {
+                std::fs::write(dir.join(format!("{page}-{suffix}.html")), html).unwrap();
+            }
+            let errors = FormErrors {
+                general: Some("Incorrect username or password.".into()),
+                fields: BTreeMap::from([("password".into(), "Enter your password.".into())]),
+            };
+            let html = sign_in::render(
+                &c,
+                sign_in::SignInProps {
+                    username: "alice".into(),
+                    errors,
+                    sign_up_url: Some("/signup".into()),
+                    forgot_password_url: Some("/forgotPassword".into()),
+                    ..Default::default()
+                },
+            );
+            std::fs::write(dir.join(format!("sign_in_error-{suffix}.html")), html).unwrap();
+        }
+    }
+}

@@ -7,10 +7,13 @@ use super::{Access, ApiError, Ctx};
 
 pub mod auth;
 pub mod clients;
+pub mod domains;
 pub mod groups;
 pub mod mfa;
 pub mod pools;
+pub mod resource_servers;
 pub mod self_service;
+pub mod ui_customization;
 pub mod users;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +25,9 @@ enum Family {
     SelfService,
     Auth,
     Mfa,
+    ResourceServers,
+    Domains,
+    UiCustomization,
 }
 
 use Access::{Admin, Public};
@@ -92,6 +98,18 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("AssociateSoftwareToken", Public, Mfa),
     ("VerifySoftwareToken", Public, Mfa),
     ("SetUserMFAPreference", Public, Mfa),
+    // the OAuth face: resource servers, domains, hosted-UI customization
+    ("CreateResourceServer", Admin, ResourceServers),
+    ("DescribeResourceServer", Admin, ResourceServers),
+    ("UpdateResourceServer", Admin, ResourceServers),
+    ("DeleteResourceServer", Admin, ResourceServers),
+    ("ListResourceServers", Admin, ResourceServers),
+    ("CreateUserPoolDomain", Admin, Domains),
+    ("DescribeUserPoolDomain", Admin, Domains),
+    ("UpdateUserPoolDomain", Admin, Domains),
+    ("DeleteUserPoolDomain", Admin, Domains),
+    ("SetUICustomization", Admin, UiCustomization),
+    ("GetUICustomization", Admin, UiCustomization),
 ];
 
 pub fn access(action: &str) -> Option<Access> {
@@ -115,5 +133,8 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         SelfService => self_service::call(action, ctx, body).await,
         Auth => auth::call(action, ctx, body).await,
         Mfa => mfa::call(action, ctx, body).await,
+        ResourceServers => resource_servers::call(action, ctx, body).await,
+        Domains => domains::call(action, ctx, body).await,
+        UiCustomization => ui_customization::call(action, ctx, body).await,
     }
 }
