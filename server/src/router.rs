@@ -4,11 +4,12 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::{AppState, Mode};
-use crate::{api, health, oidc, ui};
+use crate::ui::hosted;
+use crate::{api, health, oauth, oidc, sessions, ui};
 
 pub fn build(state: AppState) -> Router {
     // development pages: `cognate dev` only; under `cognate serve` they do not exist (404)
@@ -17,7 +18,41 @@ pub fn build(state: AppState) -> Router {
     } else {
         Router::new()
     };
+    // the hosted UI: pages with a browser session (sealed, see sessions.rs)
+    let hosted = Router::new()
+        .route(
+            "/{pool_id}/oauth2/authorize",
+            get(hosted::authorize::authorize),
+        )
+        .route(
+            "/{pool_id}/login",
+            get(hosted::authorize::login_page).post(hosted::sign_in::login),
+        )
+        .route("/{pool_id}/challenge", post(hosted::sign_in::challenge))
+        .route(
+            "/{pool_id}/signup",
+            get(hosted::sign_up::sign_up_form).post(hosted::sign_up::sign_up),
+        )
+        .route("/{pool_id}/confirmUser", post(hosted::sign_up::confirm))
+        .route(
+            "/{pool_id}/forgotPassword",
+            get(hosted::recovery::forgot_form).post(hosted::recovery::forgot),
+        )
+        .route(
+            "/{pool_id}/confirmForgotPassword",
+            post(hosted::recovery::reset),
+        )
+        .route("/{pool_id}/logout", get(hosted::logout::logout))
+        .layer(sessions::layer(&state.idp, &state.public_url));
     Router::new()
+        // OAuth 2.0 endpoints for clients (no browser session)
+        .route("/{pool_id}/oauth2/token", post(oauth::token::token))
+        .route(
+            "/{pool_id}/oauth2/userInfo",
+            get(oauth::userinfo::userinfo).post(oauth::userinfo::userinfo),
+        )
+        .route("/{pool_id}/oauth2/revoke", post(oauth::revoke::revoke))
+        .merge(hosted)
         // operations
         .route("/health", get(health::health))
         // the Cognito user-pool API (POST) and the landing page (GET)

@@ -36,8 +36,21 @@ pub enum Caller<'a> {
 /// What a sign-in step answers.
 #[derive(Debug)]
 pub enum AuthOutcome {
+    /// The Cognito API's answer: the tokens.
     Authenticated(IssuedTokens),
     Challenge(Challenge),
+    /// The hosted UI's answer: who signed in; its OAuth endpoints issue
+    /// the tokens later, from an authorization code.
+    SignedIn(Box<User>),
+}
+
+/// The face a sign-in comes through. The Cognito API checks SECRET_HASH
+/// (the caller is the app) and answers with tokens; the hosted UI does not
+/// (the caller is the user's browser) and answers with the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Face {
+    Api,
+    HostedUi,
 }
 
 /// A challenge for the client: ChallengeName, ChallengeParameters, Session.
@@ -222,7 +235,7 @@ impl Idp {
                 let user = self
                     .verify_password_sign_in(&pool, &client, username, user, &password)
                     .await?;
-                self.next_step(&pool, &client, user).await
+                self.next_step(&pool, &client, user, Face::Api).await
             }
             F::UserSrpAuth => self.start_srp(&pool, &client, params).await,
             F::RefreshTokenAuth | F::RefreshToken => self.refresh(&client, params).await,
@@ -246,14 +259,54 @@ impl Idp {
     ) -> Result<AuthOutcome> {
         let challenge = parse_challenge(challenge)?;
         let (pool, client) = self.caller_client(caller, client_id).await?;
+        self.answer_challenge(&pool, &client, challenge, session, responses, Face::Api)
+            .await
+    }
+
+    /// The hosted UI's sign-in with a password: the same checks, lockout
+    /// and next steps as the API's, whatever the client's ExplicitAuthFlows.
+    pub async fn hosted_password_sign_in(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<AuthOutcome> {
+        let user = self.find_user_by_name(pool, username).await?;
+        let user = self
+            .verify_password_sign_in(pool, client, username, user, password)
+            .await?;
+        self.next_step(pool, client, user, Face::HostedUi).await
+    }
+
+    /// Answers a challenge of a sign-in on `face`.
+    pub async fn answer_challenge(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        challenge: ChallengeName,
+        session: Option<&str>,
+        responses: &Params,
+        face: Face,
+    ) -> Result<AuthOutcome> {
+        let (pool, client) = (pool.clone(), client.clone());
         let username = required(responses, "USERNAME")?;
-        require_secret_hash(&client, responses)?;
+        let secret_hash_ok =
+            |client: &UserPoolClient, responses: &Params, name: &str, user: Option<&User>| {
+                match face {
+                    Face::Api => check_secret_hash(client, responses, name, user),
+                    Face::HostedUi => Ok(()),
+                }
+            };
+        if face == Face::Api {
+            require_secret_hash(&client, responses)?;
+        }
         match challenge {
             ChallengeName::NewPasswordRequired => {
                 let session = AuthSession::open(&self.master_key, session.unwrap_or(""))?;
                 session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
                 let user = self.find_user_by_name(&pool, username).await?;
-                check_secret_hash(&client, responses, username, user.as_ref())?;
+                secret_hash_ok(&client, responses, username, user.as_ref())?;
                 // The session is bound to its user.
                 let user = user
                     .filter(|u| Some(u.sub) == session.sub)
@@ -261,18 +314,18 @@ impl Idp {
                 let user = self
                     .answer_new_password(&pool, &client, user, responses)
                     .await?;
-                self.next_step(&pool, &client, user).await
+                self.next_step(&pool, &client, user, face).await
             }
             ChallengeName::PasswordVerifier => {
                 let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
                 let session = AuthSession::open_secret_block(&self.master_key, block)?;
                 session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
                 let user = self.find_user_by_name(&pool, username).await?;
-                check_secret_hash(&client, responses, username, user.as_ref())?;
+                secret_hash_ok(&client, responses, username, user.as_ref())?;
                 let user = self
                     .answer_password_verifier(&pool, &session, username, user, responses)
                     .await?;
-                self.next_step(&pool, &client, user).await
+                self.next_step(&pool, &client, user, face).await
             }
             ChallengeName::SoftwareTokenMfa
             | ChallengeName::SmsMfa
@@ -282,13 +335,13 @@ impl Idp {
                 let session = AuthSession::open(&self.master_key, session.unwrap_or(""))?;
                 session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
                 let user = self.find_user_by_name(&pool, username).await?;
-                check_secret_hash(&client, responses, username, user.as_ref())?;
+                secret_hash_ok(&client, responses, username, user.as_ref())?;
                 // The session is bound to its user.
                 let user = user
                     .filter(|u| Some(u.sub) == session.sub)
                     .ok_or_else(invalid_session)?;
                 self.check_can_sign_in(&user)?;
-                self.answer_mfa(&pool, &client, user, &session, responses)
+                self.answer_mfa(&pool, &client, user, &session, responses, face)
                     .await
             }
         }
@@ -363,6 +416,7 @@ impl Idp {
         pool: &UserPool,
         client: &UserPoolClient,
         user: User,
+        face: Face,
     ) -> Result<AuthOutcome> {
         if user.status == UserStatus::ForceChangePassword {
             return Ok(AuthOutcome::Challenge(
@@ -372,10 +426,26 @@ impl Idp {
         if let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
             return Ok(AuthOutcome::Challenge(challenge));
         }
-        let tokens = self
-            .issue_sign_in_tokens(pool, client, &user, vec![ADMIN_SCOPE.to_owned()])
-            .await?;
-        Ok(AuthOutcome::Authenticated(tokens))
+        self.signed_in(pool, client, user, face).await
+    }
+
+    /// The end of a sign-in: tokens for the API, the user for the hosted UI.
+    pub(crate) async fn signed_in(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: User,
+        face: Face,
+    ) -> Result<AuthOutcome> {
+        match face {
+            Face::Api => {
+                let tokens = self
+                    .issue_sign_in_tokens(pool, client, &user, vec![ADMIN_SCOPE.to_owned()])
+                    .await?;
+                Ok(AuthOutcome::Authenticated(tokens))
+            }
+            Face::HostedUi => Ok(AuthOutcome::SignedIn(Box::new(user))),
+        }
     }
 
     fn session_for(

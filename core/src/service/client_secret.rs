@@ -20,6 +20,15 @@ fn compute(secret: &str, username: &str, client_id: &str) -> String {
     B64.encode(ctx.sign().as_ref())
 }
 
+/// The SECRET_HASH a confidential client would send for `username`: the
+/// hosted UI acts as the client for the browser, which holds no secret.
+pub fn secret_hash_for(client: &UserPoolClient, username: &str) -> Option<String> {
+    client
+        .client_secret
+        .as_ref()
+        .map(|secret| compute(secret, username, &client.client_id))
+}
+
 /// Cognito API: SignUp, SecretHash — required when the client has a
 /// secret, computed over the username the caller sent (or, for an existing
 /// user, their username). Compared in constant time. A client without a

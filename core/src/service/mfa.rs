@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 use super::Idp;
-use super::auth::{AuthOutcome, Challenge, Params};
+use super::auth::{AuthOutcome, Challenge, Face, Params};
 use super::codes::{CodeDeliveryDetails, CodePurpose, channel_of, mask};
 use super::session::{AuthSession, ChallengeName, invalid_session};
 use crate::crypto::random_bytes;
@@ -584,6 +584,7 @@ impl Idp {
         user: User,
         session: &AuthSession,
         responses: &Params,
+        face: Face,
     ) -> Result<AuthOutcome> {
         let get = |name: &str| {
             responses
@@ -613,7 +614,7 @@ impl Idp {
                 if !session.mfa_setup_verified || user.settings.totp.is_none() {
                     return Err(invalid_session());
                 }
-                return self.finish_sign_in(pool, client, &user).await;
+                return self.signed_in(pool, client, user, face).await;
             }
             ChallengeName::SoftwareTokenMfa => MfaFactor::SoftwareToken,
             ChallengeName::SmsMfa => MfaFactor::Sms,
@@ -662,24 +663,7 @@ impl Idp {
             self.record_sign_in_failure(pool, &fresh).await?;
             return Err(super::codes::code_mismatch());
         }
-        self.finish_sign_in(pool, client, &fresh).await
-    }
-
-    async fn finish_sign_in(
-        &self,
-        pool: &UserPool,
-        client: &UserPoolClient,
-        user: &User,
-    ) -> Result<AuthOutcome> {
-        let tokens = self
-            .issue_sign_in_tokens(
-                pool,
-                client,
-                user,
-                vec![super::tokens::ADMIN_SCOPE.to_owned()],
-            )
-            .await?;
-        Ok(AuthOutcome::Authenticated(tokens))
+        self.signed_in(pool, client, fresh, face).await
     }
 }
 

@@ -28,6 +28,7 @@ pub mod locks;
 pub mod lockout;
 pub mod messages;
 pub mod mfa;
+pub mod oauth;
 pub mod pacing;
 pub mod pools;
 pub mod recovery;

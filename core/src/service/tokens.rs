@@ -57,6 +57,8 @@ pub struct Grant {
     pub origin_jti: String,
     pub auth_time: Timestamp,
     pub scopes: Vec<String>,
+    /// OpenID Connect: the authorization request's nonce, for the ID token.
+    pub nonce: Option<String>,
 }
 
 /// SHA-256 of a refresh token: the only form the store keeps.
@@ -83,12 +85,24 @@ impl Idp {
         user: &User,
         scopes: Vec<String>,
     ) -> Result<IssuedTokens> {
-        let now = self.clock.now();
         let grant = Grant {
             origin_jti: Uuid::new_v4().to_string(),
-            auth_time: now,
+            auth_time: self.clock.now(),
             scopes,
+            nonce: None,
         };
+        self.issue_grant_tokens(pool, client, user, grant).await
+    }
+
+    /// Issues the tokens of `grant` with a refresh token stored as its hash.
+    pub async fn issue_grant_tokens(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: &User,
+        grant: Grant,
+    ) -> Result<IssuedTokens> {
+        let now = self.clock.now();
         let token = SecretString::new(format!(
             "{REFRESH_PREFIX}{}",
             B64URL.encode(random_bytes::<32>())
@@ -157,6 +171,7 @@ impl Idp {
                 origin_jti: record.origin_jti,
                 auth_time: record.auth_time,
                 scopes: record.scopes,
+                nonce: None,
             },
         ))
     }
@@ -174,10 +189,19 @@ impl Idp {
         let issuer = self.issuer(&pool.id);
         let event_id = Uuid::new_v4().to_string();
         let access = access_claims(&issuer, client, user, grant, &groups, &event_id, now);
-        let id = id_claims(&issuer, client, user, grant, &groups, &event_id, now);
+        let mut id = id_claims(&issuer, client, user, grant, &groups, &event_id, now);
         let keys = self.pool_keys(&pool.id).await?;
+        let access_token = keys.keys.active.sign(&access)?;
+        // OpenID Connect Core §3.1.3.6 and §3.2.2.9: nonce and at_hash in
+        // ID tokens of the OAuth flows (those with the openid scope).
+        if grant.scopes.iter().any(|s| s == "openid") {
+            if let Some(nonce) = &grant.nonce {
+                id.insert("nonce".into(), json!(nonce));
+            }
+            id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        }
         Ok(IssuedTokens {
-            access_token: SecretString::new(keys.keys.active.sign(&access)?),
+            access_token: SecretString::new(access_token),
             id_token: SecretString::new(keys.keys.active.sign(&id)?),
             refresh_token: None,
             expires_in: client.access_token_seconds(),
@@ -292,6 +316,13 @@ impl Idp {
             .strip_prefix('/')?;
         crate::ids::is_valid_user_pool_id(pool_id).then(|| pool_id.to_owned())
     }
+}
+
+/// OpenID Connect Core §3.1.3.6: the left half of SHA-256 of the access
+/// token's ASCII, base64url (RS256 uses SHA-256).
+pub fn at_hash(access_token: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+    B64URL.encode(&digest.as_ref()[..16])
 }
 
 /// Cognito API: the user's own actions require an access token with the

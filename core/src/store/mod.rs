@@ -16,6 +16,7 @@ use crate::model::{Group, User, UserPool, UserPoolClient};
 
 mod common;
 pub mod domains;
+pub mod oauth;
 pub mod outbox;
 pub mod postgres;
 pub mod refresh_tokens;
@@ -24,6 +25,7 @@ pub mod sqlite;
 pub mod ui_customizations;
 
 pub use domains::DomainStore;
+pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
 pub use refresh_tokens::RefreshTokenStore;
 pub use resource_servers::ResourceServerStore;
@@ -67,6 +69,7 @@ pub struct SigningKey {
 pub trait Store:
     RefreshTokenStore
     + OutboxStore
+    + OAuthStore
     + ResourceServerStore
     + DomainStore
     + UiCustomizationStore

@@ -2,5 +2,6 @@
 
 pub mod assets;
 pub mod home;
+pub mod hosted;
 pub mod logo;
 pub mod outbox;

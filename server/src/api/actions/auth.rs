@@ -78,7 +78,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let outcome = idp
                 .initiate_auth(caller, &i.client_id, &i.auth_flow, &params)
                 .await?;
-            Ok(render(outcome))
+            render(outcome)
         }
         "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
             let r: RespondToAuthChallenge = input(body)?;
@@ -96,7 +96,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     &responses,
                 )
                 .await?;
-            Ok(render(outcome))
+            render(outcome)
         }
         "GlobalSignOut" => {
             let g: GlobalSignOut = input(body)?;
@@ -121,8 +121,8 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
 
 /// Cognito's InitiateAuthResponse / RespondToAuthChallengeResponse: either
 /// AuthenticationResult, or ChallengeName with its parameters and Session.
-fn render(outcome: AuthOutcome) -> Value {
-    match outcome {
+fn render(outcome: AuthOutcome) -> Result<Value, ApiError> {
+    Ok(match outcome {
         AuthOutcome::Authenticated(t) => {
             let mut result = json!({
                 "AccessToken": t.access_token.expose(),
@@ -145,5 +145,12 @@ fn render(outcome: AuthOutcome) -> Value {
             }
             out
         }
-    }
+        // Only the hosted UI's sign-ins end this way.
+        AuthOutcome::SignedIn(_) => {
+            return Err(cognate_core::CognitoError::internal(
+                "a Cognito API sign-in ended without tokens",
+            )
+            .into());
+        }
+    })
 }

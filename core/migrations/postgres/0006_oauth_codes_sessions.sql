@@ -1,0 +1,25 @@
+-- Authorization codes (RFC 6749 §4.1), kept only as SHA-256 hashes, single
+-- use: `used` is set by the one redemption that wins; a replay finds it set
+-- and revokes the sign-in the code produced (RFC 6749 §4.1.2).
+CREATE TABLE oauth_codes (
+    code_hash  BYTEA NOT NULL PRIMARY KEY,
+    pool_id    TEXT COLLATE "C" NOT NULL,
+    client_id  TEXT COLLATE "C" NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+    sub        UUID NOT NULL,
+    expires    BIGINT NOT NULL,
+    used       BIGINT,
+    -- The rest of the grant (redirect URI, scopes, PKCE challenge, nonce,
+    -- auth_time, origin_jti once redeemed) as JSON.
+    doc        TEXT NOT NULL,
+    FOREIGN KEY (pool_id, sub) REFERENCES users (pool_id, sub) ON DELETE CASCADE
+);
+CREATE INDEX oauth_codes_by_expiry ON oauth_codes (expires);
+
+-- Hosted-UI browser sessions (tower-sessions records), sealed with
+-- AES-256-GCM under the master key before they reach this table.
+CREATE TABLE web_sessions (
+    id      TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+    expires BIGINT NOT NULL,
+    sealed  BYTEA NOT NULL
+);
+CREATE INDEX web_sessions_by_expiry ON web_sessions (expires);

@@ -1,0 +1,102 @@
+//! `GET {issuer}/logout` (Cognito's logout endpoint): ends the browser's
+//! SSO session for the pool, then either returns to a registered sign-out
+//! URL (`client_id` + `logout_uri`, exact match with LogoutURLs) or starts
+//! a new sign-in (`client_id` + `redirect_uri` + `response_type`, as
+//! `/login` takes them). An unregistered URI shows an error page.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use cognate_app::pages::hosted::{self as views, Branding, FormContext};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{error_page, language, page, sso_key};
+use crate::oauth::error::no_store;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct LogoutQuery {
+    client_id: Option<String>,
+    logout_uri: Option<String>,
+    redirect_uri: Option<String>,
+    response_type: Option<String>,
+    state: Option<String>,
+    scope: Option<String>,
+    lang: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Path(pool_id): Path<String>,
+    Query(q): Query<LogoutQuery>,
+    headers: HeaderMap,
+    session: Session,
+) -> Response {
+    let lang = language(q.lang.as_deref(), &headers);
+    let client = match q.client_id.as_deref() {
+        Some(id) => state.idp.client(&pool_id, id).await.ok(),
+        None => None,
+    };
+    let Some(client) = client else {
+        return error_page(
+            lang,
+            StatusCode::BAD_REQUEST,
+            Some(lang.t("error.title")),
+            "client_id is missing or unknown.",
+        );
+    };
+    // Decide where to go before ending anything: a bad request signs no one out.
+    let target = if let Some(uri) = q.logout_uri.as_deref() {
+        let registered = client
+            .config
+            .logout_urls
+            .as_ref()
+            .is_some_and(|urls| urls.iter().any(|u| u == uri));
+        if !registered {
+            return error_page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                Some(lang.t("error.title")),
+                "logout_uri is not one of the app client's sign-out URLs.",
+            );
+        }
+        Some(uri.to_owned())
+    } else if let (Some(redirect), Some(rt)) =
+        (q.redirect_uri.as_deref(), q.response_type.as_deref())
+    {
+        let mut params = vec![
+            ("client_id", client.client_id.clone()),
+            ("redirect_uri", redirect.to_owned()),
+            ("response_type", rt.to_owned()),
+        ];
+        if let Some(s) = &q.state {
+            params.push(("state", s.clone()));
+        }
+        if let Some(s) = &q.scope {
+            params.push(("scope", s.clone()));
+        }
+        Some(format!(
+            "/{pool_id}/login?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        ))
+    } else {
+        None
+    };
+    let _ = session.remove_value(&sso_key(&pool_id)).await;
+    // A new id for what is left of the session.
+    let _ = session.cycle_id().await;
+    match target {
+        Some(t) => no_store(Redirect::to(&t).into_response()),
+        None => page(
+            StatusCode::OK,
+            views::signed_out::render(
+                &FormContext::page(lang, Branding::default()),
+                views::signed_out::SignedOutProps {
+                    message: None,
+                    link_url: None,
+                },
+            ),
+        ),
+    }
+}
