@@ -67,6 +67,7 @@ pub async fn start_with_clock(
     if mode == Mode::Serve && !public_url.starts_with("https://") {
         tracing::warn!(%public_url, "the public URL is not https: browsers will not keep secure cookies and tokens travel in clear");
     }
+    let delivery = crate::mail::Delivery::start(&config, store.clone(), clock.clone())?;
     let idp = Idp::new(
         store,
         clock,
@@ -75,7 +76,8 @@ pub async fn start_with_clock(
             public_url: public_url.clone(),
             region: config.region.clone(),
         },
-    );
+    )
+    .with_sender(delivery.sender());
     Ok(AppState::new(Inner {
         limits: crate::limits::RateLimits::new(&config),
         config,
@@ -84,6 +86,7 @@ pub async fn start_with_clock(
         idp,
         admin_keys,
         dev_sample,
+        delivery,
     }))
 }
 
@@ -367,7 +370,10 @@ pub fn announce(state: &AppState) {
             creds.display(),
             sample.user_pool_id
         );
-        println!("  outbox           {url}/_dev/outbox");
+        match crate::mail::outbox_notice(&state.config) {
+            Some(notice) => println!("  outbox           {url}/_dev/outbox  ({notice})"),
+            None => println!("  outbox           {url}/_dev/outbox"),
+        }
     }
     tracing::info!(%url, mode, "listening");
 }

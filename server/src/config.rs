@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use cognate_core::crypto::SecretString;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,20 @@ pub const KEYS: &[&str] = &[
     "rate_limit_recovery_per_ip",
     "rate_limit_per_user",
     "rate_limit_messages_per_user_per_hour",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_password",
+    "smtp_from",
+    "sms_webhook_url",
+    "delivery_timeout_secs",
+    "delivery_retries",
 ];
+
+/// Keys read from the environment as they are: figment would parse
+/// `COGNATE_SMTP_PASSWORD=123` as a number and `[x]` as an array.
+const RAW_ENV_KEYS: &[&str] = &["smtp_username", "smtp_password", "smtp_from"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -35,6 +49,72 @@ pub enum LogFormat {
     #[default]
     Text,
     Json,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which is required (RFC 3207).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (RFC 8314 "implicit TLS").
+    Tls,
+    /// No encryption: only to a server on this machine.
+    None,
+}
+
+impl SmtpSecurity {
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::Starttls => 587,
+            Self::Tls => 465,
+            Self::None => 25,
+        }
+    }
+}
+
+/// A secret setting, e.g. a password: `Debug` hides it, and it is wiped
+/// from memory when dropped.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(SecretString::new(s))
+    }
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::new)
+    }
+}
+
+/// The SMTP settings, resolved: present when `smtp_host` is set.
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,6 +149,24 @@ pub struct Config {
     pub rate_limit_per_user: f64,
     /// Codes and messages one user can be sent in an hour.
     pub rate_limit_messages_per_user_per_hour: u32,
+    /// The SMTP server codes and invitations are mailed through; unset,
+    /// email goes to the outbox.
+    pub smtp_host: Option<String>,
+    /// Unset: 587 for starttls, 465 for tls, 25 for none.
+    pub smtp_port: Option<u16>,
+    pub smtp_security: SmtpSecurity,
+    /// Credentials for SMTP AUTH; both or neither.
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// The From of every mail, e.g. `Example <no-reply@example.com>`.
+    pub smtp_from: Option<String>,
+    /// The URL SMS messages are POSTed to as JSON; unset, SMS goes to the
+    /// outbox.
+    pub sms_webhook_url: Option<String>,
+    /// The longest one delivery attempt (SMTP or webhook) may take.
+    pub delivery_timeout_secs: f64,
+    /// Attempts after the first before a message is given up.
+    pub delivery_retries: u32,
 }
 
 impl Default for Config {
@@ -92,8 +190,26 @@ impl Default for Config {
             rate_limit_recovery_per_ip: 30.0,
             rate_limit_per_user: 10.0,
             rate_limit_messages_per_user_per_hour: 10,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            sms_webhook_url: None,
+            delivery_timeout_secs: 5.0,
+            delivery_retries: 3,
         }
     }
+}
+
+/// `localhost`, or an address of the loopback network.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Values given as flags; `None` leaves the layer below in place.
@@ -135,8 +251,16 @@ impl Config {
             })?;
             figment = figment.merge(Toml::file_exact(path));
         }
+        let raw_env: std::collections::BTreeMap<&str, String> = RAW_ENV_KEYS
+            .iter()
+            .filter_map(|k| {
+                let v = std::env::var(format!("COGNATE_{}", k.to_uppercase())).ok()?;
+                Some((*k, v))
+            })
+            .collect();
         figment = figment
-            .merge(Env::prefixed("COGNATE_").only(KEYS))
+            .merge(Env::prefixed("COGNATE_").only(KEYS).ignore(RAW_ENV_KEYS))
+            .merge(Serialized::defaults(raw_env))
             .merge(Serialized::defaults(overrides));
         let config: Config = figment.extract().map_err(|e| {
             let origin = e
@@ -176,7 +300,75 @@ impl Config {
                 "admin_access_key_id and admin_secret_access_key must be set together".into(),
             ));
         }
+        self.check_delivery().map_err(invalid)
+    }
+
+    fn check_delivery(&self) -> Result<(), String> {
+        if !(self.delivery_timeout_secs > 0.0 && self.delivery_timeout_secs <= 300.0) {
+            return Err(format!(
+                "delivery_timeout_secs {} must be more than 0 and at most 300",
+                self.delivery_timeout_secs
+            ));
+        }
+        if self.delivery_retries > 10 {
+            return Err(format!(
+                "delivery_retries {} is more than 10",
+                self.delivery_retries
+            ));
+        }
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            return Err("smtp_username and smtp_password must be set together".into());
+        }
+        if let Some(host) = &self.smtp_host {
+            if host.trim().is_empty() || host.contains(['/', ' ', '@']) {
+                return Err(format!("smtp_host {host:?} is not a host name or address"));
+            }
+            // Codes and passwords must not cross a network in clear.
+            if self.smtp_security == SmtpSecurity::None && !is_loopback(host) {
+                return Err(format!(
+                    "smtp_security = \"none\" sends codes in clear: only allowed for a server on this machine (localhost, 127.0.0.1, ::1), not {host:?}; use \"starttls\" or \"tls\""
+                ));
+            }
+            let Some(from) = &self.smtp_from else {
+                return Err("smtp_from (e.g. \"Example <no-reply@example.com>\") must be set with smtp_host".into());
+            };
+            from.parse::<lettre::message::Mailbox>()
+                .map_err(|e| format!("smtp_from {from:?} is not a mail address: {e}"))?;
+        }
+        if let Some(url) = &self.sms_webhook_url {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| format!("sms_webhook_url is not a URL: {e}"))?;
+            let host = parsed.host_str().unwrap_or("");
+            let ok = match parsed.scheme() {
+                "https" => !host.is_empty(),
+                "http" => is_loopback(host),
+                _ => false,
+            };
+            if !ok {
+                return Err(
+                    "sms_webhook_url must be https://…, or http://… to this machine (localhost, 127.0.0.1, ::1): it carries codes"
+                        .into(),
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// The SMTP settings, when a mail server is configured.
+    pub fn smtp(&self) -> Option<SmtpConfig> {
+        let host = self.smtp_host.clone()?;
+        Some(SmtpConfig {
+            port: self.smtp_port.unwrap_or(self.smtp_security.default_port()),
+            security: self.smtp_security,
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            from: self.smtp_from.clone().unwrap_or_default(),
+            host,
+        })
+    }
+
+    pub fn delivery_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.delivery_timeout_secs)
     }
 
     /// The public URL without a trailing slash.
@@ -233,6 +425,9 @@ mod tests {
             "rate_limit_recovery_per_ip",
             "rate_limit_per_user",
             "rate_limit_messages_per_user_per_hour",
+            "smtp_security",
+            "delivery_timeout_secs",
+            "delivery_retries",
         ];
         let uncommented: String = sample
             .lines()
@@ -272,6 +467,85 @@ mod tests {
         assert_eq!(c.listen.port(), 2);
         assert_eq!(c.region, "eu-west-1");
         assert_eq!(c.public_url(), "http://127.0.0.1:2");
+    }
+
+    fn load_toml(text: &str) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, text).unwrap();
+        Config::load(Some(&path), &Overrides::default()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn smtp_settings_resolve_with_the_port_of_their_security() {
+        let c = load_toml(
+            "smtp_host = \"mail.example.com\"\nsmtp_security = \"tls\"\nsmtp_from = \"Example <no-reply@example.com>\"\nsmtp_username = \"u\"\nsmtp_password = \"123\"\n",
+        )
+        .unwrap();
+        let smtp = c.smtp().unwrap();
+        assert_eq!((smtp.port, smtp.security), (465, SmtpSecurity::Tls));
+        assert_eq!(smtp.password.unwrap().expose(), "123");
+        assert!(Config::default().smtp().is_none());
+    }
+
+    #[test]
+    fn smtp_password_never_shows_in_debug() {
+        let c = Config {
+            smtp_password: Some(Secret::new("hunter2-smtp")),
+            ..Config::default()
+        };
+        assert!(!format!("{c:?}").contains("hunter2-smtp"));
+    }
+
+    #[test]
+    fn clear_text_smtp_only_to_this_machine() {
+        let err = load_toml(
+            "smtp_host = \"mail.example.com\"\nsmtp_security = \"none\"\nsmtp_from = \"a@example.com\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("only allowed for a server on this machine"),
+            "{err}"
+        );
+        for host in ["localhost", "127.0.0.1", "::1", "[::1]"] {
+            load_toml(&format!(
+                "smtp_host = \"{host}\"\nsmtp_security = \"none\"\nsmtp_from = \"a@example.com\"\n"
+            ))
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn smtp_needs_a_valid_from_and_paired_credentials() {
+        let err = load_toml("smtp_host = \"mail.example.com\"\n").unwrap_err();
+        assert!(err.contains("smtp_from"), "{err}");
+        let err = load_toml("smtp_host = \"mail.example.com\"\nsmtp_from = \"not an address\"\n")
+            .unwrap_err();
+        assert!(err.contains("not a mail address"), "{err}");
+        let err = load_toml("smtp_username = \"u\"\n").unwrap_err();
+        assert!(err.contains("set together"), "{err}");
+        let err = load_toml("smtp_security = \"ssl\"\n").unwrap_err();
+        assert!(err.contains("smtp_security"), "{err}");
+    }
+
+    #[test]
+    fn sms_webhook_must_be_https_or_local() {
+        assert!(load_toml("sms_webhook_url = \"http://sms.example.com/hook\"\n").is_err());
+        assert!(load_toml("sms_webhook_url = \"ftp://localhost/\"\n").is_err());
+        load_toml("sms_webhook_url = \"https://sms.example.com/hook\"\n").unwrap();
+        load_toml("sms_webhook_url = \"http://127.0.0.1:8080/hook\"\n").unwrap();
+    }
+
+    #[test]
+    fn delivery_timeout_is_bounded() {
+        assert!(load_toml("delivery_timeout_secs = 0\n").is_err());
+        assert!(load_toml("delivery_timeout_secs = 301.0\n").is_err());
+        assert_eq!(
+            load_toml("delivery_timeout_secs = 0.25\n")
+                .unwrap()
+                .delivery_timeout(),
+            std::time::Duration::from_millis(250)
+        );
     }
 
     #[test]

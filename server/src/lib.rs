@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod health;
 pub mod limits;
+pub mod mail;
 pub mod oauth;
 pub mod oidc;
 pub mod outbox;
@@ -66,6 +67,8 @@ async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown::signal())
     .await
     .context("the HTTP server failed")?;
+    // Queued codes get one more timeout to leave.
+    state.delivery.drain(state.config.delivery_timeout()).await;
     tracing::info!("stopped");
     Ok(())
 }

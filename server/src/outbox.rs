@@ -62,6 +62,9 @@ pub async fn print(config: &Config, args: &OutboxArgs) -> anyhow::Result<()> {
             "there is no database at {path}: start `cognate dev` or `cognate serve` with this data directory first"
         );
     }
+    if let Some(notice) = crate::mail::outbox_notice(config) {
+        eprintln!("{notice}");
+    }
     let store = crate::bootstrap::open_store(&url).await?;
     let messages = store
         .recent_messages(args.user_pool_id.as_deref(), args.limit as usize)

@@ -66,6 +66,7 @@ pub fn build(state: AppState) -> Router {
         .route("/{pool_id}/.well-known/jwks.json", get(oidc::jwks::jwks))
         // hosted-UI logos set with SetUICustomization (their ImageUrl)
         .route("/{pool_id}/ui/logo/{file}", get(ui::logo::serve))
+        .route("/{pool_id}/ui/theme/{file}", get(ui::theme::serve))
         .merge(dev)
         // Cognito's largest request bodies are well under this.
         .layer(DefaultBodyLimit::max(1024 * 1024))

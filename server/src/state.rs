@@ -37,6 +37,8 @@ pub struct Inner {
     pub dev_sample: Option<DevSample>,
     /// Rate limits on sign-in, codes and recovery.
     pub limits: crate::limits::RateLimits,
+    /// Where codes and invitations go: SMTP, the SMS webhook, the outbox.
+    pub delivery: crate::mail::Delivery,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

@@ -656,3 +656,67 @@ async fn discovery_advertises_only_what_is_supported() {
     );
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
 }
+
+/// DESIGN.md, Themes: the customization set with SetUICustomization (the
+/// client's over the pool's) reaches the page: its CSS linked and served
+/// as text/css, `color-scheme: dark` choosing the built-in dark theme.
+#[tokio::test]
+async fn hosted_pages_wear_the_pool_and_client_theme() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    let app = app(&s, false).await;
+    let b = browser();
+    let url = authorize(
+        &app,
+        &format!(
+            "&code_challenge={}&code_challenge_method=S256",
+            "a".repeat(43)
+        ),
+    );
+    let plain = b.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(plain.contains("data-theme=\"light\""));
+    assert!(!plain.contains("/ui/theme/"));
+
+    // Cognito API: SetUICustomization needs the pool to have a domain.
+    s.admin()
+        .create_user_pool_domain()
+        .user_pool_id(&app.pool_id)
+        .domain("hosted-theme-test")
+        .send()
+        .await
+        .unwrap();
+    s.admin()
+        .set_ui_customization()
+        .user_pool_id(&app.pool_id)
+        .css(":root { --accent: #7a1fa2; }")
+        .send()
+        .await
+        .unwrap();
+    s.admin()
+        .set_ui_customization()
+        .user_pool_id(&app.pool_id)
+        .client_id(&app.client_id)
+        .css(":root { color-scheme: dark; --accent: #ffb000; }")
+        .send()
+        .await
+        .unwrap();
+    let themed = b.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        themed.contains("data-theme=\"dark\""),
+        "the client's CSS asks for dark"
+    );
+    let href = format!("/{}/ui/theme/{}.css", app.pool_id, app.client_id);
+    assert!(themed.contains(&href), "the client's theme is linked");
+    let css = b.get(format!("{}{href}", s.url)).send().await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(css.text().await.unwrap().contains("#ffb000"));
+    // CSS that would load from elsewhere was refused when it was set.
+    let err = s
+        .admin()
+        .set_ui_customization()
+        .user_pool_id(&app.pool_id)
+        .css("@import url(https://evil.example/x.css);")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(common::error_name(&err), "InvalidParameterException");
+}

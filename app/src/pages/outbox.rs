@@ -17,8 +17,9 @@ pub struct OutboxEntry {
     pub user_pool_id: String,
 }
 
+/// `notice` says what goes elsewhere (a mail server, an SMS webhook).
 #[component]
-pub fn OutboxPage(messages: Vec<OutboxEntry>) -> impl IntoView {
+pub fn OutboxPage(messages: Vec<OutboxEntry>, notice: Option<String>) -> impl IntoView {
     let empty = messages.is_empty();
     view! {
         <Shell title="Outbox — Cognate".to_string()>
@@ -27,6 +28,7 @@ pub fn OutboxPage(messages: Vec<OutboxEntry>) -> impl IntoView {
                 "Messages that went to no mail server or SMS gateway, newest first. "
                 <a href="/_dev/outbox">"Reload"</a>
             </p>
+            {notice.map(|n| view! { <p class="mt-2 font-semibold" id="notice">{n}</p> })}
             {empty.then(|| view! { <p class="mt-6" id="empty">"No messages yet."</p> })}
             <ol id="messages" class="mt-6 space-y-4">
                 {messages

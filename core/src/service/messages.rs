@@ -1,7 +1,7 @@
 //! Codes and invitations on their way to people: the texts, built from the
 //! pool's templates with Cognito's defaults, and the [`MessageSender`] seam
-//! they leave through — the local outbox today (DESIGN.md, "Mail and SMS");
-//! SMTP and an SMS webhook plug in behind the same trait.
+//! they leave through — the local outbox by default (DESIGN.md, "Mail and
+//! SMS"); the server plugs SMTP and an SMS webhook in behind the same trait.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,8 +23,71 @@ pub const DEFAULT_INVITATION_MESSAGE: &str =
     "Your username is {username} and temporary password is {####}. ";
 pub const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
 
-/// A message ready to go. The body carries a code or a password: `Debug`
-/// hides it.
+/// The texts of one message: the subject (email only), the plain-text body
+/// (what SMS, the outbox and a mail's text part carry) and, for email, an
+/// HTML body. Built with the code in it, so `Debug` shows neither body.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MessageText {
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+}
+
+impl fmt::Debug for MessageText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageText")
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A plain text and its subject; senders that need HTML derive it.
+impl From<(Option<String>, String)> for MessageText {
+    fn from((subject, body): (Option<String>, String)) -> Self {
+        Self {
+            subject,
+            body,
+            html: None,
+        }
+    }
+}
+
+impl MessageText {
+    /// An email from a pool's template. Cognito sends an email message as
+    /// HTML (Cognito API: MessageTemplateType, EmailMessage "can include
+    /// HTML tags"): the HTML body is the template with the values escaped;
+    /// the text body is the template's text with the values as they are.
+    /// A template without markup is plain text, its line breaks kept.
+    pub fn email(subject: &str, template: &str, values: &[(&str, &str)]) -> Self {
+        let (body, html) = if looks_like_html(template) {
+            (
+                fill(&html_to_text(template), values, push_str),
+                fill(template, values, escape_html_into),
+            )
+        } else {
+            let body = fill(template, values, push_str);
+            let html = text_to_html(&body);
+            (body, html)
+        };
+        Self {
+            subject: Some(subject.to_owned()),
+            body,
+            html: Some(html),
+        }
+    }
+
+    /// An SMS from a pool's template: plain text.
+    pub fn sms(template: &str, values: &[(&str, &str)]) -> Self {
+        Self {
+            subject: None,
+            body: fill(template, values, push_str),
+            html: None,
+        }
+    }
+}
+
+/// A message ready to go. The bodies carry a code or a password: `Debug`
+/// hides them.
 #[derive(Clone)]
 pub struct OutgoingMessage {
     pub pool_id: String,
@@ -32,6 +95,8 @@ pub struct OutgoingMessage {
     pub destination: String,
     pub subject: Option<String>,
     pub body: SecretString,
+    /// Email only: the HTML alternative of `body`, when the sender built one.
+    pub html: Option<SecretString>,
 }
 
 impl fmt::Debug for OutgoingMessage {
@@ -45,6 +110,8 @@ impl fmt::Debug for OutgoingMessage {
 
 /// Where messages go. An error means the message was not accepted; the
 /// caller undoes what it promised (Cognito: CodeDeliveryFailureException).
+/// Accepting may mean queued: a sender that talks to the network hands the
+/// message to a background queue, as Cognito hands it to SES or SNS.
 #[async_trait]
 pub trait MessageSender: Send + Sync {
     async fn send(&self, message: &OutgoingMessage) -> Result<()>;
@@ -80,16 +147,13 @@ impl MessageSender for OutboxSender {
     }
 }
 
-/// The subject (email only) and body of a verification code: sign-up
-/// confirmation, password reset and attribute verification all use the
-/// pool's verification template, as in Cognito.
-pub fn verification_text(
-    pool: &UserPool,
-    channel: Channel,
-    code: &str,
-) -> (Option<String>, String) {
+/// The texts of a verification code: sign-up confirmation, password reset
+/// and attribute verification all use the pool's verification template, as
+/// in Cognito.
+pub fn verification_text(pool: &UserPool, channel: Channel, code: &str) -> MessageText {
     let c = &pool.config;
     let t = &c.verification_message_template;
+    let values = [("{####}", code)];
     match channel {
         Channel::Email => {
             let body = t
@@ -102,7 +166,7 @@ pub fn verification_text(
                 .as_deref()
                 .or(c.email_verification_subject.as_deref())
                 .unwrap_or(DEFAULT_VERIFICATION_SUBJECT);
-            (Some(subject.to_owned()), body.replace("{####}", code))
+            MessageText::email(subject, body, &values)
         }
         Channel::Sms => {
             let body = t
@@ -110,7 +174,7 @@ pub fn verification_text(
                 .as_deref()
                 .or(c.sms_verification_message.as_deref())
                 .unwrap_or(DEFAULT_VERIFICATION_MESSAGE);
-            (None, body.replace("{####}", code))
+            MessageText::sms(body, &values)
         }
     }
 }
@@ -122,40 +186,217 @@ pub fn invitation_text(
     channel: Channel,
     username: &str,
     password: &str,
-) -> (Option<String>, String) {
+) -> MessageText {
     let t = pool
         .config
         .admin_create_user_config
         .invite_message_template
         .clone()
         .unwrap_or_default();
-    let fill = |m: &str| {
-        m.replace("{username}", username)
-            .replace("{####}", password)
-    };
+    let values = [("{username}", username), ("{####}", password)];
     match channel {
-        Channel::Email => (
-            Some(
-                t.email_subject
-                    .as_deref()
-                    .unwrap_or(DEFAULT_INVITATION_SUBJECT)
-                    .to_owned(),
-            ),
-            fill(
-                t.email_message
-                    .as_deref()
-                    .unwrap_or(DEFAULT_INVITATION_MESSAGE),
-            ),
+        Channel::Email => MessageText::email(
+            t.email_subject
+                .as_deref()
+                .unwrap_or(DEFAULT_INVITATION_SUBJECT),
+            t.email_message
+                .as_deref()
+                .unwrap_or(DEFAULT_INVITATION_MESSAGE),
+            &values,
         ),
-        Channel::Sms => (
-            None,
-            fill(
-                t.sms_message
-                    .as_deref()
-                    .unwrap_or(DEFAULT_INVITATION_MESSAGE),
-            ),
+        Channel::Sms => MessageText::sms(
+            t.sms_message
+                .as_deref()
+                .unwrap_or(DEFAULT_INVITATION_MESSAGE),
+            &values,
         ),
     }
+}
+
+/// Replaces each placeholder in one pass, so a value that contains a
+/// placeholder (a username `{####}`) is never filled in again.
+fn fill(template: &str, values: &[(&str, &str)], put: impl Fn(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    'scan: while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        for (name, value) in values {
+            if let Some(after) = rest.strip_prefix(name) {
+                put(value, &mut out);
+                rest = after;
+                continue 'scan;
+            }
+        }
+        out.push('{');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn push_str(value: &str, out: &mut String) {
+    out.push_str(value);
+}
+
+fn escape_html_into(value: &str, out: &mut String) {
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Plain text as HTML: escaped, line breaks kept.
+pub fn text_to_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<br>\n");
+        }
+        escape_html_into(line.trim_end_matches('\r'), &mut out);
+    }
+    out
+}
+
+/// A template is markup when it has a tag or an entity in it.
+fn looks_like_html(template: &str) -> bool {
+    let b = template.as_bytes();
+    let tag = b
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'));
+    tag || ENTITIES.iter().any(|(e, _)| template.contains(e)) || template.contains("&#")
+}
+
+/// The entities templates commonly use; others stay as they are.
+const ENTITIES: [(&str, char); 19] = [
+    ("&amp;", '&'),
+    ("&lt;", '<'),
+    ("&gt;", '>'),
+    ("&quot;", '"'),
+    ("&#39;", '\''),
+    ("&apos;", '\''),
+    ("&nbsp;", ' '),
+    ("&mdash;", '—'),
+    ("&ndash;", '–'),
+    ("&hellip;", '…'),
+    ("&lsquo;", '‘'),
+    ("&rsquo;", '’'),
+    ("&ldquo;", '“'),
+    ("&rdquo;", '”'),
+    ("&laquo;", '«'),
+    ("&raquo;", '»'),
+    ("&copy;", '©'),
+    ("&reg;", '®'),
+    ("&euro;", '€'),
+];
+
+/// The text of an HTML template, for the plain part of a mail: tags go,
+/// blocks and `<br>` become line breaks, entities are decoded, and runs of
+/// white space collapse as a browser would collapse them.
+fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            let Some(end) = rest.find('>') else {
+                text.push_str(rest);
+                break;
+            };
+            let tag = rest[1..end].trim().to_ascii_lowercase();
+            rest = &rest[end + 1..];
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if !tag.starts_with('/') && matches!(name.as_str(), "style" | "script" | "head") {
+                let close = format!("</{name}");
+                match rest.to_ascii_lowercase().find(&close) {
+                    Some(i) => rest = &rest[i..],
+                    None => rest = "",
+                }
+                continue;
+            }
+            let block = matches!(
+                name.as_str(),
+                "br" | "p"
+                    | "div"
+                    | "li"
+                    | "tr"
+                    | "table"
+                    | "ul"
+                    | "ol"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "blockquote"
+                    | "hr"
+            );
+            if block {
+                text.push('\n');
+            }
+        } else if c == '&' {
+            let decoded = ENTITIES
+                .iter()
+                .find(|(e, _)| rest.starts_with(e))
+                .map(|(e, ch)| (e.len(), *ch))
+                .or_else(|| numeric_entity(rest));
+            match decoded {
+                Some((len, ch)) => {
+                    text.push(ch);
+                    rest = &rest[len..];
+                }
+                None => {
+                    text.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        } else {
+            // Source line breaks and tabs are white space in HTML.
+            text.push(if c.is_whitespace() { ' ' } else { c });
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    // Collapse: spaces within lines, blank lines to at most one.
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.split('\n') {
+        let line = line
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>();
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(&line.join(" "));
+    }
+    out
+}
+
+/// `&#233;` or `&#xE9;`: its length and character.
+fn numeric_entity(s: &str) -> Option<(usize, char)> {
+    let body = s.strip_prefix("&#")?;
+    let end = body.find(';')?;
+    let digits = &body[..end];
+    let n = match digits.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+        None => digits.parse().ok()?,
+    };
+    Some((end + 3, char::from_u32(n)?))
 }
 
 impl Idp {
@@ -165,14 +406,16 @@ impl Idp {
         pool: &UserPool,
         channel: Channel,
         destination: &str,
-        (subject, body): (Option<String>, String),
+        text: impl Into<MessageText>,
     ) -> Result<()> {
+        let text = text.into();
         let message = OutgoingMessage {
             pool_id: pool.id.clone(),
             channel,
             destination: destination.to_owned(),
-            subject,
-            body: SecretString::new(body),
+            subject: text.subject,
+            body: SecretString::new(text.body),
+            html: text.html.map(SecretString::new),
         };
         tracing::debug!(pool = %pool.id, channel = channel.as_str(), "message sent");
         self.sender.send(&message).await
@@ -197,11 +440,15 @@ mod tests {
         .unwrap()
     }
 
+    fn plain(t: MessageText) -> (Option<String>, String) {
+        (t.subject, t.body)
+    }
+
     #[test]
     fn defaults_are_cognitos() {
         let p = pool();
         assert_eq!(
-            verification_text(&p, Channel::Email, "123456"),
+            plain(verification_text(&p, Channel::Email, "123456")),
             (
                 Some("Your verification code".into()),
                 "Your verification code is 123456. ".into()
@@ -209,10 +456,11 @@ mod tests {
         );
         assert_eq!(
             invitation_text(&p, Channel::Sms, "bob", "Tmp1!pass"),
-            (
-                None,
-                "Your username is bob and temporary password is Tmp1!pass. ".into()
-            )
+            MessageText {
+                subject: None,
+                body: "Your username is bob and temporary password is Tmp1!pass. ".into(),
+                html: None,
+            }
         );
     }
 
@@ -220,11 +468,11 @@ mod tests {
     fn templates_win_over_legacy_fields() {
         let mut p = pool();
         p.config.email_verification_message = Some("legacy {####}".into());
-        assert_eq!(verification_text(&p, Channel::Email, "1").1, "legacy 1");
+        assert_eq!(verification_text(&p, Channel::Email, "1").body, "legacy 1");
         p.config.verification_message_template.email_message = Some("new {####}".into());
         p.config.verification_message_template.email_subject = Some("Hi".into());
         assert_eq!(
-            verification_text(&p, Channel::Email, "1"),
+            plain(verification_text(&p, Channel::Email, "1")),
             (Some("Hi".into()), "new 1".into())
         );
         p.config.admin_create_user_config.invite_message_template = Some(MessageTemplate {
@@ -232,11 +480,63 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(
-            invitation_text(&p, Channel::Email, "ann", "pw"),
+            plain(invitation_text(&p, Channel::Email, "ann", "pw")),
             (
                 Some("Your temporary password".into()),
                 "Welcome ann: pw".into()
             )
+        );
+    }
+
+    #[test]
+    fn html_part_escapes_the_values_and_text_part_drops_the_markup() {
+        let mut p = pool();
+        p.config.admin_create_user_config.invite_message_template = Some(MessageTemplate {
+            email_message: Some(
+                "<h1>Welcome</h1>\n<p>User <b>{username}</b>,\n   password <code>{####}</code> &amp; more.</p><p>Bye</p>"
+                    .into(),
+            ),
+            ..Default::default()
+        });
+        let t = invitation_text(&p, Channel::Email, "<script>x</script>", "a&b\"<");
+        assert_eq!(
+            t.html.as_deref(),
+            Some(
+                "<h1>Welcome</h1>\n<p>User <b>&lt;script&gt;x&lt;/script&gt;</b>,\n   password <code>a&amp;b&quot;&lt;</code> &amp; more.</p><p>Bye</p>"
+            )
+        );
+        assert_eq!(
+            t.body,
+            "Welcome\n\nUser <script>x</script>, password a&b\"< & more.\n\nBye"
+        );
+    }
+
+    #[test]
+    fn plain_templates_become_escaped_html_with_their_line_breaks() {
+        let t = MessageText::email("S", "Code: {####}\nThanks & bye", &[("{####}", "<1>")]);
+        assert_eq!(t.body, "Code: <1>\nThanks & bye");
+        assert_eq!(
+            t.html.as_deref(),
+            Some("Code: &lt;1&gt;<br>\nThanks &amp; bye")
+        );
+    }
+
+    #[test]
+    fn placeholders_are_filled_once() {
+        let t = MessageText::sms(
+            "{username} {####} {other}",
+            &[("{username}", "{####}"), ("{####}", "42")],
+        );
+        assert_eq!(t.body, "{####} 42 {other}");
+    }
+
+    #[test]
+    fn entities_decode_in_the_text_part() {
+        assert_eq!(
+            html_to_text(
+                "<p>caf&#233; &#x263A; &lt;ok&gt;&nbsp;&bogus; &mdash;</p><style>p{}</style>x"
+            ),
+            "café ☺ <ok> &bogus; —\nx"
         );
     }
 }

@@ -5,3 +5,4 @@ pub mod home;
 pub mod hosted;
 pub mod logo;
 pub mod outbox;
+pub mod theme;

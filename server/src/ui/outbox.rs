@@ -40,8 +40,12 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             user_pool_id: m.pool_id,
         })
         .collect();
+    let notice = crate::mail::outbox_notice(&state.config);
     Html(render_document(move || {
-        OutboxPage(OutboxPageProps { messages: entries })
+        OutboxPage(OutboxPageProps {
+            messages: entries,
+            notice,
+        })
     }))
     .into_response()
 }

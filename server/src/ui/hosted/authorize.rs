@@ -187,7 +187,7 @@ pub async fn sign_in_page(
         state,
         session,
         lang,
-        branding(pool, Some(client)),
+        branding(state, pool, Some(client)).await,
         path(&pool.id, "login"),
         Some(flow),
     )

@@ -23,6 +23,11 @@ pub struct LogoutQuery {
     response_type: Option<String>,
     state: Option<String>,
     scope: Option<String>,
+    // Forwarded to the new sign-in: without them a client without a secret
+    // could never sign in again this way (PKCE is required for it).
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
     lang: Option<String>,
 }
 
@@ -75,6 +80,15 @@ pub async fn logout(
         }
         if let Some(s) = &q.scope {
             params.push(("scope", s.clone()));
+        }
+        for (name, value) in [
+            ("nonce", &q.nonce),
+            ("code_challenge", &q.code_challenge),
+            ("code_challenge_method", &q.code_challenge_method),
+        ] {
+            if let Some(v) = value {
+                params.push((name, v.clone()));
+            }
         }
         Some(format!(
             "/{pool_id}/login?{}",

@@ -109,12 +109,41 @@ pub fn language(lang: Option<&str>, headers: &HeaderMap) -> Lang {
     Lang::negotiate(lang, accept)
 }
 
-/// The pool's and client's look (DESIGN.md, Themes).
-pub fn branding(_pool: &UserPool, client: Option<&UserPoolClient>) -> Branding {
-    Branding {
+/// The pool's and client's look (DESIGN.md, Themes): the customization
+/// set with SetUICustomization (the client's, else the pool's) — its CSS
+/// served from `/{pool}/ui/theme.css`, its logo — and the built-in theme:
+/// dark when that CSS declares `color-scheme: dark`.
+pub async fn branding(
+    state: &AppState,
+    pool: &UserPool,
+    client: Option<&UserPoolClient>,
+) -> Branding {
+    let mut b = Branding {
         app_name: client.map(|c| c.config.client_name.clone()),
         ..Branding::default()
+    };
+    let custom = state
+        .idp
+        .get_ui_customization(&pool.id, client.map(|c| c.client_id.as_str()))
+        .await
+        .ok()
+        .flatten();
+    if let Some(c) = custom {
+        b.logo_url = state.idp.logo_url(&c);
+        if let Some(css) = c.css.as_deref().filter(|css| !css.trim().is_empty()) {
+            b.theme_css_url = Some(format!(
+                "/{}/ui/theme/{}.css?v={}",
+                pool.id,
+                c.target(),
+                c.css_version
+            ));
+            let normal: String = css.chars().filter(|ch| !ch.is_whitespace()).collect();
+            if normal.to_ascii_lowercase().contains("color-scheme:dark") {
+                b.theme = cognate_app::layout::Theme::Dark;
+            }
+        }
     }
+    b
 }
 
 /// The CSRF token of this browser session, made on first use.

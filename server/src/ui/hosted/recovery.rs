@@ -32,7 +32,7 @@ pub async fn forgot_page(
         state,
         session,
         lang,
-        branding(pool, Some(client)),
+        branding(state, pool, Some(client)).await,
         path(&pool.id, "forgotPassword"),
         Some(flow),
     )
@@ -69,7 +69,7 @@ async fn reset_page(
         state,
         session,
         lang,
-        branding(pool, Some(client)),
+        branding(state, pool, Some(client)).await,
         path(&pool.id, "confirmForgotPassword"),
         Some(flow),
     )

@@ -312,7 +312,7 @@ async fn challenge_page(
         state,
         session,
         lang,
-        branding(pool, Some(client)),
+        branding(state, pool, Some(client)).await,
         path(&pool.id, "challenge"),
         Some(&flow),
     )

@@ -103,7 +103,7 @@ async fn sign_up_page(
         state,
         session,
         lang,
-        branding(pool, Some(client)),
+        branding(state, pool, Some(client)).await,
         path(&pool.id, "signup"),
         Some(flow),
     )
@@ -291,7 +291,7 @@ pub async fn confirm_page(
         state,
         session,
         lang,
-        branding(pool, Some(client)),
+        branding(state, pool, Some(client)).await,
         path(&pool.id, "confirmUser"),
         Some(flow),
     )

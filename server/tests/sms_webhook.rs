@@ -1,0 +1,160 @@
+//! SMS through the HTTP webhook (DESIGN.md, "Mail and SMS"): a small axum
+//! server started inside each test receives Cognate's POSTs of
+//! `{"destination", "message", "pool_id"}`; the code it got confirms the
+//! user, and a failing webhook is retried. SQLite only: the webhook does
+//! not depend on the store.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_cognitoidentityprovider as cip;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use cip::types::{DeliveryMediumType, VerifiedAttributeType};
+use common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
+use common::{Backend, TestServer};
+use serde_json::Value;
+
+/// What the webhook received, and how many of the next calls it fails.
+#[derive(Default)]
+struct Hook {
+    calls: Mutex<Vec<(HeaderMap, Value)>>,
+    fail_next: Mutex<u32>,
+}
+
+async fn receive(
+    State(hook): State<Arc<Hook>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    hook.calls.lock().unwrap().push((headers, body));
+    let mut fail = hook.fail_next.lock().unwrap();
+    if *fail > 0 {
+        *fail -= 1;
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn webhook(fail_first: u32) -> (SocketAddr, Arc<Hook>) {
+    let hook = Arc::new(Hook {
+        fail_next: Mutex::new(fail_first),
+        ..Hook::default()
+    });
+    let app = axum::Router::new()
+        .route("/sms", post(receive))
+        .with_state(hook.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (addr, hook)
+}
+
+async fn server_with_webhook(addr: SocketAddr) -> TestServer {
+    TestServer::start_with(Backend::Sqlite, |c| {
+        c.sms_webhook_url = Some(format!("http://{addr}/sms"));
+        c.delivery_timeout_secs = 5.0;
+        c.delivery_retries = 2;
+    })
+    .await
+    .unwrap()
+}
+
+async fn phone_pool(s: &TestServer) -> (String, String) {
+    let pool_id = pool(s, |b| {
+        b.auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+    })
+    .await;
+    let (client_id, _) = client(s, &pool_id, false, false).await;
+    (pool_id, client_id)
+}
+
+async fn wait_for_calls(hook: &Hook, n: usize) -> Vec<(HeaderMap, Value)> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let calls = hook.calls.lock().unwrap().clone();
+        if calls.len() >= n {
+            return calls;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{n} webhook calls");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_code_goes_to_the_webhook_as_json_and_confirms_the_user() {
+    let (addr, hook) = webhook(0).await;
+    let s = server_with_webhook(addr).await;
+    let (pool_id, client_id) = phone_pool(&s).await;
+    let public = s.public();
+    let out = public
+        .sign_up()
+        .client_id(&client_id)
+        .username("frank")
+        .password(PASSWORD)
+        .user_attributes(attr("phone_number", "+15555550100"))
+        .send()
+        .await
+        .expect("sign up");
+    let details = out.code_delivery_details().expect("code delivery details");
+    assert_eq!(details.delivery_medium(), Some(&DeliveryMediumType::Sms));
+
+    let calls = wait_for_calls(&hook, 1).await;
+    let (headers, body) = &calls[0];
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(body["destination"], "+15555550100");
+    assert_eq!(body["pool_id"], pool_id.as_str());
+    let message = body["message"].as_str().expect("message text");
+    let code = six_digits(message).expect("a code");
+    assert_eq!(message, format!("Your verification code is {code}. "));
+    assert_eq!(
+        body.as_object().unwrap().len(),
+        3,
+        "destination, message and pool_id only: {body}"
+    );
+
+    public
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("frank")
+        .confirmation_code(&code)
+        .send()
+        .await
+        .expect("the code from the webhook confirms");
+    // SMS skipped the outbox.
+    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert_eq!(s.state.delivery.stats().delivered, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_webhook_is_retried_until_it_takes_the_message() {
+    let (addr, hook) = webhook(1).await;
+    let s = server_with_webhook(addr).await;
+    let (_, client_id) = phone_pool(&s).await;
+    s.public()
+        .sign_up()
+        .client_id(&client_id)
+        .username("gina")
+        .password(PASSWORD)
+        .user_attributes(attr("phone_number", "+15555550101"))
+        .send()
+        .await
+        .expect("sign up is not held up by the failing webhook");
+    let calls = wait_for_calls(&hook, 2).await;
+    // The same message both times.
+    assert_eq!(calls[0].1, calls[1].1);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while s.state.delivery.stats().delivered < 1 {
+        assert!(tokio::time::Instant::now() < deadline, "delivered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stats = s.state.delivery.stats();
+    assert_eq!((stats.retried, stats.failed), (1, 0));
+}
