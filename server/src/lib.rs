@@ -5,6 +5,7 @@ pub mod api;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod domain_routing;
 pub mod health;
 pub mod limits;
 pub mod mail;

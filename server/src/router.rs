@@ -44,7 +44,7 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/{pool_id}/logout", get(hosted::logout::logout))
         .layer(sessions::layer(&state.idp, &state.public_url));
-    Router::new()
+    let app = Router::new()
         // OAuth 2.0 endpoints for clients (no browser session)
         .route("/{pool_id}/oauth2/token", post(oauth::token::token))
         .route(
@@ -74,5 +74,10 @@ pub fn build(state: AppState) -> Router {
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
         ))
-        .with_state(state)
+        .with_state(state.clone());
+    // Requests to a pool's own domain: the same routes under its issuer.
+    let inner = app.clone();
+    app.fallback(move |req: axum::extract::Request| {
+        crate::domain_routing::route(state.clone(), inner.clone(), req)
+    })
 }

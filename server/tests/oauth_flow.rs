@@ -702,7 +702,8 @@ async fn hosted_pages_wear_the_pool_and_client_theme() {
     let themed = b.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(
         themed.contains("data-theme=\"dark\""),
-        "the client's CSS asks for dark"
+        "the client's CSS asks for dark: {}",
+        &themed[..themed.len().min(700)]
     );
     let href = format!("/{}/ui/theme/{}.css", app.pool_id, app.client_id);
     assert!(themed.contains(&href), "the client's theme is linked");
@@ -719,4 +720,61 @@ async fn hosted_pages_wear_the_pool_and_client_theme() {
         .await
         .unwrap_err();
     assert_eq!(common::error_name(&err), "InvalidParameterException");
+}
+
+/// DESIGN.md, Surfaces: the hosted UI on the pool's own domain
+/// (`<prefix>.auth.<host>`) answers as it does under the issuer path.
+#[tokio::test]
+async fn a_pool_domain_serves_its_hosted_ui() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    let app = app(&s, false).await;
+    s.admin()
+        .create_user_pool_domain()
+        .user_pool_id(&app.pool_id)
+        .domain("myapp")
+        .send()
+        .await
+        .unwrap();
+    let get = |path: String, host: &'static str| {
+        let url = format!("{}{path}", s.url);
+        async move {
+            browser()
+                .get(url)
+                .header("host", host)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let doc: serde_json::Value = get(
+        "/.well-known/openid-configuration".into(),
+        "myapp.auth.localhost:9229",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(doc["issuer"], app.issuer);
+    let query = authorize(
+        &app,
+        &format!(
+            "&code_challenge={}&code_challenge_method=S256",
+            "a".repeat(43)
+        ),
+    );
+    let path = &query[query.find("/oauth2/").unwrap()..];
+    let page = get(path.to_owned(), "MyApp.auth.localhost").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("name=\"csrf\""));
+    // Another host, or a path the domain does not serve: 404.
+    assert_eq!(
+        get(path.to_owned(), "other.auth.localhost").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get("/nothing".into(), "myapp.auth.localhost")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }
