@@ -115,4 +115,12 @@ impl Api {
         let _ = resp.bytes().await?;
         Ok(status)
     }
+
+    /// A form POST (OAuth endpoints); returns the status.
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> anyhow::Result<u16> {
+        let resp = self.http.post(url).form(form).send().await?;
+        let status = resp.status().as_u16();
+        let _ = resp.bytes().await?;
+        Ok(status)
+    }
 }

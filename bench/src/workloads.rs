@@ -30,7 +30,15 @@ pub enum Workload {
     ListUsersPrefix,
     /// GET of the pool's JWKS document.
     Jwks,
+    /// GET of the hosted UI's sign-in page (`/oauth2/authorize`): checks, a
+    /// new browser session and a server-rendered page.
+    HostedSignInPage,
+    /// POST `/oauth2/token` with the refresh_token grant.
+    TokenRefresh,
 }
+
+/// The redirect URI of the bench client (never visited).
+const CALLBACK: &str = "https://bench.example/callback";
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Setup {
@@ -62,6 +70,10 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
                 "UserPoolId": pool_id,
                 "ClientName": "bench",
                 "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+                "AllowedOAuthFlows": ["code"],
+                "AllowedOAuthScopes": ["openid", "email"],
+                "AllowedOAuthFlowsUserPoolClient": true,
+                "CallbackURLs": [CALLBACK],
             }),
             true,
         )
@@ -212,6 +224,28 @@ async fn once(
             json!({"UserPoolId": setup.pool_id, "Filter": format!("email ^= \"user{}\"", 1000 + n % 9000), "Limit": 60}),
             true,
         ),
+        Workload::HostedSignInPage => {
+            let url = format!(
+                "{}/{}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={CALLBACK}&scope=openid&state=s{n}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+                api.base().trim_end_matches('/'),
+                setup.pool_id,
+                setup.client_id
+            );
+            return Ok(api.get(&url).await? == 200);
+        }
+        Workload::TokenRefresh => {
+            let url = format!(
+                "{}/{}/oauth2/token",
+                api.base().trim_end_matches('/'),
+                setup.pool_id
+            );
+            let form = [
+                ("grant_type", "refresh_token"),
+                ("client_id", setup.client_id.as_str()),
+                ("refresh_token", setup.refresh_token.as_str()),
+            ];
+            return Ok(api.post_form(&url, &form).await? == 200);
+        }
         Workload::Jwks => {
             let url = format!(
                 "{}/.well-known/jwks.json",

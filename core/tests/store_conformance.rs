@@ -17,6 +17,7 @@ use cognate_core::model::pool::{
 };
 use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
 use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
+use cognate_core::store::oauth::{AuthCodeRecord, CodeGrant, Redemption};
 use cognate_core::store::{PgStore, SigningKey, SqliteStore, Store, UserFilter};
 use cognate_core::{CognitoError, Timestamp};
 use sqlx::Executor;
@@ -2179,4 +2180,123 @@ conformance! {
     domains_unique_and_one_of_each_kind: sqlite_domains_unique_and_one_of_each_kind, postgres_domains_unique_and_one_of_each_kind;
     ui_customizations_put_and_get: sqlite_ui_customizations_put_and_get, postgres_ui_customizations_put_and_get;
     oauth_resources_go_with_client_and_pool: sqlite_oauth_resources_go_with_client_and_pool, postgres_oauth_resources_go_with_client_and_pool;
+}
+
+// ------------------------------------------------- authorization codes, sessions
+
+fn code_record(pool: &UserPool, client: &UserPoolClient, user: &User, n: u8) -> AuthCodeRecord {
+    AuthCodeRecord {
+        code_hash: vec![n; 32],
+        pool_id: pool.id.clone(),
+        client_id: client.client_id.clone(),
+        sub: user.sub,
+        expires: Timestamp(NOW.0 + 300_000),
+        used: None,
+        grant: CodeGrant {
+            redirect_uri: "https://app.example/cb".into(),
+            scopes: vec!["openid".into(), "email".into()],
+            code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
+            nonce: Some("n-1".into()),
+            auth_time: NOW,
+            origin_jti: format!("code-origin-{n}"),
+        },
+    }
+}
+
+/// RFC 6749 §4.1.2: a code is redeemed once; the second try sees the
+/// first's time; concurrent redemptions have exactly one winner.
+async fn auth_codes_redeem_once(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let code = code_record(&pool, &client, &alice, 1);
+    s.put_auth_code(&code).await.expect("put");
+    let first = s
+        .redeem_auth_code(&[1; 32], Timestamp(NOW.0 + 10))
+        .await
+        .unwrap();
+    let mut spent = code.clone();
+    spent.used = Some(Timestamp(NOW.0 + 10));
+    assert_eq!(first, Redemption::Redeemed(spent.clone()));
+    assert_eq!(
+        s.redeem_auth_code(&[1; 32], Timestamp(NOW.0 + 20))
+            .await
+            .unwrap(),
+        Redemption::Replayed(spent)
+    );
+    assert_eq!(
+        s.redeem_auth_code(&[9; 32], NOW).await.unwrap(),
+        Redemption::Unknown
+    );
+    // Many at once: one winner.
+    s.put_auth_code(&code_record(&pool, &client, &alice, 2))
+        .await
+        .unwrap();
+    let tries = (0..8).map(|_| {
+        let s = s.clone();
+        tokio::spawn(async move { s.redeem_auth_code(&[2; 32], NOW).await.unwrap() })
+    });
+    let results = futures::future::join_all(tries).await;
+    let winners = results
+        .iter()
+        .filter(|r| matches!(r.as_ref().unwrap(), Redemption::Redeemed(_)))
+        .count();
+    assert_eq!(winners, 1);
+    // Codes belong to a stored user, and expire away.
+    let stranger = new_user(&pool, "stranger", &[]);
+    assert_eq!(
+        wire(
+            s.put_auth_code(&code_record(&pool, &client, &stranger, 3))
+                .await
+        ),
+        "UserNotFoundException"
+    );
+    assert_eq!(
+        s.delete_expired_auth_codes(Timestamp(NOW.0 + 300_001))
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+async fn web_sessions_create_load_expire(s: Arc<dyn Store>) {
+    let later = Timestamp(NOW.0 + 3_600_000);
+    assert!(
+        s.create_web_session("sid-1", later, b"sealed-1")
+            .await
+            .unwrap()
+    );
+    // An id is never handed out twice.
+    assert!(
+        !s.create_web_session("sid-1", later, b"other")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.load_web_session("sid-1", NOW).await.unwrap().as_deref(),
+        Some(&b"sealed-1"[..])
+    );
+    s.save_web_session("sid-1", later, b"sealed-2")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.load_web_session("sid-1", NOW).await.unwrap().as_deref(),
+        Some(&b"sealed-2"[..])
+    );
+    // Expired sessions do not load, and are purged.
+    assert_eq!(s.load_web_session("sid-1", later).await.unwrap(), None);
+    s.save_web_session("sid-2", later, b"x").await.unwrap();
+    s.delete_web_session("sid-2").await.unwrap();
+    assert_eq!(s.load_web_session("sid-2", NOW).await.unwrap(), None);
+    assert_eq!(
+        s.delete_expired_web_sessions(Timestamp(later.0 + 1))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+conformance! {
+    auth_codes_redeem_once: sqlite_auth_codes_redeem_once, postgres_auth_codes_redeem_once;
+    web_sessions_create_load_expire: sqlite_web_sessions_create_load_expire, postgres_web_sessions_create_load_expire;
 }

@@ -84,5 +84,10 @@ async fn housekeeping(idp: cognate_core::service::Idp) {
             Ok(n) => tracing::info!(deleted = n, "purged expired refresh tokens"),
             Err(e) => tracing::warn!(error = %e, "purging expired refresh tokens failed"),
         }
+        match idp.purge_expired_oauth().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "purged expired codes and sessions"),
+            Err(e) => tracing::warn!(error = %e, "purging expired codes and sessions failed"),
+        }
     }
 }

@@ -608,6 +608,19 @@ impl Idp {
         Ok(userinfo_claims(&user, &scopes, admin))
     }
 
+    /// Housekeeping: deletes authorization codes expired for a day (a day
+    /// of spent codes lets a late replay still be recognised) and expired
+    /// browser sessions. Safe on every node at once.
+    pub async fn purge_expired_oauth(&self) -> Result<u64, CognitoError> {
+        let now = self.clock.now();
+        let codes = self
+            .store
+            .delete_expired_auth_codes(now.plus_seconds(-86_400))
+            .await?;
+        let sessions = self.store.delete_expired_web_sessions(now).await?;
+        Ok(codes + sessions)
+    }
+
     /// Signs the tokens of a grant and stores its refresh token.
     async fn issue_tokens_for_grant(
         &self,
