@@ -20,7 +20,7 @@ use cip::types::{
 use cognate::config::{Config, SmtpSecurity};
 use common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
 use common::{Backend, TestServer};
-use mailin_embedded::{Handler, Response, Server, response};
+use mailin_embedded::{AuthMechanism, Handler, Response, Server, SslConfig, response};
 
 /// One mail as the server received it: the envelope and the bytes of DATA.
 #[derive(Clone, Debug)]
@@ -35,6 +35,9 @@ struct Received {
 struct Inbox {
     mails: Mutex<Vec<Received>>,
     sessions: AtomicUsize,
+    /// The user names that authenticated (mailin allows AUTH only after
+    /// STARTTLS).
+    logins: Mutex<Vec<String>>,
 }
 
 impl Inbox {
@@ -49,6 +52,8 @@ impl Inbox {
 struct Keeper {
     inbox: Arc<Inbox>,
     refuse: bool,
+    /// With Some, AUTH PLAIN with this user and password is required.
+    login: Option<(String, String)>,
     current: Option<Received>,
 }
 
@@ -82,6 +87,16 @@ impl Handler for Keeper {
         Ok(())
     }
 
+    fn auth_plain(&mut self, _authz: &str, user: &str, password: &str) -> Response {
+        match &self.login {
+            Some((u, p)) if u == user && p == password => {
+                self.inbox.logins.lock().unwrap().push(user.to_owned());
+                response::AUTH_OK
+            }
+            _ => response::INVALID_CREDENTIALS,
+        }
+    }
+
     fn data_end(&mut self) -> Response {
         if let Some(m) = self.current.take() {
             self.inbox.mails.lock().unwrap().push(m);
@@ -92,15 +107,42 @@ impl Handler for Keeper {
 
 /// Starts a real SMTP server on a free local port.
 fn mail_server(refuse: bool) -> (SocketAddr, Arc<Inbox>) {
+    start_mail_server(refuse, None)
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Starts a real SMTP server that offers STARTTLS with the test
+/// certificate (tests/fixtures) and requires AUTH PLAIN as `user`.
+fn tls_mail_server(user: &str, password: &str) -> (SocketAddr, Arc<Inbox>) {
+    // The test binary links rustls with two providers; mailin uses the default.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    start_mail_server(false, Some((user.to_owned(), password.to_owned())))
+}
+
+fn start_mail_server(refuse: bool, login: Option<(String, String)>) -> (SocketAddr, Arc<Inbox>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let inbox = Arc::new(Inbox::default());
+    let tls = login.is_some();
     let mut server = Server::new(Keeper {
         inbox: inbox.clone(),
         refuse,
+        login,
         current: None,
     });
     server.with_name("inbox.test").with_tcp_listener(listener);
+    if tls {
+        server
+            .with_ssl(SslConfig::SelfSigned {
+                cert_path: fixture("smtp-test-cert.pem"),
+                key_path: fixture("smtp-test-key.pem"),
+            })
+            .expect("the test certificate loads")
+            .with_auth(AuthMechanism::Plain);
+    }
     std::thread::spawn(move || {
         let _ = server.serve();
     });
@@ -490,4 +532,94 @@ fn cognate_dev_with_smtp_from_the_environment_mails_codes_and_says_so() {
     assert!(listed.status.success());
     assert!(String::from_utf8_lossy(&listed.stderr).contains(&notice));
     assert!(String::from_utf8_lossy(&listed.stdout).contains("The outbox is empty."));
+}
+
+/// STARTTLS and SMTP AUTH, configured through the environment: the mail
+/// server's certificate is trusted through SSL_CERT_FILE (the system's CA
+/// store, as rustls-native-certs reads it), and a password of digits stays
+/// a string.
+#[test]
+fn starttls_with_auth_from_the_environment_delivers_over_tls() {
+    use cip::config::{BehaviorVersion, Region};
+    use common::process::Running;
+
+    let (addr, inbox) = tls_mail_server("mailer", "0123456789");
+    let port = addr.port().to_string();
+    let cert = fixture("smtp-test-cert.pem");
+    let env = [
+        ("COGNATE_SMTP_HOST", "localhost"),
+        ("COGNATE_SMTP_PORT", port.as_str()),
+        ("COGNATE_SMTP_SECURITY", "starttls"),
+        ("COGNATE_SMTP_USERNAME", "mailer"),
+        ("COGNATE_SMTP_PASSWORD", "0123456789"),
+        ("COGNATE_SMTP_FROM", "Dev <dev@cognate.test>"),
+        ("SSL_CERT_FILE", cert.as_str()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let server = Running::start(&["dev"], dir.path(), &env);
+    let client_id = server
+        .banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("app client"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the sample client in the banner")
+        .to_owned();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sdk = cip::Client::from_conf(
+        cip::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&server.url)
+            .build(),
+    );
+    rt.block_on(
+        sdk.sign_up()
+            .client_id(&client_id)
+            .username("ivy")
+            .password(PASSWORD)
+            .user_attributes(attr("email", "ivy@example.com"))
+            .send(),
+    )
+    .expect("sign up on the sample client");
+    let mails = rt.block_on(wait_for_mails(&inbox, 1));
+    assert_eq!(mails[0].to, ["ivy@example.com"]);
+    assert_eq!(*inbox.logins.lock().unwrap(), ["mailer"]);
+    assert!(six_digits(&parse(&mails[0]).text).is_some());
+    assert_eq!(server.terminate(), Some(0));
+}
+
+/// RFC 3207 §6: with starttls, a server that does not offer the upgrade
+/// gets no mail (no downgrade to clear text).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_is_required_not_opportunistic() {
+    let (addr, inbox) = mail_server(false);
+    let s = TestServer::start_with(Backend::Sqlite, |c| {
+        smtp_to(addr, 5.0)(c);
+        c.smtp_security = SmtpSecurity::Starttls;
+    })
+    .await
+    .unwrap();
+    let pool_id = pool(&s, |b| {
+        b.auto_verified_attributes(VerifiedAttributeType::Email)
+    })
+    .await;
+    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    s.public()
+        .sign_up()
+        .client_id(&client_id)
+        .username("jay")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "jay@example.com"))
+        .send()
+        .await
+        .expect("sign up");
+    eventually("the message was given up", || {
+        s.state.delivery.stats().failed == 1
+    })
+    .await;
+    assert!(inbox.sessions.load(Ordering::SeqCst) >= 1, "it did connect");
+    assert!(inbox.mails().is_empty(), "but sent nothing in clear");
 }
