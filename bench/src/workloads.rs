@@ -35,6 +35,9 @@ pub enum Workload {
     HostedSignInPage,
     /// POST `/oauth2/token` with the refresh_token grant.
     TokenRefresh,
+    /// InitiateAuth USER_SRP_AUTH then RespondToAuthChallenge
+    /// PASSWORD_VERIFIER (the load generator computes the client's SRP too).
+    SrpSignIn,
 }
 
 /// The redirect URI of the bench client (never visited).
@@ -246,6 +249,7 @@ async fn once(
             ];
             return Ok(api.post_form(&url, &form).await? == 200);
         }
+        Workload::SrpSignIn => return srp_sign_in(api, setup).await,
         Workload::Jwks => {
             let url = format!(
                 "{}/.well-known/jwks.json",
@@ -396,4 +400,49 @@ pub async fn run(
         peak_rss_mib: pid.and_then(peak_rss_mib),
         rounds: measured,
     })
+}
+
+/// One SRP sign-in as amazon-cognito-identity-js does it.
+async fn srp_sign_in(api: &Api, setup: &Setup) -> anyhow::Result<bool> {
+    use cognate_core::srp::{self, client::SrpClient};
+    let c = SrpClient::new();
+    let (status, out) = api
+        .call(
+            "InitiateAuth",
+            &json!({"ClientId": setup.client_id, "AuthFlow": "USER_SRP_AUTH",
+                    "AuthParameters": {"USERNAME": setup.username, "SRP_A": c.srp_a_hex()}}),
+            false,
+        )
+        .await?;
+    if status != 200 {
+        return Ok(false);
+    }
+    let p = &out["ChallengeParameters"];
+    let field = |name: &str| p[name].as_str().unwrap_or_default().to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
+    let timestamp = srp::cognito_timestamp(cognate_core::Timestamp(i64::try_from(now)?));
+    let Ok(signature) = c.password_claim_signature(
+        srp::pool_name_for_srp(&setup.pool_id),
+        &field("USER_ID_FOR_SRP"),
+        PASSWORD,
+        &field("SALT"),
+        &field("SRP_B"),
+        &field("SECRET_BLOCK"),
+        &timestamp,
+    ) else {
+        return Ok(false);
+    };
+    let (status, _) = api
+        .call(
+            "RespondToAuthChallenge",
+            &json!({"ClientId": setup.client_id, "ChallengeName": "PASSWORD_VERIFIER",
+                    "ChallengeResponses": {"USERNAME": field("USER_ID_FOR_SRP"),
+                        "PASSWORD_CLAIM_SECRET_BLOCK": field("SECRET_BLOCK"),
+                        "PASSWORD_CLAIM_SIGNATURE": signature, "TIMESTAMP": timestamp}}),
+            false,
+        )
+        .await?;
+    Ok(status == 200)
 }
