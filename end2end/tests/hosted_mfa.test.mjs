@@ -5,7 +5,7 @@
 // are computed here from RFC 6238, not by the server's code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
   CreateUserPoolClientCommand,
@@ -13,7 +13,7 @@ import {
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { launchBrowser, startCognate } from './harness.mjs';
-import { adminClient, codeFromOutbox } from './cognito.mjs';
+import { adminClient, codeFromOutbox, totp } from './cognito.mjs';
 
 const PASSWORD = 'Correct-Horse-9';
 
@@ -21,35 +21,6 @@ let server;
 let browser;
 let app;
 let pool;
-
-/** RFC 4648 base32 (no padding) to bytes. */
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) {
-    const i = alphabet.indexOf(ch);
-    assert.ok(i >= 0, `base32 character ${ch}`);
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** RFC 6238 (RFC 4226 §5.3): six digits, SHA-1, 30-second steps. */
-function totp(secret, unixSeconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const digest = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = digest[19] & 0x0f;
-  const bin = digest.readUInt32BE(offset) & 0x7fffffff;
-  return String(bin % 1_000_000).padStart(6, '0');
-}
 
 test('the RFC 6238 helper matches the RFC (Appendix B, SHA-1)', () => {
   const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
