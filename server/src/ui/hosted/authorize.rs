@@ -48,12 +48,11 @@ pub async fn login_page(
 ) -> Response {
     if q.flow.is_some() {
         let lang = language(q.params.lang.as_deref(), &headers);
-        let Some(flow) = Flow::open(&state, &pool_id, q.flow.as_deref()) else {
-            return super::flow_expired(lang);
-        };
-        let Ok((pool, client)) = super::sign_in::flow_client(&state, &flow).await else {
-            return super::flow_expired(lang);
-        };
+        let (flow, pool, client) =
+            match super::sign_in::linked_flow(&state, &pool_id, q.flow.as_deref(), lang).await {
+                Ok(v) => v,
+                Err(r) => return *r,
+            };
         return sign_in_page(
             &state,
             &session,

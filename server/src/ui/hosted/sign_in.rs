@@ -39,6 +39,21 @@ pub async fn flow_client(
     Ok((pool, client))
 }
 
+/// What a GET page reached by a link (`?flow=…`) starts with: the flow
+/// and the pool and client it was issued for.
+pub async fn linked_flow(
+    state: &AppState,
+    pool_id: &str,
+    flow: Option<&str>,
+    lang: Lang,
+) -> Result<(Flow, UserPool, UserPoolClient), Box<Response>> {
+    let flow = Flow::open(state, pool_id, flow).ok_or_else(|| Box::new(flow_expired(lang)))?;
+    let (pool, client) = flow_client(state, &flow)
+        .await
+        .map_err(|_| Box::new(flow_expired(lang)))?;
+    Ok((flow, pool, client))
+}
+
 /// The checks every POST starts with: CSRF, then the flow.
 pub async fn begin(
     state: &AppState,

@@ -20,8 +20,8 @@ use cognate_core::store::outbox::Channel;
 use tower_sessions::Session;
 
 use super::authorize::{sign_in_page, username_kind};
-use super::sign_in::{Fields, begin, flow_client, limit};
-use super::{Flow, branding, flow_expired, form, language, link, page, path};
+use super::sign_in::{Fields, begin, limit, linked_flow};
+use super::{Flow, branding, form, language, link, page, path};
 use crate::limits::Category;
 use crate::state::AppState;
 
@@ -130,11 +130,9 @@ pub async fn sign_up_form(
     session: Session,
 ) -> Response {
     let lang = language(q.lang.as_deref(), &headers);
-    let Some(flow) = Flow::open(&state, &pool_id, q.flow.as_deref()) else {
-        return flow_expired(lang);
-    };
-    let Ok((pool, client)) = flow_client(&state, &flow).await else {
-        return flow_expired(lang);
+    let (flow, pool, client) = match linked_flow(&state, &pool_id, q.flow.as_deref(), lang).await {
+        Ok(v) => v,
+        Err(r) => return *r,
     };
     sign_up_page(
         &state,
