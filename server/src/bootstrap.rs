@@ -47,7 +47,7 @@ pub async fn start_with_clock(
     {
         admin_keys.push(AccessKey {
             id: id.clone(),
-            secret: SecretString::new(secret.clone()),
+            secret: SecretString::new(secret.expose()),
         });
     }
     let dev_sample = if mode == Mode::Dev {
@@ -104,7 +104,7 @@ fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {
 /// generated there (mode 0600) on first start.
 fn load_master_key(config: &Config, mode: Mode) -> anyhow::Result<MasterKey> {
     if let Some(text) = &config.master_key {
-        return MasterKey::from_text(text).map_err(|e| {
+        return MasterKey::from_text(text.expose()).map_err(|e| {
             anyhow::anyhow!("the configured master_key (COGNATE_MASTER_KEY) is unusable: {e}")
         });
     }
@@ -154,6 +154,47 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// The database of a data directory a server has already used, for the
+/// tools that work on one (`cognate outbox`, `cognate theme`): a clear error,
+/// rather than a new empty database, when there is none yet.
+pub async fn open_existing_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = config.database_url();
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        && !Path::new(path).exists()
+    {
+        bail!(
+            "there is no database at {path}: start `cognate dev` or `cognate serve` with this data directory first"
+        );
+    }
+    open_store(&url).await
+}
+
+/// The core over an existing database, for the tools that change it
+/// (`cognate theme`): no mail delivery, and never a new master key, which
+/// would leave the sealed secrets already stored unreadable.
+pub async fn open_idp(config: &Config) -> anyhow::Result<Idp> {
+    let store = open_existing_store(config).await?;
+    let key_file = config.data_dir.join(MASTER_KEY_FILE);
+    if config.master_key.is_none() && !key_file.exists() {
+        bail!(
+            "there is no master key at {} (nor COGNATE_MASTER_KEY): use the data directory the server runs with",
+            key_file.display()
+        );
+    }
+    let master_key = load_master_key(config, Mode::Serve)?;
+    Ok(Idp::new(
+        store,
+        Clock::system(),
+        master_key,
+        IdpSettings {
+            public_url: config.public_url(),
+            region: config.region.clone(),
+        },
+    ))
 }
 
 /// Opens (and migrates) the database at `url`: the server's start-up and

@@ -64,6 +64,44 @@ pub enum Command {
     /// Show the newest messages of the local outbox: the codes and
     /// invitations that went to no mail server or SMS gateway.
     Outbox(OutboxArgs),
+    /// Theme the hosted UI of a user pool or one of its app clients, as
+    /// SetUICustomization does, on the data directory (or database) given.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Set the CSS and logo; as in SetUICustomization, what is left out is
+    /// removed, so `set` with neither clears the theme.
+    Set {
+        #[command(flatten)]
+        target: ThemeTarget,
+        /// A CSS file: the built-in variables (--bg, --fg, --card, --muted,
+        /// --accent, --accent-fg, --danger, --border, --radius, --font) and
+        /// rules; no @import, no external url().
+        #[arg(long, value_name = "FILE")]
+        css: Option<PathBuf>,
+        /// A PNG or JPEG logo of at most 100 KB.
+        #[arg(long, value_name = "FILE")]
+        logo: Option<PathBuf>,
+    },
+    /// Print the theme in effect (the client's, else the pool's) as
+    /// GetUICustomization returns it.
+    Show {
+        #[command(flatten)]
+        target: ThemeTarget,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ThemeTarget {
+    /// The user pool.
+    #[arg(long, value_name = "ID")]
+    pub user_pool_id: String,
+    /// An app client of the pool, or ALL for the pool's default.
+    #[arg(long, value_name = "ID", default_value = "ALL")]
+    pub client_id: String,
 }
 
 #[derive(Debug, Args)]

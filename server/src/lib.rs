@@ -16,6 +16,7 @@ pub mod router;
 pub mod sessions;
 pub mod shutdown;
 pub mod state;
+pub mod theme_cli;
 pub mod ui;
 
 use anyhow::Context;
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config, Mode::Serve).await,
         Command::Dev => serve(config, Mode::Dev).await,
         Command::Outbox(args) => outbox::print(&config, &args).await,
+        Command::Theme(command) => theme_cli::run(&config, command).await,
     }
 }
 

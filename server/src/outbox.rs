@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use cognate_core::Timestamp;
 use cognate_core::store::outbox::OutboxMessage;
 use serde_json::{Value, json};
@@ -52,20 +52,10 @@ pub fn rfc3339(t: Timestamp) -> String {
 
 /// `cognate outbox`: the newest messages, as text or JSON lines.
 pub async fn print(config: &Config, args: &OutboxArgs) -> anyhow::Result<()> {
-    let url = config.database_url();
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        && !std::path::Path::new(path).exists()
-    {
-        bail!(
-            "there is no database at {path}: start `cognate dev` or `cognate serve` with this data directory first"
-        );
-    }
+    let store = crate::bootstrap::open_existing_store(config).await?;
     if let Some(notice) = crate::mail::outbox_notice(config) {
         eprintln!("{notice}");
     }
-    let store = crate::bootstrap::open_store(&url).await?;
     let messages = store
         .recent_messages(args.user_pool_id.as_deref(), args.limit as usize)
         .await

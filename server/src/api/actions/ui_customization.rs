@@ -25,8 +25,8 @@ struct Get {
     client_id: Option<String>,
 }
 
-/// Cognito API: UICustomizationType.
-fn customization(idp: &Idp, c: &UiCustomization) -> Value {
+/// Cognito API: UICustomizationType (also what `cognate theme` prints).
+pub fn customization(idp: &Idp, c: &UiCustomization) -> Value {
     let mut out = json!({
         "UserPoolId": c.pool_id,
         "ClientId": c.client_id.as_deref().unwrap_or(ALL_CLIENTS),
