@@ -131,10 +131,10 @@ pub struct Config {
     pub database_url: Option<String>,
     /// 64 hex characters. When unset, read from (or generated into)
     /// `{data_dir}/master.key` with mode 0600.
-    pub master_key: Option<String>,
+    pub master_key: Option<Secret>,
     /// An AWS access key that may call the administrative API.
     pub admin_access_key_id: Option<String>,
-    pub admin_secret_access_key: Option<String>,
+    pub admin_secret_access_key: Option<Secret>,
     /// The region in new pool ids (`{region}_{9 alphanumerics}`).
     pub region: String,
     pub log_format: LogFormat,
@@ -489,12 +489,17 @@ mod tests {
     }
 
     #[test]
-    fn smtp_password_never_shows_in_debug() {
+    fn secrets_never_show_in_debug() {
         let c = Config {
             smtp_password: Some(Secret::new("hunter2-smtp")),
+            master_key: Some(Secret::new("master-key-text")),
+            admin_secret_access_key: Some(Secret::new("admin-secret-text")),
             ..Config::default()
         };
-        assert!(!format!("{c:?}").contains("hunter2-smtp"));
+        let debug = format!("{c:?}");
+        for secret in ["hunter2-smtp", "master-key-text", "admin-secret-text"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
     }
 
     #[test]

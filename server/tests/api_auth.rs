@@ -35,6 +35,7 @@ on_both_backends!(
     admin_initiate_auth_requires_sigv4,
     user_srp_auth_with_the_reference_client,
     lockout_after_five_failures_doubles_and_resets,
+    unknown_names_lock_out_like_users,
     oidc_documents_of_unknown_pools_are_404,
     admin_created_users_choose_a_password_then_sign_out,
 );
@@ -1302,6 +1303,63 @@ async fn lockout_after_five_failures_doubles_and_resets(s: TestServer) {
     s.clock.advance(15 * 60 * 1000);
     assert_eq!(password("Wrong-Password-1").await, incorrect);
     assert_eq!(password(PASSWORD).await, Ok(()));
+}
+
+/// CONVENTIONS 5 with PreventUserExistenceErrors ENABLED: a name no user
+/// has locks out after the same failures, with the same message, by
+/// password and by SRP, so the lockout does not tell which accounts exist.
+async fn unknown_names_lock_out_like_users(s: TestServer) {
+    let app = app(&s, ClientOptions::default()).await;
+    user(&s, &app.pool_id, "alice", UserStatus::Confirmed, &[]).await;
+    let attempt = |name: &'static str, pw: &'static str| {
+        let s = &s;
+        let app = &app;
+        async move {
+            s.public()
+                .initiate_auth()
+                .client_id(&app.client_id)
+                .auth_flow(AuthFlowType::UserPasswordAuth)
+                .auth_parameters("USERNAME", name)
+                .auth_parameters("PASSWORD", pw)
+                .send()
+                .await
+                .map_err(|e| failure(&e))
+                .map(|_| ())
+        }
+    };
+    let both = |pw: &'static str| async move {
+        let known = attempt("alice", pw).await;
+        let unknown = attempt("nobody", pw).await;
+        assert_eq!(known, unknown, "alice and nobody differ with {pw}");
+        unknown
+    };
+    let incorrect = Err((
+        "NotAuthorizedException".to_owned(),
+        "Incorrect username or password.".to_owned(),
+    ));
+    let locked = Err((
+        "NotAuthorizedException".to_owned(),
+        "Password attempts exceeded".to_owned(),
+    ));
+    for _ in 0..4 {
+        assert_eq!(both("Wrong-Password-1").await, incorrect);
+    }
+    for name in ["alice", "nobody"] {
+        let err = srp_sign_in(&s, &app, name, "Wrong-Password-1")
+            .await
+            .unwrap_err();
+        assert_eq!(failure(&err).1, "Incorrect username or password.", "{name}");
+    }
+    assert_eq!(both("Wrong-Password-1").await, locked);
+    for name in ["alice", "nobody"] {
+        let err = srp_sign_in(&s, &app, name, "Wrong-Password-1")
+            .await
+            .unwrap_err();
+        assert_eq!(failure(&err).1, "Password attempts exceeded", "{name}");
+    }
+    s.clock.advance(1_001);
+    assert_eq!(both("Wrong-Password-1").await, incorrect);
+    assert_eq!(both("Wrong-Password-1").await, locked);
 }
 
 /// Unknown pools have no OIDC documents.

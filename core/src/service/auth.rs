@@ -323,7 +323,7 @@ impl Idp {
                 let user = self.find_user_by_name(&pool, username).await?;
                 secret_hash_ok(&client, responses, username, user.as_ref())?;
                 let user = self
-                    .answer_password_verifier(&pool, &session, username, user, responses)
+                    .answer_password_verifier(&pool, &client, &session, username, user, responses)
                     .await?;
                 self.next_step(&pool, &client, user, face).await
             }
@@ -359,13 +359,23 @@ impl Idp {
         user: Option<User>,
         password: &SecretString,
     ) -> Result<User> {
-        if let Some(user) = &user {
-            self.check_not_locked_out(user)?;
+        // Under PreventUserExistenceErrors an unknown name locks out too.
+        let ghost = user.is_none() && client.prevents_user_existence_errors();
+        match &user {
+            Some(user) => self.check_not_locked_out(user)?,
+            None if ghost => self
+                .ghost_lockouts
+                .check(&pool.id, name, self.clock.now())?,
+            None => {}
         }
         let matches = self
             .password_matches(pool, user.as_ref(), name, password)
             .await?;
         let Some(mut user) = user else {
+            if ghost {
+                self.ghost_lockouts
+                    .record_failure(&pool.id, name, self.clock.now());
+            }
             return Err(unknown_user(client));
         };
         if !matches {
@@ -640,6 +650,7 @@ impl Idp {
     async fn answer_password_verifier(
         &self,
         pool: &UserPool,
+        client: &UserPoolClient,
         session: &AuthSession,
         username: &str,
         user: Option<User>,
@@ -664,8 +675,13 @@ impl Idp {
             (Some(_), Some(_)) => return Err(invalid_session()),
             _ => false,
         };
+        // Under PreventUserExistenceErrors an unknown name locks out too.
+        let ghost = user.is_none() && client.prevents_user_existence_errors();
         if let Some(user) = user.as_ref().filter(|_| known) {
             self.check_not_locked_out(user)?;
+        } else if ghost {
+            self.ghost_lockouts
+                .check(&pool.id, username, self.clock.now())?;
         }
         let (verifier, user_id) =
             match self.srp_verifier_of(pool, user.as_ref().filter(|_| known))? {
@@ -696,7 +712,13 @@ impl Idp {
                 self.record_sign_in_failure(pool, &user).await?;
                 return Err(incorrect());
             }
-            (Ok(()) | Err(SrpError::SignatureMismatch), _) => return Err(incorrect()),
+            (Ok(()) | Err(SrpError::SignatureMismatch), _) => {
+                if ghost {
+                    self.ghost_lockouts
+                        .record_failure(&pool.id, username, self.clock.now());
+                }
+                return Err(incorrect());
+            }
             (Err(e), _) => return Err(e.into()),
         };
         self.clear_sign_in_failures(pool, &mut user).await?;

@@ -6,6 +6,9 @@
 //! out fail at once and do not extend the lockout. The same for every face
 //! and every first factor (password or SRP).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use super::Idp;
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
@@ -54,6 +57,53 @@ impl Lockout {
         self.failures = self.failures.saturating_add(1);
         self.last_failure = Some(now);
         self.locked_until = lockout_after(self.failures).map(|ms| Timestamp(now.millis() + ms));
+    }
+}
+
+/// Lockouts of names no user has. Under PreventUserExistenceErrors an
+/// unknown name must lock out like a real one, or the sixth failed attempt
+/// would tell which accounts exist. Kept in memory, so one node's view, and
+/// bounded: when full, entries past their quiet spell go first.
+#[derive(Default)]
+pub(crate) struct GhostLockouts(Mutex<HashMap<(String, String), Lockout>>);
+
+/// Most unknown names tracked at once.
+const GHOST_CAPACITY: usize = 10_000;
+
+impl GhostLockouts {
+    fn key(pool_id: &str, name: &str) -> (String, String) {
+        (pool_id.to_owned(), name.to_lowercase())
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Lockout>> {
+        // A panic elsewhere while holding the lock leaves a usable map.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Refuses an attempt on `name` while it is locked out.
+    pub(crate) fn check(&self, pool_id: &str, name: &str, now: Timestamp) -> Result<()> {
+        match self.entries().get(&Self::key(pool_id, name)) {
+            Some(l) if l.is_locked(now) => Err(locked_out()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one failed attempt on `name`.
+    pub(crate) fn record_failure(&self, pool_id: &str, name: &str, now: Timestamp) {
+        let mut entries = self.entries();
+        let lockout = entries.entry(Self::key(pool_id, name)).or_default();
+        if !lockout.is_locked(now) {
+            lockout.record_failure(now);
+        }
+        if entries.len() > GHOST_CAPACITY {
+            entries.retain(|_, l| {
+                l.last_failure
+                    .is_some_and(|t| now.millis() - t.millis() < RESET_AFTER_MS)
+            });
+            if entries.len() > GHOST_CAPACITY {
+                entries.clear();
+            }
+        }
     }
 }
 
@@ -120,5 +170,23 @@ mod tests {
         l.record_failure(Timestamp(3000 + RESET_AFTER_MS));
         assert_eq!(l.failures, 1);
         assert!(!l.is_locked(Timestamp(3000 + RESET_AFTER_MS)));
+    }
+
+    #[test]
+    fn unknown_names_lock_out_like_users_and_the_map_stays_bounded() {
+        let pool = "us-east-1_Ghost";
+        let ghosts = GhostLockouts::default();
+        for i in 0..5 {
+            assert!(ghosts.check(pool, "Nobody", Timestamp(i)).is_ok());
+            ghosts.record_failure(pool, "nobody", Timestamp(i));
+        }
+        let err = ghosts.check(pool, "NOBODY", Timestamp(10)).unwrap_err();
+        assert_eq!(err.message(), "Password attempts exceeded");
+        assert!(ghosts.check(pool, "nobody", Timestamp(4 + 1_000)).is_ok());
+
+        for i in 0..GHOST_CAPACITY as i64 + 1 {
+            ghosts.record_failure(pool, &format!("n{i}"), Timestamp(RESET_AFTER_MS + 10));
+        }
+        assert!(ghosts.entries().len() <= GHOST_CAPACITY);
     }
 }

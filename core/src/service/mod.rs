@@ -67,6 +67,8 @@ pub struct Idp {
     user_locks: Arc<locks::UserLocks>,
     /// Equal time for unknown users (see `pacing.rs`).
     pacing: Arc<pacing::Pacing>,
+    /// Lockouts of unknown names, so they lock out like users (see `lockout.rs`).
+    ghost_lockouts: Arc<lockout::GhostLockouts>,
 }
 
 impl Idp {
@@ -87,6 +89,7 @@ impl Idp {
             sender,
             user_locks: Arc::default(),
             pacing: Arc::default(),
+            ghost_lockouts: Arc::default(),
         }
     }
 

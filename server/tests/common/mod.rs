@@ -99,7 +99,7 @@ impl TestServer {
             data_dir: dir.path().to_owned(),
             database_url,
             admin_access_key_id: Some(ADMIN_KEY_ID.into()),
-            admin_secret_access_key: Some(ADMIN_SECRET.into()),
+            admin_secret_access_key: Some(cognate::config::Secret::new(ADMIN_SECRET)),
             log_level: "warn".into(),
             // Tests of other features sign in faster than a person would;
             // the rate-limit tests turn these back on.
