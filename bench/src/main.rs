@@ -4,6 +4,9 @@
 //! requests.
 
 mod client;
+mod launch;
+mod limits;
+mod seed;
 mod workloads;
 
 use std::path::PathBuf;
@@ -63,6 +66,40 @@ enum Command {
         #[arg(long)]
         pid: Option<u32>,
     },
+    /// Adds users `user{from}`..`user{to - 1}` to the set-up pool straight
+    /// in a Cognate data directory's SQLite file (the server may be running).
+    SeedSqlite {
+        #[arg(long)]
+        setup: PathBuf,
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 0)]
+        from: usize,
+        #[arg(long)]
+        to: usize,
+    },
+    /// Starts a server (`-- command args…`, its output to `log`), waits for
+    /// its first good answer to a signed ListUserPools call and to
+    /// `health_path` if given, and prints its pid and those times in ms
+    /// from the spawn as JSON. The server keeps running.
+    Launch {
+        #[arg(long)]
+        log: PathBuf,
+        #[arg(long)]
+        health_path: Option<String>,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// Measures the machine's ceilings (RS256 signatures, 3072-bit modexps,
+    /// argon2id hashes per second) and prints them as JSON.
+    Limits {
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 2)]
+        seconds: u64,
+    },
 }
 
 #[tokio::main]
@@ -80,6 +117,36 @@ async fn main() -> anyhow::Result<()> {
     );
     let api = Api::new(&cli.url, &cli.access_key_id, &cli.secret_access_key);
     match cli.command {
+        Command::Launch {
+            log,
+            health_path,
+            timeout,
+            command,
+        } => {
+            let started =
+                launch::launch(&api, &log, health_path.as_deref(), timeout, &command).await?;
+            println!("{}", serde_json::to_string(&started)?);
+        }
+        Command::Limits { seconds } => {
+            let limits = tokio::task::spawn_blocking(move || {
+                limits::measure_all(Duration::from_secs(seconds))
+            })
+            .await??;
+            println!("{}", serde_json::to_string(&limits)?);
+        }
+        Command::SeedSqlite {
+            setup,
+            data_dir,
+            from,
+            to,
+        } => {
+            let setup: workloads::Setup = serde_json::from_str(&std::fs::read_to_string(&setup)?)?;
+            let seconds = seed::seed_sqlite(&data_dir, &setup.pool_id, from, to).await?;
+            println!(
+                "{}",
+                serde_json::json!({"from": from, "to": to, "seconds": seconds})
+            );
+        }
         Command::Setup { users, out } => {
             let setup = workloads::setup(&api, users).await?;
             std::fs::write(&out, serde_json::to_string_pretty(&setup)?)?;
@@ -107,8 +174,15 @@ async fn main() -> anyhow::Result<()> {
                 max_requests,
                 pid,
             )
-            .await?;
-            println!("{}", serde_json::to_string(&result)?);
+            .await;
+            // A failed workload is a line of the report, not the end of the run.
+            match result {
+                Ok(outcome) => println!("{}", serde_json::to_string(&outcome)?),
+                Err(e) => println!(
+                    "{}",
+                    serde_json::json!({"workload": workload, "failed": format!("{e:#}")})
+                ),
+            }
         }
     }
     Ok(())

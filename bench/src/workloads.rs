@@ -178,16 +178,55 @@ pub struct Outcome {
     pub max_rps: f64,
     pub cpu_seconds_per_1000: Option<f64>,
     pub peak_rss_mib: Option<f64>,
+    /// Set when the probe request showed that the server lacks the
+    /// workload: what it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_supported: Option<String>,
 }
 
-/// One request of a workload; `n` makes names unique where needed.
+/// Whether a probe's error says the server lacks the operation or flow
+/// (rather than a fault in one it has).
+fn means_unsupported(error: &str) -> bool {
+    let e = error.to_ascii_lowercase();
+    e.starts_with("404")
+        || e.starts_with("405")
+        || e.starts_with("501")
+        || [
+            "unknownoperation",
+            "unsupported",
+            "not supported",
+            "not implemented",
+            "notimplemented",
+            "unknown action",
+            "unknown operation",
+            "invalid auth flow",
+        ]
+        .iter()
+        .any(|s| e.contains(s))
+}
+
+/// How a request failed, for the report: status, error name and message.
+fn failure(status: u16, body: &serde_json::Value) -> Option<String> {
+    if status == 200 {
+        return None;
+    }
+    let name = body["__type"].as_str().unwrap_or_default();
+    let message = body["message"]
+        .as_str()
+        .or(body["Message"].as_str())
+        .unwrap_or_default();
+    Some(format!("{status} {name} {message}").trim().to_owned())
+}
+
+/// One request of a workload; `n` makes names unique where needed. `None`
+/// when it succeeded, else what went wrong.
 async fn once(
     api: &Api,
     setup: &Setup,
     workload: Workload,
     n: u64,
     tag: &str,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<String>> {
     let (action, body, signed) = match workload {
         Workload::Refresh => (
             "InitiateAuth",
@@ -210,11 +249,11 @@ async fn once(
         ),
         Workload::SignUpConfirm => {
             let username = format!("signup-{tag}-{n}");
-            let (status, _) = api
+            let (status, body) = api
                 .call("SignUp", &json!({"ClientId": setup.client_id, "Username": username, "Password": PASSWORD}), false)
                 .await?;
             if status != 200 {
-                return Ok(false);
+                return Ok(failure(status, &body));
             }
             (
                 "AdminConfirmSignUp",
@@ -234,7 +273,7 @@ async fn once(
                 setup.pool_id,
                 setup.client_id
             );
-            return Ok(api.get(&url).await? == 200);
+            return Ok(failure(api.get(&url).await?, &serde_json::Value::Null));
         }
         Workload::TokenRefresh => {
             let url = format!(
@@ -247,7 +286,10 @@ async fn once(
                 ("client_id", setup.client_id.as_str()),
                 ("refresh_token", setup.refresh_token.as_str()),
             ];
-            return Ok(api.post_form(&url, &form).await? == 200);
+            return Ok(failure(
+                api.post_form(&url, &form).await?,
+                &serde_json::Value::Null,
+            ));
         }
         Workload::SrpSignIn => return srp_sign_in(api, setup).await,
         Workload::Jwks => {
@@ -255,11 +297,11 @@ async fn once(
                 "{}/.well-known/jwks.json",
                 api.base().trim_end_matches('/').to_owned() + "/" + &setup.pool_id
             );
-            return Ok(api.get(&url).await? == 200);
+            return Ok(failure(api.get(&url).await?, &serde_json::Value::Null));
         }
     };
-    let (status, _) = api.call(action, &body, signed).await?;
-    Ok(status == 200)
+    let (status, body) = api.call(action, &body, signed).await?;
+    Ok(failure(status, &body))
 }
 
 async fn round(
@@ -293,7 +335,7 @@ async fn round(
                     break;
                 }
                 let t = Instant::now();
-                let ok = once(&api, &setup, workload, n, &tag).await.unwrap_or(false);
+                let ok = matches!(once(&api, &setup, workload, n, &tag).await, Ok(None));
                 let _ = h.record(t.elapsed().as_micros().max(1) as u64);
                 if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);
@@ -354,6 +396,26 @@ pub async fn run(
 ) -> anyhow::Result<Outcome> {
     let setup: Arc<Setup> = Arc::new(serde_json::from_value(serde_json::to_value(setup)?)?);
     let tag = format!("{}", std::process::id());
+    // One probe first: a server that lacks the workload says so here.
+    if let Some(error) = once(api, &setup, workload, 0, &format!("{tag}p")).await? {
+        anyhow::ensure!(
+            means_unsupported(&error),
+            "the probe request failed: {error}"
+        );
+        return Ok(Outcome {
+            workload,
+            connections,
+            rounds: Vec::new(),
+            median_rps: 0.0,
+            median_p50_ms: 0.0,
+            median_p99_ms: 0.0,
+            min_rps: 0.0,
+            max_rps: 0.0,
+            cpu_seconds_per_1000: None,
+            peak_rss_mib: None,
+            not_supported: Some(error),
+        });
+    }
     if !warmup.is_zero() {
         round(
             api,
@@ -399,11 +461,12 @@ pub async fn run(
         },
         peak_rss_mib: pid.and_then(peak_rss_mib),
         rounds: measured,
+        not_supported: None,
     })
 }
 
 /// One SRP sign-in as amazon-cognito-identity-js does it.
-async fn srp_sign_in(api: &Api, setup: &Setup) -> anyhow::Result<bool> {
+async fn srp_sign_in(api: &Api, setup: &Setup) -> anyhow::Result<Option<String>> {
     use cognate_core::srp::{self, client::SrpClient};
     let c = SrpClient::new();
     let (status, out) = api
@@ -415,7 +478,7 @@ async fn srp_sign_in(api: &Api, setup: &Setup) -> anyhow::Result<bool> {
         )
         .await?;
     if status != 200 {
-        return Ok(false);
+        return Ok(failure(status, &out));
     }
     let p = &out["ChallengeParameters"];
     let field = |name: &str| p[name].as_str().unwrap_or_default().to_owned();
@@ -432,9 +495,9 @@ async fn srp_sign_in(api: &Api, setup: &Setup) -> anyhow::Result<bool> {
         &field("SECRET_BLOCK"),
         &timestamp,
     ) else {
-        return Ok(false);
+        return Ok(Some("the SRP challenge could not be answered".into()));
     };
-    let (status, _) = api
+    let (status, body) = api
         .call(
             "RespondToAuthChallenge",
             &json!({"ClientId": setup.client_id, "ChallengeName": "PASSWORD_VERIFIER",
@@ -444,5 +507,5 @@ async fn srp_sign_in(api: &Api, setup: &Setup) -> anyhow::Result<bool> {
             false,
         )
         .await?;
-    Ok(status == 200)
+    Ok(failure(status, &body))
 }
