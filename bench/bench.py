@@ -133,7 +133,8 @@ def version_of(server):
             pkg = CACHE / "cognito-local" / "node_modules" / "cognito-local" / "package.json"
             return "cognito-local " + json.loads(pkg.read_text())["version"]
         if server == "cognitox":
-            return subprocess.run([str(CACHE / "cognitox" / "bin" / "cognitox"), "--version"], capture_output=True, text=True).stdout.strip() or "cognitox"
+            out = subprocess.run([str(CACHE / "cognitox" / "bin" / "cognitox"), "--version"], capture_output=True, text=True).stdout
+            return "cognitox " + out.replace("Version:", "").strip()
     except Exception:  # a version string is decoration, never a failure
         pass
     return server
