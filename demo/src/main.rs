@@ -1,0 +1,93 @@
+//! The login-front demo: a small server-rendered app whose home page says
+//! who is signed in (with the ID token's claims), whose protected page uses
+//! a refreshed access token, and whose sign-in goes through Cognate's
+//! hosted UI (or Amazon Cognito, or any OpenID provider).
+//!
+//! `cargo run -p login-front-demo` next to `cargo run --release -- dev`;
+//! the environment variables are listed in README.md.
+
+mod pages;
+mod settings;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use login_front::{AccessToken, LoginFront, SessionKeys, User};
+use tower_sessions::MemoryStore;
+
+use settings::Settings;
+
+/// No script at all, nothing from elsewhere; links (sign-in, sign-out) lead
+/// to the provider by plain navigation, which the CSP does not restrict.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+fn page(html: String) -> Response {
+    let mut r = Html(html).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn home(user: Option<User>) -> Response {
+    page(pages::home(user))
+}
+
+async fn protected(user: User, token: AccessToken) -> Response {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.secret().as_bytes());
+    let fingerprint: String = digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    page(pages::protected(user, fingerprint))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        pages::STYLESHEET,
+    )
+}
+
+/// The demo's router: the protected page behind login-front's guard, the
+/// login front's own routes, and the session layer around all of it.
+fn app(login: &LoginFront, keys: &SessionKeys) -> Router {
+    Router::new()
+        .route("/protected", get(protected))
+        .route_layer(login.require_login())
+        .route("/", get(home))
+        .route("/demo.css", get(stylesheet))
+        .merge(login.router())
+        .layer(login.session_layer(MemoryStore::default(), keys))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DEMO_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let settings = Settings::from_env()?;
+    let keys = match &settings.session_secret {
+        Some(secret) => SessionKeys::from_secret(secret.as_bytes())?,
+        None => SessionKeys::generate(),
+    };
+    let login = LoginFront::new(settings.login)?;
+    let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    println!(
+        "login-front demo listening on {} (provider {})",
+        settings.public_url, settings.issuer
+    );
+    axum::serve(listener, app(&login, &keys)).await?;
+    Ok(())
+}
