@@ -56,6 +56,8 @@ export async function startOidcProvider({ client, accessTokenTtl = 5 }) {
       if (id !== OIDC_USER.sub) return undefined;
       return { accountId: id, claims: async () => ({ ...OIDC_USER }) };
     },
+    // The scopes' claims in the ID token too, not only at userinfo.
+    conformIdTokenClaims: false,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // Refresh tokens for the code flow without asking for offline_access
     // (which would also need prompt=consent on every sign-in).
