@@ -70,7 +70,19 @@ fn app(login: &LoginFront, keys: &SessionKeys) -> Router {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The cause chain on one line, without a backtrace: these are
+            // configuration mistakes, told to the person who made them.
+            eprintln!("login-front-demo: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("DEMO_LOG")
