@@ -58,10 +58,14 @@ impl fmt::Debug for MasterKey {
 }
 
 impl MasterKey {
+    /// A new key, straight from the operating system's CSPRNG (getrandom):
+    /// aws-lc's generator would first seed itself from CPU jitter, about
+    /// 100 ms of CPU that a first start would otherwise wait for.
     pub fn generate() -> Self {
+        use rand::TryRngCore as _;
         let mut k = [0u8; 32];
-        SystemRandom::new()
-            .fill(&mut k)
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut k)
             .expect("the system random source failed");
         Self(k)
     }
@@ -158,6 +162,14 @@ impl MasterKey {
         out.copy_from_slice(hmac::sign(&key, data).as_ref());
         out
     }
+}
+
+/// Seeds aws-lc's random generator: its first use gathers CPU-jitter
+/// entropy, about 100 ms of CPU once per process. The server calls this on
+/// a thread of its own at start, so neither the start nor the first request
+/// that needs randomness waits for it.
+pub fn warm_up_random() {
+    let _ = random_bytes::<1>();
 }
 
 /// Random bytes from the system's CSPRNG.

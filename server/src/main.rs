@@ -7,6 +7,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cognate::cli::Cli::parse();
+    // On a thread of its own, in parallel with the start (see warm_up_random).
+    let _ = std::thread::Builder::new()
+        .name("random-warm-up".into())
+        .spawn(cognate_core::crypto::warm_up_random);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
