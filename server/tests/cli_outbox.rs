@@ -4,8 +4,6 @@
 
 mod common;
 
-use aws_sdk_cognitoidentityprovider as cip;
-use cip::config::{BehaviorVersion, Region};
 use common::process::{Running, cognate};
 use common::users::{PASSWORD, attr, six_digits};
 
@@ -48,13 +46,7 @@ fn sign_up_code_reaches_the_dev_page_and_cognate_outbox_json() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = cip::Client::from_conf(
-        cip::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&server.url)
-            .build(),
-    );
+    let sdk = common::sdk_client(&server.url, None);
     let out = rt
         .block_on(
             sdk.sign_up()

@@ -8,8 +8,6 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use aws_sdk_cognitoidentityprovider as cip;
-use cip::config::{BehaviorVersion, Credentials, Region};
 use common::process::{Running, cognate};
 use common::{ADMIN_KEY_ID, ADMIN_SECRET};
 
@@ -56,20 +54,7 @@ fn theme_set_and_show_use_setuicustomization_rules_and_reach_the_hosted_ui() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = cip::Client::from_conf(
-        cip::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&server.url)
-            .credentials_provider(Credentials::new(
-                ADMIN_KEY_ID,
-                ADMIN_SECRET,
-                None,
-                None,
-                "test",
-            ))
-            .build(),
-    );
+    let sdk = common::admin_client(&server.url);
     let (pool, client) = rt.block_on(async {
         let pool = sdk
             .create_user_pool()

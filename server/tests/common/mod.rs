@@ -141,13 +141,7 @@ impl TestServer {
 
     /// An SDK client signing with the server's admin key.
     pub fn admin(&self) -> cip::Client {
-        self.client_with(Some(Credentials::new(
-            ADMIN_KEY_ID,
-            ADMIN_SECRET,
-            None,
-            None,
-            "tests",
-        )))
+        admin_client(&self.url)
     }
 
     /// An SDK client with no AWS credentials at all, as a browser app has.
@@ -156,14 +150,7 @@ impl TestServer {
     }
 
     pub fn client_with(&self, credentials: Option<Credentials>) -> cip::Client {
-        let mut config = cip::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&self.url);
-        if let Some(c) = credentials {
-            config = config.credentials_provider(c);
-        }
-        cip::Client::from_conf(config.build())
+        sdk_client(&self.url, credentials)
     }
 
     /// POSTs a raw body to the API, for protocol-level tests.
@@ -218,6 +205,33 @@ impl Drop for TestServer {
 }
 
 /// The service error name of an SDK error, e.g. `NotAuthorizedException`.
+/// An SDK client for the server at `url`, with the given AWS credentials
+/// or none (as a browser app has).
+pub fn sdk_client(url: &str, credentials: Option<Credentials>) -> cip::Client {
+    let mut config = cip::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url);
+    if let Some(c) = credentials {
+        config = config.credentials_provider(c);
+    }
+    cip::Client::from_conf(config.build())
+}
+
+/// An SDK client for the server at `url`, signing with the test admin key.
+pub fn admin_client(url: &str) -> cip::Client {
+    sdk_client(
+        url,
+        Some(Credentials::new(
+            ADMIN_KEY_ID,
+            ADMIN_SECRET,
+            None,
+            None,
+            "tests",
+        )),
+    )
+}
+
 pub fn error_name<E, R>(err: &cip::error::SdkError<E, R>) -> String
 where
     E: cip::error::ProvideErrorMetadata + std::error::Error + 'static,
