@@ -413,10 +413,12 @@ impl Idp {
             .get("client_id")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
-        self.store
-            .get_client(&pool.id, client_id)
-            .await?
-            .ok_or_else(|| CognitoError::NotAuthorized("Invalid Access Token".into()))
+        match self.client(&pool.id, client_id).await {
+            Err(CognitoError::ResourceNotFound(_) | CognitoError::InvalidParameter(_)) => {
+                Err(CognitoError::NotAuthorized("Invalid Access Token".into()))
+            }
+            other => other,
+        }
     }
 }
 

@@ -25,7 +25,7 @@ impl Idp {
 
     pub async fn describe_client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClient> {
         self.pool(pool_id).await?;
-        self.client(pool_id, client_id).await
+        self.client_from_store(pool_id, client_id).await
     }
 
     pub async fn update_client(
@@ -36,17 +36,20 @@ impl Idp {
     ) -> Result<UserPoolClient> {
         let pool = self.pool(pool_id).await?;
         check_attributes(&pool, &config)?;
-        let mut client = self.client(pool_id, client_id).await?;
+        let mut client = self.client_from_store(pool_id, client_id).await?;
         client.update(config, self.clock.now())?;
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
             .await?;
         self.store.update_client(&client).await?;
+        self.config.forget_client(client_id);
         Ok(client)
     }
 
     pub async fn delete_client(&self, pool_id: &str, client_id: &str) -> Result<()> {
         self.pool(pool_id).await?;
-        if !self.store.delete_client(pool_id, client_id).await? {
+        let deleted = self.store.delete_client(pool_id, client_id).await?;
+        self.config.forget_client(client_id);
+        if !deleted {
             return Err(CognitoError::ResourceNotFound(format!(
                 "User pool client {client_id} does not exist."
             )));

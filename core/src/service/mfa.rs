@@ -200,7 +200,7 @@ impl Idp {
         pool_id: &str,
         input: MfaConfigInput,
     ) -> Result<MfaConfigView> {
-        let mut pool = self.pool(pool_id).await?;
+        let mut pool = self.pool_from_store(pool_id).await?;
         if let Some(sms) = input.sms_mfa_configuration {
             if let Some(m) = &sms.sms_authentication_message {
                 crate::model::validate::len_between("smsAuthenticationMessage", m, 6, 140)?;
@@ -235,6 +235,7 @@ impl Idp {
         }
         pool.last_modified_date = self.clock.now();
         self.store.update_pool(&pool).await?;
+        self.config.forget_pool(pool_id);
         Ok(view(&pool))
     }
 

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod client_secret;
 pub mod clients;
 pub mod codes;
+mod config_cache;
 pub mod credentials;
 pub mod domains;
 pub mod groups;
@@ -69,6 +70,8 @@ pub struct Idp {
     pacing: Arc<pacing::Pacing>,
     /// Lockouts of unknown names, so they lock out like users (see `lockout.rs`).
     ghost_lockouts: Arc<lockout::GhostLockouts>,
+    /// Pools and clients read in the last second (see `config_cache.rs`).
+    config: Arc<config_cache::ConfigCache>,
 }
 
 impl Idp {
@@ -90,6 +93,7 @@ impl Idp {
             user_locks: Arc::default(),
             pacing: Arc::default(),
             ghost_lockouts: Arc::default(),
+            config: Arc::default(),
         }
     }
 
@@ -104,49 +108,109 @@ impl Idp {
         format!("{}/{}", self.settings.public_url, pool_id)
     }
 
-    /// The pool, or Cognito's ResourceNotFoundException.
+    /// The pool, or Cognito's ResourceNotFoundException; from the
+    /// configuration cache (at most a second old for changes made on
+    /// another node).
     pub async fn pool(&self, pool_id: &str) -> Result<UserPool> {
-        if !crate::ids::is_valid_user_pool_id(pool_id) {
-            return Err(CognitoError::invalid_parameter(format!(
-                "1 validation error detected: Value '{pool_id}' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"
-            )));
+        check_pool_id(pool_id)?;
+        if let Some(pool) = self.config.pool(pool_id) {
+            return Ok(pool);
         }
-        self.store.get_pool(pool_id).await?.ok_or_else(|| {
-            CognitoError::ResourceNotFound(format!("User pool {pool_id} does not exist."))
-        })
+        let ticket = self.config.ticket();
+        let pool = self.pool_from_store(pool_id).await?;
+        self.config.keep_pool(&pool, ticket);
+        Ok(pool)
     }
 
-    /// The client of a pool, or ResourceNotFoundException.
+    /// The pool as the store has it now: for reads that write it back and
+    /// for DescribeUserPool's user count.
+    pub(crate) async fn pool_from_store(&self, pool_id: &str) -> Result<UserPool> {
+        check_pool_id(pool_id)?;
+        self.store
+            .get_pool(pool_id)
+            .await?
+            .ok_or_else(|| pool_not_found(pool_id))
+    }
+
+    /// The client of a pool, or ResourceNotFoundException; cached like
+    /// [`Idp::pool`].
     pub async fn client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClient> {
-        if !crate::ids::is_valid_client_id(client_id) {
-            return Err(CognitoError::invalid_parameter(
-                "1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+]+",
-            ));
+        check_client_id(client_id)?;
+        match self.config.client(client_id) {
+            Some(c) if c.user_pool_id == pool_id => Ok(c),
+            Some(_) => Err(client_not_found(client_id)),
+            None => {
+                let ticket = self.config.ticket();
+                let client = self
+                    .store
+                    .get_client(pool_id, client_id)
+                    .await?
+                    .ok_or_else(|| client_not_found(client_id))?;
+                self.config.keep_client(&client, ticket);
+                Ok(client)
+            }
         }
+    }
+
+    /// The client as the store has it now, for reads that write it back.
+    pub(crate) async fn client_from_store(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<UserPoolClient> {
+        check_client_id(client_id)?;
         self.store
             .get_client(pool_id, client_id)
             .await?
-            .ok_or_else(|| {
-                CognitoError::ResourceNotFound(format!(
-                    "User pool client {client_id} does not exist."
-                ))
-            })
+            .ok_or_else(|| client_not_found(client_id))
     }
 
     /// A client named by id alone, as public actions name it; an unknown
     /// client is ResourceNotFoundException, as in Cognito.
     pub async fn client_by_id(&self, client_id: &str) -> Result<(UserPool, UserPoolClient)> {
-        if !crate::ids::is_valid_client_id(client_id) {
-            return Err(CognitoError::invalid_parameter(
-                "1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+]+",
-            ));
-        }
-        let client = self.store.find_client(client_id).await?.ok_or_else(|| {
-            CognitoError::ResourceNotFound(format!("User pool client {client_id} does not exist."))
-        })?;
+        check_client_id(client_id)?;
+        let client = match self.config.client(client_id) {
+            Some(c) => c,
+            None => {
+                let ticket = self.config.ticket();
+                let client = self
+                    .store
+                    .find_client(client_id)
+                    .await?
+                    .ok_or_else(|| client_not_found(client_id))?;
+                self.config.keep_client(&client, ticket);
+                client
+            }
+        };
         let pool = self.pool(&client.user_pool_id).await?;
         Ok((pool, client))
     }
+}
+
+fn check_pool_id(pool_id: &str) -> Result<()> {
+    if crate::ids::is_valid_user_pool_id(pool_id) {
+        return Ok(());
+    }
+    Err(CognitoError::invalid_parameter(format!(
+        "1 validation error detected: Value '{pool_id}' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"
+    )))
+}
+
+fn check_client_id(client_id: &str) -> Result<()> {
+    if crate::ids::is_valid_client_id(client_id) {
+        return Ok(());
+    }
+    Err(CognitoError::invalid_parameter(
+        "1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+]+",
+    ))
+}
+
+fn pool_not_found(pool_id: &str) -> CognitoError {
+    CognitoError::ResourceNotFound(format!("User pool {pool_id} does not exist."))
+}
+
+fn client_not_found(client_id: &str) -> CognitoError {
+    CognitoError::ResourceNotFound(format!("User pool client {client_id} does not exist."))
 }
 
 /// Cognito's page-size rules: `limit` within 1..=max, defaulting to max.

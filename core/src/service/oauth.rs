@@ -414,9 +414,10 @@ impl Idp {
             return Err(invalid());
         }
         let pool = self.pool(pool_id).await.map_err(|_| invalid())?;
-        let client = match self.store.get_client(&pool.id, client_id).await? {
-            Some(c) => c,
-            None => return Err(invalid()),
+        let client = match self.client(&pool.id, client_id).await {
+            Ok(c) => c,
+            Err(CognitoError::ResourceNotFound(_)) => return Err(invalid()),
+            Err(e) => return Err(e.into()),
         };
         match (&client.client_secret, secret) {
             (Some(expected), Some(given))

@@ -17,7 +17,7 @@ impl Idp {
     /// Cognito API: DescribeUserPool — with the pool's `Domain` (prefix) and
     /// `CustomDomain`, which live with the domains, not in the pool.
     pub async fn describe_pool(&self, pool_id: &str) -> Result<UserPool> {
-        let mut pool = self.pool(pool_id).await?;
+        let mut pool = self.pool_from_store(pool_id).await?;
         (pool.domain, pool.custom_domain) = self.pool_domain_names(pool_id).await?;
         Ok(pool)
     }
@@ -25,15 +25,16 @@ impl Idp {
     /// Cognito API: UpdateUserPool — settings left out return to their
     /// defaults, as Cognito documents; immutable ones stay.
     pub async fn update_pool(&self, pool_id: &str, config: UserPoolConfig) -> Result<UserPool> {
-        let mut pool = self.pool(pool_id).await?;
+        let mut pool = self.pool_from_store(pool_id).await?;
         pool.update(config, self.clock.now())?;
         self.store.update_pool(&pool).await?;
+        self.config.forget_pool(pool_id);
         Ok(pool)
     }
 
     /// Cognito API: DeleteUserPool — refused while deletion protection is active.
     pub async fn delete_pool(&self, pool_id: &str) -> Result<()> {
-        let pool = self.pool(pool_id).await?;
+        let pool = self.pool_from_store(pool_id).await?;
         if pool.config.deletion_protection == DeletionProtection::Active {
             return Err(CognitoError::invalid_parameter(
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
@@ -44,6 +45,7 @@ impl Idp {
                 "User pool {pool_id} does not exist."
             )));
         }
+        self.config.forget_pool_and_clients(pool_id);
         self.forget_pool_keys(pool_id).await;
         Ok(())
     }

@@ -259,9 +259,10 @@ impl Idp {
     ) -> Result<(UserPool, User, Map<String, Value>)> {
         let invalid = || TokenError::Malformed.to_cognito(TokenUse::Access);
         let pool_id = self.unverified_pool_id(token).ok_or_else(invalid)?;
-        let pool = match self.store.get_pool(&pool_id).await? {
-            Some(p) => p,
-            None => return Err(invalid()),
+        let pool = match self.pool(&pool_id).await {
+            Ok(p) => p,
+            Err(CognitoError::ResourceNotFound(_)) => return Err(invalid()),
+            Err(e) => return Err(e),
         };
         let now = self.clock.now();
         let keys = self.pool_keys(&pool.id).await?;

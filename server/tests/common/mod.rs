@@ -139,6 +139,25 @@ impl TestServer {
         })
     }
 
+    /// A second node of the same deployment: its own process state and
+    /// listener, the same PostgreSQL schema and the same master key.
+    /// None for a SQLite server (one node per file).
+    pub async fn start_node_beside(&self) -> Option<Self> {
+        let database_url = self.state.config.database_url.clone()?;
+        let key = std::fs::read_to_string(self._dir.path().join("master.key")).ok();
+        let public_url = self.state.public_url.clone();
+        let mut node = Self::start_with(Backend::Sqlite, |c| {
+            c.database_url = Some(database_url);
+            // Behind one load balancer: one issuer for every node.
+            c.public_url = Some(public_url);
+            c.master_key = key.map(|k| cognate::config::Secret::new(k.trim()));
+        })
+        .await?;
+        // The schema belongs to the first node, which drops it.
+        node.schema = None;
+        Some(node)
+    }
+
     /// An SDK client signing with the server's admin key.
     pub fn admin(&self) -> cip::Client {
         admin_client(&self.url)

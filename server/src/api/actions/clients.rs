@@ -59,6 +59,22 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             )
         }
         "UpdateUserPoolClient" => {
+            let mut body = body;
+            // Cognito API: UpdateUserPoolClient — ClientName is optional;
+            // left out, the client keeps its name.
+            if body.get("ClientName").is_none()
+                && let (Some(pool_id), Some(client_id)) = (
+                    body.get("UserPoolId").and_then(Value::as_str),
+                    body.get("ClientId").and_then(Value::as_str),
+                )
+            {
+                let name = idp
+                    .describe_client(pool_id, client_id)
+                    .await?
+                    .config
+                    .client_name;
+                body["ClientName"] = json!(name);
+            }
             let u: Update = input(body)?;
             let client = idp
                 .update_client(&u.user_pool_id, &u.client_id, u.config)
