@@ -809,6 +809,8 @@ async fn list_users_filters_exact_and_prefix_with_pagination(s: TestServer) {
         6
     );
     assert_eq!(usernames("status = \"Enabled\"", 3).await.len(), 7);
+    // `status` is case-insensitive (Cognito API: ListUsers, Filter).
+    assert_eq!(usernames("status = \"enabled\"", 3).await.len(), 7);
     let sub = admin_attr(&s, &pool_id, "cleo", "sub").await.unwrap();
     assert_eq!(
         usernames(&format!("sub = \"{sub}\""), 60).await,

@@ -65,12 +65,29 @@ pub fn parse_filter(filter: &str) -> Result<Option<UserFilter>> {
             INDEXED_ATTRIBUTES.join(", ")
         )));
     }
+    // Cognito API: ListUsers, Filter — `status` (Enabled/Disabled) is
+    // matched case-insensitively; the index holds its two title-case words.
+    if attribute == "status" {
+        value = title_case(&value);
+    }
     let attribute = attribute.to_owned();
     Ok(Some(if prefix {
         UserFilter::Prefix { attribute, value }
     } else {
         UserFilter::Equals { attribute, value }
     }))
+}
+
+/// `eNaBlEd` → `Enabled`.
+fn title_case(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect(),
+        None => String::new(),
+    }
 }
 
 impl Idp {
@@ -136,6 +153,22 @@ mod tests {
             eq("name", r#"say "hi" \ ok"#)
         );
         assert_eq!(parse_filter("name = \"\"").unwrap(), eq("name", ""));
+        // status is case-insensitive, cognito:user_status is not.
+        assert_eq!(
+            parse_filter("status = \"dISABLED\"").unwrap(),
+            eq("status", "Disabled")
+        );
+        assert_eq!(
+            parse_filter("status ^= \"en\"").unwrap(),
+            Some(UserFilter::Prefix {
+                attribute: "status".into(),
+                value: "En".into()
+            })
+        );
+        assert_eq!(
+            parse_filter("cognito:user_status = \"confirmed\"").unwrap(),
+            eq("cognito:user_status", "confirmed")
+        );
         for bad in [
             "email",
             "email = a",
