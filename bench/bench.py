@@ -40,8 +40,8 @@ USERS_BIG = env_int("BENCH_USERS_BIG", 1_000_000)  # Cognate alone; 0 skips
 # pool, to keep the run within its time: that favours them in ListUsers.
 API_USERS = env_int("BENCH_API_SEED_USERS", min(USERS, 5_000))
 CONNECTIONS = env_int("BENCH_CONNECTIONS", 16)
-DURATION = env_int("BENCH_DURATION", 5)
-WARMUP = env_int("BENCH_WARMUP", 2)
+DURATION = env_int("BENCH_DURATION", 3)
+WARMUP = env_int("BENCH_WARMUP", 1)
 ROUNDS = env_int("BENCH_ROUNDS", 3)
 LIMIT_SECONDS = env_int("BENCH_LIMIT_SECONDS", 2)
 SERVERS = os.environ.get("BENCH_SERVERS", "cognate,moto,cognito-local,cognitox").split(",")
@@ -382,7 +382,8 @@ def report(results, limits, installs, total_s):
          f"Every server ran alone, one after another, on loopback; the load generator (`cognate-bench`) shares the cores. "
          f"{CONNECTIONS} connections; per workload a probe request, {WARMUP} s warm-up, then {ROUNDS} rounds of {DURATION} s: "
          f"median req/s and its spread (slowest–fastest round), median p50/p99, server CPU seconds per 1,000 requests (utime+stime from /proc), "
-         f"server peak RSS (VmHWM) at the end of the workload. Whole run: {total_s / 60:.1f} min.", ""]
+         f"server peak RSS (VmHWM) at the end of the workload. A round waits 1 s past its end for answers in flight; requests "
+         f"still unanswered then are dropped from it and counted as unanswered. Whole run: {total_s / 60:.1f} min.", ""]
     L += ["## Servers", "", "| server | version | start to first API answer ms | start to /health ms | idle RSS MiB | pool seeded | peak RSS MiB |", "|---|---|---|---|---|---|---|"]
     for r in results:
         seed = r.get("seed", {})
@@ -428,6 +429,7 @@ def report(results, limits, installs, total_s):
         line("CPU s / 1000 req", lambda r: fmt(r.get("cpu_seconds_per_1000"), 3))
         line("peak RSS MiB", lambda r: fmt(r.get("peak_rss_mib"), 1))
         line("errors", lambda r: str(sum(x["errors"] for x in r["rounds"])))
+        line("unanswered at round end", lambda r: str(sum(x.get("unfinished", 0) for x in r["rounds"])))
         base = rps(rows.get("cognate"))
         if base and len(servers) > 1:
             L.append("| Cognate / peer | " + " | ".join(

@@ -159,6 +159,8 @@ async fn seed(api: &Api, pool_id: &str, users: usize) -> anyhow::Result<()> {
 #[derive(Debug, Serialize)]
 pub struct Round {
     pub requests: u64,
+    /// Requests still unanswered a second after the round's end, dropped.
+    pub unfinished: u64,
     pub errors: u64,
     pub rps: f64,
     pub p50_ms: f64,
@@ -304,6 +306,12 @@ async fn once(
     Ok(failure(status, &body))
 }
 
+/// How long a round waits past its end for answers still in flight. A
+/// server that takes longer (seconds a request, under load) has those
+/// requests dropped from the round, counted as `unfinished`: a round's
+/// length stays bounded whatever the server does.
+const GRACE: Duration = Duration::from_secs(1);
+
 async fn round(
     api: &Api,
     setup: &Arc<Setup>,
@@ -329,31 +337,44 @@ async fn round(
         tasks.push(tokio::spawn(async move {
             let mut h =
                 Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+            let mut unfinished = 0;
             while Instant::now() < deadline {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
                 if n >= max_requests {
                     break;
                 }
                 let t = Instant::now();
-                let ok = matches!(once(&api, &setup, workload, n, &tag).await, Ok(None));
+                let Ok(result) = tokio::time::timeout_at(
+                    (deadline + GRACE).into(),
+                    once(&api, &setup, workload, n, &tag),
+                )
+                .await
+                else {
+                    // Still unanswered past the grace: the round is over.
+                    unfinished += 1;
+                    break;
+                };
                 let _ = h.record(t.elapsed().as_micros().max(1) as u64);
-                if !ok {
+                if !matches!(result, Ok(None)) {
                     errors.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            h
+            (h, unfinished)
         }));
     }
     let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+    let mut unfinished = 0;
     for t in tasks {
-        if let Ok(h) = t.await {
+        if let Ok((h, u)) = t.await {
             let _ = all.add(h);
+            unfinished += u;
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
     let requests = all.len();
     Round {
         requests,
+        unfinished,
         errors: errors.load(Ordering::Relaxed),
         rps: requests as f64 / elapsed,
         p50_ms: all.value_at_quantile(0.50) as f64 / 1000.0,
