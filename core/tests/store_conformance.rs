@@ -597,6 +597,22 @@ async fn groups_and_memberships(s: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(groups2.items[0].group_name, "b");
     assert_eq!(groups2.next, None);
+    // Unpaged, for tokens: all of them in one read; none for nobody.
+    let mut all: Vec<String> = s
+        .groups_of_user(&pool.id, alice.sub)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.group_name)
+        .collect();
+    all.sort();
+    assert_eq!(all, ["admins", "b"]);
+    assert!(
+        s.groups_of_user(&pool.id, Uuid::new_v4())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         wire(
             s.list_groups_for_user(&pool.id, Uuid::new_v4(), 10, None)

@@ -221,19 +221,7 @@ impl Idp {
     /// The user's groups in Cognito's token order: by precedence (lowest
     /// first, unset last), then by name.
     async fn user_groups(&self, pool_id: &str, sub: Uuid) -> Result<Vec<Group>> {
-        let mut groups = Vec::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .store
-                .list_groups_for_user(pool_id, sub, 60, token.as_deref())
-                .await?;
-            groups.extend(page.items);
-            match page.next {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
+        let mut groups = self.store.groups_of_user(pool_id, sub).await?;
         groups.sort_by(|a, b| {
             (a.precedence.is_none(), a.precedence, &a.group_name).cmp(&(
                 b.precedence.is_none(),

@@ -147,6 +147,9 @@ pub trait Store:
     async fn add_user_to_group(&self, pool_id: &str, group: &str, sub: Uuid) -> Result<()>;
     /// Idempotent; the same errors as `add_user_to_group`.
     async fn remove_user_from_group(&self, pool_id: &str, group: &str, sub: Uuid) -> Result<()>;
+    /// Every group the user is in, in one read and unpaged (for the
+    /// tokens' `cognito:groups`); none for an unknown user.
+    async fn groups_of_user(&self, pool_id: &str, sub: Uuid) -> Result<Vec<Group>>;
     /// UserNotFound if the user is gone.
     async fn list_groups_for_user(
         &self,

@@ -825,6 +825,22 @@ impl Store for PgStore {
         retrying(move || self.try_membership(pool_id, group, sub, false)).await
     }
 
+    async fn groups_of_user(&self, pool_id: &str, sub: Uuid) -> Result<Vec<Group>> {
+        let rows = sqlx::query(
+            "SELECT g.name, g.doc::text AS doc FROM group_members m \
+             JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
+             WHERE m.pool_id = $1 AND m.sub = $2::uuid",
+        )
+        .bind(pool_id)
+        .bind(sub.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| doc_row(r, "name").map(|(_, g)| g))
+            .collect()
+    }
+
     async fn list_groups_for_user(
         &self,
         pool_id: &str,
