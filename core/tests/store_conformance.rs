@@ -1675,8 +1675,12 @@ async fn refresh_tokens_put_get_revoke(s: Arc<dyn Store>) {
         Some(t1.clone())
     );
     assert_eq!(s.get_refresh_token(&[9; 32]).await.unwrap(), None);
-    assert!(!s.is_origin_revoked("origin-1").await.unwrap());
-    assert!(!s.is_origin_revoked("origin-unknown").await.unwrap());
+    let (user, revoked) = s
+        .get_user_and_revocation(&pool.id, alice.sub, "origin-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((user.username.as_str(), revoked), ("alice", false));
 
     // One sign-in, one origin_jti: a second row with it is refused.
     let mut clash = refresh_record(&pool, &client, &alice, 2);
@@ -1704,7 +1708,22 @@ async fn refresh_tokens_put_get_revoke(s: Arc<dyn Store>) {
             .unwrap()
     );
     assert!(!s.revoke_refresh_token("origin-unknown", NOW).await.unwrap());
-    assert!(s.is_origin_revoked("origin-1").await.unwrap());
+    // The user read of a token-authorized action sees it, for that
+    // sign-in only; an unknown user is no user.
+    for (origin, expected) in [("origin-1", true), ("origin-unknown", false)] {
+        let (_, revoked) = s
+            .get_user_and_revocation(&pool.id, alice.sub, origin)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(revoked, expected, "{origin}");
+    }
+    assert!(
+        s.get_user_and_revocation(&pool.id, Uuid::new_v4(), "origin-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let got = s.get_refresh_token(&[1; 32]).await.unwrap().unwrap();
     assert_eq!(got.revoked, Some(Timestamp(NOW.0 + 5)));
 
@@ -1730,8 +1749,19 @@ async fn refresh_tokens_put_get_revoke(s: Arc<dyn Store>) {
             .unwrap(),
         0
     );
-    assert!(s.is_origin_revoked("origin-4").await.unwrap());
-    assert!(!s.is_origin_revoked("origin-6").await.unwrap());
+    let revoked = |sub, origin| {
+        let s = s.clone();
+        let pool_id = pool.id.clone();
+        async move {
+            s.get_user_and_revocation(&pool_id, sub, origin)
+                .await
+                .unwrap()
+                .unwrap()
+                .1
+        }
+    };
+    assert!(revoked(alice.sub, "origin-4").await);
+    assert!(!revoked(bob.sub, "origin-6").await);
 
     // Housekeeping drops expired rows only.
     assert_eq!(

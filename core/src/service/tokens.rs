@@ -266,23 +266,28 @@ impl Idp {
         }
         .map_err(|e| e.to_cognito(TokenUse::Access))?;
 
-        if let Some(origin) = claims.get("origin_jti").and_then(Value::as_str)
-            && self.store.is_origin_revoked(origin).await?
-        {
-            return Err(CognitoError::NotAuthorized(
-                "Access Token has been revoked".into(),
-            ));
-        }
         let sub = claims
             .get("sub")
             .and_then(Value::as_str)
             .and_then(|s| Uuid::parse_str(s).ok())
             .ok_or_else(invalid)?;
-        let user = self
+        // Every access token we issue names its sign-in.
+        let origin = claims
+            .get("origin_jti")
+            .and_then(Value::as_str)
+            .ok_or_else(invalid)?;
+        let Some((user, revoked)) = self
             .store
-            .get_user_by_sub(&pool.id, sub)
+            .get_user_and_revocation(&pool.id, sub, origin)
             .await?
-            .ok_or_else(|| CognitoError::UserNotFound("User does not exist.".into()))?;
+        else {
+            return Err(CognitoError::UserNotFound("User does not exist.".into()));
+        };
+        if revoked {
+            return Err(CognitoError::NotAuthorized(
+                "Access Token has been revoked".into(),
+            ));
+        }
         if !user.enabled {
             return Err(CognitoError::NotAuthorized("User is disabled.".into()));
         }

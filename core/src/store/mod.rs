@@ -114,6 +114,14 @@ pub trait Store:
     /// Finds a user by one of its unique keys (value normalized by the caller).
     async fn find_user(&self, pool_id: &str, key: &UserKey) -> Result<Option<User>>;
     async fn get_user_by_sub(&self, pool_id: &str, sub: Uuid) -> Result<Option<User>>;
+    /// The user, and whether the sign-in `origin_jti` was revoked: what a
+    /// token-authorized action checks, in one read.
+    async fn get_user_and_revocation(
+        &self,
+        pool_id: &str,
+        sub: Uuid,
+        origin_jti: &str,
+    ) -> Result<Option<(User, bool)>>;
     /// Replaces a user, its keys and index rows atomically; clashes as in
     /// `create_user`; UserNotFound if it is gone.
     async fn update_user(&self, pool: &UserPool, user: &User) -> Result<()>;

@@ -638,6 +638,27 @@ impl Store for PgStore {
         row.map(|r| user_from_row(&r)).transpose()
     }
 
+    async fn get_user_and_revocation(
+        &self,
+        pool_id: &str,
+        sub: Uuid,
+        origin_jti: &str,
+    ) -> Result<Option<(User, bool)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, EXISTS (SELECT 1 FROM refresh_tokens t \
+             WHERE t.origin_jti = $1 AND t.revoked IS NOT NULL) AS origin_revoked \
+             FROM users u WHERE u.pool_id = $2 AND u.sub = $3::uuid"
+        ))
+        .bind(origin_jti)
+        .bind(pool_id)
+        .bind(sub.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("origin_revoked").map_err(db)?)))
+            .transpose()
+    }
+
     async fn update_user(&self, pool: &UserPool, user: &User) -> Result<()> {
         check_pool(pool, user)?;
         retrying(move || self.try_update_user(pool, user)).await

@@ -52,9 +52,6 @@ pub trait RefreshTokenStore: Send + Sync {
         sub: Uuid,
         at: Timestamp,
     ) -> Result<u64>;
-    /// Whether the sign-in `origin_jti` was revoked. Unknown is not revoked
-    /// (the token's user and client checks catch deleted rows' owners).
-    async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool>;
     /// Housekeeping: deletes tokens that expired before `before`.
     async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64>;
 }
@@ -168,16 +165,6 @@ impl RefreshTokenStore for SqliteStore {
         Ok(done.rows_affected())
     }
 
-    async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool> {
-        let revoked: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT revoked FROM refresh_tokens WHERE origin_jti = ?")
-                .bind(origin_jti)
-                .fetch_optional(&self.read)
-                .await
-                .map_err(db)?;
-        Ok(matches!(revoked, Some(Some(_))))
-    }
-
     async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
         let done = sqlx::query("DELETE FROM refresh_tokens WHERE expires < ?")
             .bind(before.0)
@@ -277,16 +264,6 @@ impl RefreshTokenStore for PgStore {
         .await
         .map_err(db)?;
         Ok(done.rows_affected())
-    }
-
-    async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool> {
-        let revoked: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT revoked FROM refresh_tokens WHERE origin_jti = $1")
-                .bind(origin_jti)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db)?;
-        Ok(matches!(revoked, Some(Some(_))))
     }
 
     async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {

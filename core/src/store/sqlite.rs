@@ -479,6 +479,27 @@ impl Store for SqliteStore {
         row.map(|r| user_from_row(&r)).transpose()
     }
 
+    async fn get_user_and_revocation(
+        &self,
+        pool_id: &str,
+        sub: Uuid,
+        origin_jti: &str,
+    ) -> Result<Option<(User, bool)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, EXISTS (SELECT 1 FROM refresh_tokens t \
+             WHERE t.origin_jti = ? AND t.revoked IS NOT NULL) AS origin_revoked \
+             FROM users u WHERE u.pool_id = ? AND u.sub = ?"
+        ))
+        .bind(origin_jti)
+        .bind(pool_id)
+        .bind(sub.to_string())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("origin_revoked").map_err(db)?)))
+            .transpose()
+    }
+
     async fn update_user(&self, pool: &UserPool, user: &User) -> Result<()> {
         check_pool(pool, user)?;
         let (attributes, settings) = user_json(user)?;
