@@ -8,9 +8,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ExplicitAuthFlowsType};
+use common::users::{self, PASSWORD};
 use common::{Backend, TestServer, error_name};
-
-const PASSWORD: &str = "Corr3ct-horse!";
 
 #[tokio::test]
 async fn nodes_share_users_tokens_and_configuration_changes() {
@@ -20,48 +19,9 @@ async fn nodes_share_users_tokens_and_configuration_changes() {
     let b = a.start_node_beside().await.expect("a second node");
     let (admin_a, admin_b) = (a.admin(), b.admin());
 
-    let pool = admin_a
-        .create_user_pool()
-        .pool_name("shared")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
-    let client = admin_a
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("web")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned();
-    admin_a
-        .admin_create_user()
-        .user_pool_id(&pool)
-        .username("alice")
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    admin_a
-        .admin_set_user_password()
-        .user_pool_id(&pool)
-        .username("alice")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let pool = users::email_pool(&a).await;
+    let (client, _) = users::client(&a, &pool, false, false).await;
+    users::confirmed_user(&a, &pool, &client, "alice", "alice@example.com").await;
 
     let sign_in = |node: &TestServer| {
         let public = node.public();
@@ -117,7 +77,7 @@ async fn nodes_share_users_tokens_and_configuration_changes() {
         .unwrap();
     assert_eq!(
         described.user_pool_client().unwrap().client_name(),
-        Some("web")
+        Some("app")
     );
     // …and B within the cache's second.
     let changed = Instant::now();

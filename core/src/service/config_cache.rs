@@ -7,8 +7,9 @@
 //! made on another node sharing the database is seen here within [`TTL`]
 //! (Cognito's own configuration changes are eventually consistent too).
 //! Reads that write back (UpdateUserPool, UpdateUserPoolClient,
-//! SetUserPoolMfaConfig) and DescribeUserPool (its user count) go to the
-//! store, never to this cache. Unknown ids are not remembered.
+//! SetUserPoolMfaConfig, DeleteUserPool's protection check) and the
+//! Describe actions (DescribeUserPool counts users) go to the store, never
+//! to this cache. Unknown ids are not remembered.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,7 +50,7 @@ impl<T: Clone> Map<T> {
     }
 
     /// Keeps `value` unless a write was counted since `ticket`; checked
-    /// under the map's lock, which [`Map::forget`] counts under too.
+    /// under the map's lock, which [`Map::forget_where`] counts under too.
     fn put(&self, key: &str, value: T, writes: &AtomicU64, ticket: Ticket) {
         let mut entries = self.entries();
         if writes.load(Ordering::Acquire) != ticket.0 {

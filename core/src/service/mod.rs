@@ -135,21 +135,27 @@ impl Idp {
     /// The client of a pool, or ResourceNotFoundException; cached like
     /// [`Idp::pool`].
     pub async fn client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClient> {
-        check_client_id(client_id)?;
-        match self.config.client(client_id) {
-            Some(c) if c.user_pool_id == pool_id => Ok(c),
-            Some(_) => Err(client_not_found(client_id)),
-            None => {
-                let ticket = self.config.ticket();
-                let client = self
-                    .store
-                    .get_client(pool_id, client_id)
-                    .await?
-                    .ok_or_else(|| client_not_found(client_id))?;
-                self.config.keep_client(&client, ticket);
-                Ok(client)
-            }
+        let client = self.cached_client(client_id).await?;
+        if client.user_pool_id != pool_id {
+            return Err(client_not_found(client_id));
         }
+        Ok(client)
+    }
+
+    /// A client by its id alone (unique across pools), through the cache.
+    async fn cached_client(&self, client_id: &str) -> Result<UserPoolClient> {
+        check_client_id(client_id)?;
+        if let Some(client) = self.config.client(client_id) {
+            return Ok(client);
+        }
+        let ticket = self.config.ticket();
+        let client = self
+            .store
+            .find_client(client_id)
+            .await?
+            .ok_or_else(|| client_not_found(client_id))?;
+        self.config.keep_client(&client, ticket);
+        Ok(client)
     }
 
     /// The client as the store has it now, for reads that write it back.
@@ -168,20 +174,7 @@ impl Idp {
     /// A client named by id alone, as public actions name it; an unknown
     /// client is ResourceNotFoundException, as in Cognito.
     pub async fn client_by_id(&self, client_id: &str) -> Result<(UserPool, UserPoolClient)> {
-        check_client_id(client_id)?;
-        let client = match self.config.client(client_id) {
-            Some(c) => c,
-            None => {
-                let ticket = self.config.ticket();
-                let client = self
-                    .store
-                    .find_client(client_id)
-                    .await?
-                    .ok_or_else(|| client_not_found(client_id))?;
-                self.config.keep_client(&client, ticket);
-                client
-            }
-        };
+        let client = self.cached_client(client_id).await?;
         let pool = self.pool(&client.user_pool_id).await?;
         Ok((pool, client))
     }
