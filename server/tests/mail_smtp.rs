@@ -468,7 +468,6 @@ async fn a_refused_recipient_is_given_up_at_once_without_retries() {
 /// server, and a sign-up on the sample client is mailed there.
 #[test]
 fn cognate_dev_with_smtp_from_the_environment_mails_codes_and_says_so() {
-    use cip::config::{BehaviorVersion, Region};
     use common::process::{Running, cognate};
 
     let (addr, inbox) = mail_server(false);
@@ -498,13 +497,7 @@ fn cognate_dev_with_smtp_from_the_environment_mails_codes_and_says_so() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = cip::Client::from_conf(
-        cip::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&server.url)
-            .build(),
-    );
+    let sdk = common::sdk_client(&server.url, None);
     rt.block_on(
         sdk.sign_up()
             .client_id(&client_id)
@@ -540,7 +533,6 @@ fn cognate_dev_with_smtp_from_the_environment_mails_codes_and_says_so() {
 /// a string.
 #[test]
 fn starttls_with_auth_from_the_environment_delivers_over_tls() {
-    use cip::config::{BehaviorVersion, Region};
     use common::process::Running;
 
     let (addr, inbox) = tls_mail_server("mailer", "0123456789");
@@ -568,13 +560,7 @@ fn starttls_with_auth_from_the_environment_delivers_over_tls() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = cip::Client::from_conf(
-        cip::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&server.url)
-            .build(),
-    );
+    let sdk = common::sdk_client(&server.url, None);
     rt.block_on(
         sdk.sign_up()
             .client_id(&client_id)
