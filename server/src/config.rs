@@ -35,13 +35,19 @@ pub const KEYS: &[&str] = &[
     "smtp_password",
     "smtp_from",
     "sms_webhook_url",
+    "sms_webhook_secret",
     "delivery_timeout_secs",
     "delivery_retries",
 ];
 
 /// Keys read from the environment as they are: figment would parse
 /// `COGNATE_SMTP_PASSWORD=123` as a number and `[x]` as an array.
-const RAW_ENV_KEYS: &[&str] = &["smtp_username", "smtp_password", "smtp_from"];
+const RAW_ENV_KEYS: &[&str] = &[
+    "smtp_username",
+    "smtp_password",
+    "smtp_from",
+    "sms_webhook_secret",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -163,6 +169,9 @@ pub struct Config {
     /// The URL SMS messages are POSTed to as JSON; unset, SMS goes to the
     /// outbox.
     pub sms_webhook_url: Option<String>,
+    /// Signs each webhook request (`X-Cognate-Signature`, HMAC-SHA256), so
+    /// the receiver can tell it came from this server.
+    pub sms_webhook_secret: Option<Secret>,
     /// The longest one delivery attempt (SMTP or webhook) may take.
     pub delivery_timeout_secs: f64,
     /// Attempts after the first before a message is given up.
@@ -197,6 +206,7 @@ impl Default for Config {
             smtp_password: None,
             smtp_from: None,
             sms_webhook_url: None,
+            sms_webhook_secret: None,
             delivery_timeout_secs: 5.0,
             delivery_retries: 3,
         }
@@ -351,6 +361,14 @@ impl Config {
                 );
             }
         }
+        if let Some(secret) = &self.sms_webhook_secret {
+            if self.sms_webhook_url.is_none() {
+                return Err("sms_webhook_secret is set but sms_webhook_url is not".into());
+            }
+            if secret.expose().len() < 32 {
+                return Err("sms_webhook_secret must be at least 32 characters".into());
+            }
+        }
         Ok(())
     }
 
@@ -494,10 +512,16 @@ mod tests {
             smtp_password: Some(Secret::new("hunter2-smtp")),
             master_key: Some(Secret::new("master-key-text")),
             admin_secret_access_key: Some(Secret::new("admin-secret-text")),
+            sms_webhook_secret: Some(Secret::new("webhook-secret-text")),
             ..Config::default()
         };
         let debug = format!("{c:?}");
-        for secret in ["hunter2-smtp", "master-key-text", "admin-secret-text"] {
+        for secret in [
+            "hunter2-smtp",
+            "master-key-text",
+            "admin-secret-text",
+            "webhook-secret-text",
+        ] {
             assert!(!debug.contains(secret), "{secret} in {debug}");
         }
     }
@@ -539,6 +563,19 @@ mod tests {
         assert!(load_toml("sms_webhook_url = \"ftp://localhost/\"\n").is_err());
         load_toml("sms_webhook_url = \"https://sms.example.com/hook\"\n").unwrap();
         load_toml("sms_webhook_url = \"http://127.0.0.1:8080/hook\"\n").unwrap();
+        let url = "sms_webhook_url = \"https://sms.example.com/hook\"\n";
+        let long = format!("sms_webhook_secret = \"{}\"\n", "s".repeat(32));
+        assert!(
+            load_toml(&long)
+                .unwrap_err()
+                .contains("sms_webhook_url is not")
+        );
+        assert!(
+            load_toml(&format!("{url}sms_webhook_secret = \"short\"\n"))
+                .unwrap_err()
+                .contains("at least 32")
+        );
+        load_toml(&format!("{url}{long}")).unwrap();
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider as cip;
-use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -20,19 +20,19 @@ use common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
 use common::{Backend, TestServer};
 use serde_json::Value;
 
-/// What the webhook received, and how many of the next calls it fails.
+/// What the webhook received (parsed, and the raw bodies), and how many of
+/// the next calls it fails.
 #[derive(Default)]
 struct Hook {
     calls: Mutex<Vec<(HeaderMap, Value)>>,
+    raw: Mutex<Vec<Bytes>>,
     fail_next: Mutex<u32>,
 }
 
-async fn receive(
-    State(hook): State<Arc<Hook>>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> StatusCode {
+async fn receive(State(hook): State<Arc<Hook>>, headers: HeaderMap, raw: Bytes) -> StatusCode {
+    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
     hook.calls.lock().unwrap().push((headers, body));
+    hook.raw.lock().unwrap().push(raw);
     let mut fail = hook.fail_next.lock().unwrap();
     if *fail > 0 {
         *fail -= 1;
@@ -109,6 +109,8 @@ async fn sign_up_code_goes_to_the_webhook_as_json_and_confirms_the_user() {
     let calls = wait_for_calls(&hook, 1).await;
     let (headers, body) = &calls[0];
     assert_eq!(headers["content-type"], "application/json");
+    // No secret configured: no signature.
+    assert!(headers.get("x-cognate-signature").is_none());
     assert_eq!(body["destination"], "+15555550100");
     assert_eq!(body["pool_id"], pool_id.as_str());
     let message = body["message"].as_str().expect("message text");
@@ -157,4 +159,57 @@ async fn a_failing_webhook_is_retried_until_it_takes_the_message() {
     }
     let stats = s.state.delivery.stats();
     assert_eq!((stats.retried, stats.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_secret_every_attempt_is_signed_over_time_and_body() {
+    use aws_lc_rs::hmac;
+    const SECRET: &str = "webhook-secret-of-at-least-32-characters";
+    // The first attempt fails: the retry is signed again, with its own time.
+    let (addr, hook) = webhook(1).await;
+    let s = TestServer::start_with(Backend::Sqlite, |c| {
+        c.sms_webhook_url = Some(format!("http://{addr}/sms"));
+        c.sms_webhook_secret = Some(cognate::config::Secret::new(SECRET));
+        c.delivery_timeout_secs = 5.0;
+        c.delivery_retries = 2;
+    })
+    .await
+    .unwrap();
+    let (_, client_id) = phone_pool(&s).await;
+    s.public()
+        .sign_up()
+        .client_id(&client_id)
+        .username("grace")
+        .password(PASSWORD)
+        .user_attributes(attr("phone_number", "+15555550101"))
+        .send()
+        .await
+        .expect("sign up");
+
+    let calls = wait_for_calls(&hook, 2).await;
+    let raw = hook.raw.lock().unwrap().clone();
+    let key = hmac::Key::new(hmac::HMAC_SHA256, SECRET.as_bytes());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for ((headers, _), body) in calls.iter().zip(&raw) {
+        // t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
+        let header = headers["x-cognate-signature"].to_str().unwrap();
+        let (t, v1) = header
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split_once(",v1="))
+            .unwrap_or_else(|| panic!("signature header shape: {header}"));
+        assert!(now.abs_diff(t.parse().unwrap()) < 120, "{header}");
+        let mac: Vec<u8> = (0..v1.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&v1[i..i + 2], 16).unwrap())
+            .collect();
+        let signed = [t.as_bytes(), b".", body].concat();
+        hmac::verify(&key, &signed, &mac).expect("the signature verifies");
+        let tampered = [t.as_bytes(), b".", body, b" "].concat();
+        assert!(hmac::verify(&key, &tampered, &mac).is_err());
+        let other = hmac::Key::new(hmac::HMAC_SHA256, b"another secret of 32 characters!");
+        assert!(hmac::verify(&other, &signed, &mac).is_err());
+    }
 }

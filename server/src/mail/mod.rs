@@ -54,7 +54,11 @@ impl Delivery {
                 let url = reqwest::Url::parse(url)
                     .map_err(|e| anyhow::anyhow!("sms_webhook_url is not a URL: {e}"))?;
                 tracing::info!(webhook = %shown_url(&url), "SMS goes to the webhook");
-                let transport = sms_webhook::SmsWebhook::new(url, policy.timeout)?;
+                let transport = sms_webhook::SmsWebhook::new(
+                    url,
+                    config.sms_webhook_secret.as_ref().map(|s| s.expose()),
+                    policy.timeout,
+                )?;
                 Arc::new(Queue::new(transport, policy, tracker.clone()))
             }
             None => outbox,
