@@ -1619,6 +1619,16 @@ async fn outbox_newest_first(s: Arc<dyn Store>) {
         .await;
     assert_eq!(wire(gone), "ResourceNotFoundException");
 
+    // Housekeeping drops those created before the cut only.
+    assert_eq!(
+        s.delete_messages_before(Timestamp(NOW.0 + 1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.recent_messages(Some(&a.id), 10).await.unwrap().len(), 2);
+    assert_eq!(s.delete_messages_before(NOW).await.unwrap(), 0);
+
     // Messages go with their pool.
     assert!(s.delete_pool(&a.id).await.unwrap());
     assert!(s.recent_messages(Some(&a.id), 10).await.unwrap().is_empty());

@@ -76,7 +76,8 @@ async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Background upkeep of the store, hourly: expired refresh tokens go.
+/// Background upkeep of the store, hourly: expired refresh tokens, codes
+/// and web sessions go, and outbox messages older than a week.
 async fn housekeeping(idp: cognate_core::service::Idp) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -85,6 +86,11 @@ async fn housekeeping(idp: cognate_core::service::Idp) {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "purged expired refresh tokens"),
             Err(e) => tracing::warn!(error = %e, "purging expired refresh tokens failed"),
+        }
+        match idp.purge_old_outbox_messages().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "purged outbox messages older than a week"),
+            Err(e) => tracing::warn!(error = %e, "purging the outbox failed"),
         }
         match idp.purge_expired_oauth().await {
             Ok(0) => {}

@@ -123,6 +123,15 @@ async fn sign_up_sends_a_code_that_confirms_the_user(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "NotAuthorizedException");
+
+    // Housekeeping keeps the outbox a week, then the message (a secret) goes.
+    let idp = &s.state.idp;
+    s.clock.advance(6 * 86_400 * 1000);
+    assert_eq!(idp.purge_old_outbox_messages().await.unwrap(), 0);
+    assert_eq!(outbox(&s, &pool_id).await.len(), 1);
+    s.clock.advance(2 * 86_400 * 1000);
+    assert_eq!(idp.purge_old_outbox_messages().await.unwrap(), 1);
+    assert!(outbox(&s, &pool_id).await.is_empty());
 }
 
 async fn sign_up_without_auto_verification_sends_nothing(s: TestServer) {

@@ -117,6 +117,11 @@ pub trait MessageSender: Send + Sync {
     async fn send(&self, message: &OutgoingMessage) -> Result<()>;
 }
 
+/// How long the outbox keeps a message: a week, Cognito's default
+/// TemporaryPasswordValidityDays and well past a code's 24 hours. Their
+/// codes and temporary passwords are secrets, so they do not stay.
+pub const OUTBOX_KEEP_SECONDS: i64 = 7 * 86_400;
+
 /// The default sender: every message lands in the store's outbox.
 pub struct OutboxSender {
     store: Arc<dyn Store>,
@@ -400,6 +405,13 @@ fn numeric_entity(s: &str) -> Option<(usize, char)> {
 }
 
 impl Idp {
+    /// Housekeeping: deletes outbox messages older than
+    /// [`OUTBOX_KEEP_SECONDS`]; how many.
+    pub async fn purge_old_outbox_messages(&self) -> Result<u64> {
+        let before = self.clock.now().plus_seconds(-OUTBOX_KEEP_SECONDS);
+        self.store.delete_messages_before(before).await
+    }
+
     /// Hands a message to the sender. Only the channel and pool are logged.
     pub(crate) async fn deliver(
         &self,

@@ -81,6 +81,8 @@ pub trait OutboxStore: Send + Sync {
         pool_id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>>;
+    /// Housekeeping: deletes messages created before `before`; how many.
+    async fn delete_messages_before(&self, before: Timestamp) -> Result<u64>;
 }
 
 /// Largest listing one call returns.
@@ -162,6 +164,15 @@ impl OutboxStore for SqliteStore {
         .map_err(db)?;
         rows.iter().map(sqlite_row).collect()
     }
+
+    async fn delete_messages_before(&self, before: Timestamp) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM outbox WHERE created < ?")
+            .bind(before.0)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
 }
 
 #[async_trait]
@@ -205,5 +216,14 @@ impl OutboxStore for PgStore {
         .await
         .map_err(db)?;
         rows.iter().map(pg_row).collect()
+    }
+
+    async fn delete_messages_before(&self, before: Timestamp) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM outbox WHERE created < $1")
+            .bind(before.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
     }
 }
