@@ -9,6 +9,8 @@
 mod pages;
 mod settings;
 
+use std::sync::OnceLock;
+
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,17 +20,23 @@ use tower_sessions::MemoryStore;
 
 use settings::Settings;
 
-/// No script at all, nothing from elsewhere; links (sign-in, sign-out) lead
-/// to the provider by plain navigation, which the CSP does not restrict.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// No script at all, nothing from elsewhere. The sign-in link leads to the
+/// provider by plain navigation; the sign-out form POSTs here and is then
+/// redirected to the provider's logout, which `form-action` must allow.
+static CSP: OnceLock<HeaderValue> = OnceLock::new();
+
+fn csp(logout_origin: &str) -> anyhow::Result<HeaderValue> {
+    Ok(HeaderValue::from_str(&format!(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {logout_origin}; base-uri 'none'; frame-ancestors 'none'"
+    ))?)
+}
 
 fn page(html: String) -> Response {
     let mut r = Html(html).into_response();
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    if let Some(csp) = CSP.get() {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
@@ -90,6 +98,8 @@ async fn run() -> anyhow::Result<()> {
         )
         .init();
     let settings = Settings::from_env()?;
+    CSP.set(csp(&settings.logout_origin)?)
+        .map_err(|_| anyhow::anyhow!("the CSP is set once"))?;
     let keys = match &settings.session_secret {
         Some(secret) => SessionKeys::from_secret(secret.as_bytes())?,
         None => SessionKeys::generate(),

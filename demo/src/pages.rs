@@ -81,7 +81,7 @@ pub fn home(user: Option<User>) -> String {
                     <h1 id="status">"Signed in as "{name}</h1>
                     <p><a href="/protected">"Open the protected page"</a></p>
                     <Claims user/>
-                    <p><a id="sign-out" href="/logout">"Sign out"</a></p>
+                    <form method="post" action="/logout"><button id="sign-out" type="submit">"Sign out"</button></form>
                 </Shell>
             }
             .into_any()
@@ -110,7 +110,7 @@ pub fn protected(user: User, fingerprint: String) -> String {
                     "This page took a current access token (refreshed when it was about to expire). Its SHA-256 begins "
                     <code id="token-fingerprint">{fingerprint}</code>"; the token itself never leaves the server."
                 </p>
-                <p><a id="sign-out" href="/logout">"Sign out"</a></p>
+                <form method="post" action="/logout"><button id="sign-out" type="submit">"Sign out"</button></form>
             </Shell>
         }
     })

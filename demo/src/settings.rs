@@ -24,9 +24,10 @@ pub struct Settings {
     /// DEMO_SESSION_SECRET: at least 32 bytes; random when unset (sessions
     /// then end with the process).
     pub session_secret: Option<String>,
-    /// The provider's origin, allowed as a form target by the CSP (the
-    /// sign-out link leads there).
     pub issuer: String,
+    /// The origin of the provider's logout, where the sign-out form's
+    /// redirect leads: the CSP's `form-action` allows it.
+    pub logout_origin: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -60,11 +61,13 @@ impl Settings {
             }
         };
         let issuer = issuer.trim_end_matches('/').to_owned();
+        let cognito_domain = var("DEMO_COGNITO_DOMAIN").unwrap_or_else(|| issuer.clone());
+        let logout_origin = origin_of(&cognito_domain);
         let logout = match var("DEMO_LOGOUT").as_deref().unwrap_or("cognito") {
             // Cognito (and Cognate) advertise no end_session_endpoint: their
             // /logout lives on the user pool domain.
             "cognito" => ProviderLogout::Cognito {
-                domain: var("DEMO_COGNITO_DOMAIN").unwrap_or_else(|| issuer.clone()),
+                domain: cognito_domain,
             },
             "oidc" => ProviderLogout::Discovery,
             "local" => ProviderLogout::LocalOnly,
@@ -101,7 +104,19 @@ impl Settings {
             login,
             session_secret: var("DEMO_SESSION_SECRET"),
             issuer,
+            logout_origin,
         })
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            format!("{scheme}://{host}")
+        }
+        None => url.to_owned(),
     }
 }
 

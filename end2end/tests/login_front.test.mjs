@@ -190,7 +190,7 @@ describe('the demo against Cognate (cognate dev and its sample pool)', () => {
     await context.close();
   });
 
-  test('a tampered session cookie is an anonymous session', async () => {
+  test('a tampered session cookie is an anonymous session; another site cannot sign the user out', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${demo.url}/login`);
@@ -212,6 +212,21 @@ describe('the demo against Cognate (cognate dev and its sample pool)', () => {
     // The real cookie still works: the tampering ended nothing server-side
     // that an attacker could use, and proves the check above can fail.
     await context.addCookies([cookie]);
+    await page.goto(`${demo.url}/`);
+    assert.equal(await statusText(page), `Signed in as ${EMAIL}`);
+
+    // Another site's page cannot sign the user out: its form POST to
+    // /logout is refused (403) and the session stays.
+    await page.goto(`${issuer()}/.well-known/jwks.json`);
+    const refused = page.waitForResponse((r) => r.url() === `${demo.url}/logout`);
+    await page.evaluate((action) => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = action;
+      document.body.appendChild(form);
+      form.submit();
+    }, `${demo.url}/logout`);
+    assert.equal((await refused).status(), 403);
     await page.goto(`${demo.url}/`);
     assert.equal(await statusText(page), `Signed in as ${EMAIL}`);
     await context.close();

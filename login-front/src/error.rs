@@ -44,6 +44,10 @@ pub enum LoginFrontError {
     /// The configuration is unusable (bad URL, missing session layer).
     #[error("login-front is misconfigured: {0}")]
     Config(String),
+    /// A sign-out POSTed from another site (its `Origin` is not the
+    /// app's): refused, so no page elsewhere can sign a user out.
+    #[error("a sign-out from another origin was refused")]
+    ForeignOrigin,
 }
 
 impl LoginFrontError {
@@ -57,6 +61,7 @@ impl LoginFrontError {
             Self::CodeRefused(_) | Self::InvalidIdToken(_) => StatusCode::BAD_REQUEST,
             Self::ProviderUnavailable(_) => StatusCode::BAD_GATEWAY,
             Self::Session(_) | Self::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ForeignOrigin => StatusCode::FORBIDDEN,
         }
     }
 
@@ -72,6 +77,7 @@ impl LoginFrontError {
             Self::InvalidIdToken(_) => "invalid_id_token",
             Self::Session(_) => "session_error",
             Self::Config(_) => "configuration_error",
+            Self::ForeignOrigin => "foreign_origin",
         }
     }
 
@@ -92,6 +98,9 @@ impl LoginFrontError {
             }
             Self::InvalidIdToken(_) => "The sign-in could not be verified. Please sign in again.",
             Self::Session(_) | Self::Config(_) => "Something went wrong on our side.",
+            Self::ForeignOrigin => {
+                "This sign-out came from another site and was refused; you are still signed in."
+            }
         }
     }
 }

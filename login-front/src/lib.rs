@@ -63,7 +63,7 @@ use std::time::UNIX_EPOCH;
 
 use axum::Router;
 use axum::http::Uri;
-use axum::routing::get;
+use axum::routing::{get, post};
 use openidconnect::url::Url;
 use tower::layer::util::Stack;
 use tower_sessions::cookie::SameSite;
@@ -186,17 +186,14 @@ impl LoginFront {
         self.inner.refreshes.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// `{prefix}/login`, `{prefix}/callback` and `{prefix}/logout` (GET or
-    /// POST), to `merge` into the app's router.
+    /// `{prefix}/login`, `{prefix}/callback` (GET) and `{prefix}/logout`
+    /// (POST from the app's own pages only), to `merge` into the app's router.
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let p = &self.inner.config.prefix;
         Router::new()
             .route(&format!("{p}/login"), get(login::login))
             .route(&format!("{p}/callback"), get(callback::callback))
-            .route(
-                &format!("{p}/logout"),
-                get(logout::logout).post(logout::logout),
-            )
+            .route(&format!("{p}/logout"), post(logout::logout))
             .with_state(self.clone())
     }
 

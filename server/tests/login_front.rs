@@ -363,9 +363,26 @@ async fn sign_in_refresh_and_sign_out_with_sealed_sqlite_sessions() {
         .unwrap();
     assert_eq!(r.text().await.unwrap(), "anonymous");
 
+    // Sign-out is a POST from the app's own pages: a link another site
+    // could embed (GET), or a POST from another origin, signs no one out.
+    let logout = format!("{}/auth/logout", app.url);
+    let get = b.get(&logout).send().await.unwrap();
+    assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let foreign = b
+        .post(&logout)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let no_origin = b.post(&logout).send().await.unwrap();
+    assert_eq!(no_origin.status(), StatusCode::FORBIDDEN);
+    assert_ne!(text(&b, format!("{}/", app.url)).await.1, "anonymous");
+
     // Sign out: the session is gone and Cognate's logout ends its SSO session.
     let out = b
-        .get(format!("{}/auth/logout", app.url))
+        .post(&logout)
+        .header("origin", app.url.as_str())
         .send()
         .await
         .unwrap();
