@@ -227,6 +227,7 @@ describe('the demo against Cognate (cognate dev and its sample pool)', () => {
       form.submit();
     }, `${demo.url}/logout`);
     assert.equal((await refused).status(), 403);
+    await page.waitForURL(`${demo.url}/logout`); // the refusal page, loaded
     await page.goto(`${demo.url}/`);
     assert.equal(await statusText(page), `Signed in as ${EMAIL}`);
     await context.close();
