@@ -536,16 +536,21 @@ def update_readme(text):
         readme.write_text(head + begin + text + rest[rest.index(end):])
 
 
+def write_report(results, limits, installs, total):
+    """Writes latest.md (and the charts) and returns its text."""
+    md = report(results, limits, installs, total)
+    for r in results:
+        if r.get("error"):
+            md += f"\n{NAMES[r['server']]} could not be measured: {esc(r['error'])}\n"
+    (OUT / "latest.md").write_text(md)
+    return md
+
+
 def report_only():
     """Writes the report again from results.json (after a change to the
     report itself); the README is left as it is."""
     data = json.loads((OUT / "results.json").read_text())
-    md = report(data["servers"], data["limits"], data["installs"], data["seconds"])
-    for r in data["servers"]:
-        if r.get("error"):
-            md += f"\n{NAMES[r['server']]} could not be measured: {esc(r['error'])}\n"
-    (OUT / "latest.md").write_text(md)
-    print(md)
+    print(write_report(data["servers"], data["limits"], data["installs"], data["seconds"]))
 
 
 def main():
@@ -570,11 +575,7 @@ def main():
                     shutil.rmtree(p, ignore_errors=True)
     total = time.monotonic() - t0
     (OUT / "results.json").write_text(json.dumps({"limits": limits, "servers": results, "installs": installs, "seconds": total}, indent=1) + "\n")
-    md = report(results, limits, installs, total)
-    for r in results:
-        if r.get("error"):
-            md += f"\n{NAMES[r['server']]} could not be measured: {esc(r['error'])}\n"
-    (OUT / "latest.md").write_text(md)
+    md = write_report(results, limits, installs, total)
     # Only a run with the default settings speaks for the README.
     if not any(k.startswith("BENCH_") for k in os.environ):
         update_readme(summary(results, total))

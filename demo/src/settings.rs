@@ -62,7 +62,10 @@ impl Settings {
         };
         let issuer = issuer.trim_end_matches('/').to_owned();
         let cognito_domain = var("DEMO_COGNITO_DOMAIN").unwrap_or_else(|| issuer.clone());
-        let logout_origin = origin_of(&cognito_domain);
+        let logout_origin = url::Url::parse(&cognito_domain)
+            .with_context(|| format!("the provider's logout URL {cognito_domain:?}"))?
+            .origin()
+            .ascii_serialization();
         let logout = match var("DEMO_LOGOUT").as_deref().unwrap_or("cognito") {
             // Cognito (and Cognate) advertise no end_session_endpoint: their
             // /logout lives on the user pool domain.
@@ -106,17 +109,6 @@ impl Settings {
             issuer,
             logout_origin,
         })
-    }
-}
-
-/// `scheme://host[:port]` of an absolute URL.
-fn origin_of(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            format!("{scheme}://{host}")
-        }
-        None => url.to_owned(),
     }
 }
 

@@ -101,7 +101,8 @@ fn parse_authorization(value: &str) -> Result<Parsed<'_>, SigError> {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex, as SigV4 and the webhook signature write digests.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
