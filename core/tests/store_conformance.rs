@@ -2255,6 +2255,7 @@ fn code_record(pool: &UserPool, client: &UserPoolClient, user: &User, n: u8) -> 
             nonce: Some("n-1".into()),
             auth_time: NOW,
             origin_jti: format!("code-origin-{n}"),
+            session_epoch: 0,
         },
     }
 }

@@ -75,6 +75,7 @@ pub async fn start_with_clock(
         IdpSettings {
             public_url: public_url.clone(),
             region: config.region.clone(),
+            sso_session_seconds: config.sso_session_seconds,
         },
     )
     .with_sender(delivery.sender());
@@ -193,6 +194,7 @@ pub async fn open_idp(config: &Config) -> anyhow::Result<Idp> {
         IdpSettings {
             public_url: config.public_url(),
             region: config.region.clone(),
+            sso_session_seconds: config.sso_session_seconds,
         },
     ))
 }

@@ -23,6 +23,7 @@ pub const KEYS: &[&str] = &[
     "region",
     "log_format",
     "log_level",
+    "sso_session_seconds",
     "rate_limit_auth_per_ip",
     "rate_limit_codes_per_ip",
     "rate_limit_recovery_per_ip",
@@ -146,6 +147,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `cognate=debug,sqlx=warn`.
     pub log_level: String,
+    /// The absolute lifetime of a hosted-UI sign-in session, not extended
+    /// by use (Cognito's managed login: one hour).
+    pub sso_session_seconds: i64,
     /// Requests per second from one source IP to the sign-in, code and
     /// recovery actions (see `limits.rs`); 0 turns a limit off.
     pub rate_limit_auth_per_ip: f64,
@@ -191,6 +195,7 @@ impl Default for Config {
             region: "us-east-1".into(),
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            sso_session_seconds: cognate_core::service::access::DEFAULT_SSO_SESSION_SECONDS,
             // Cognito's default quotas (developer guide, "Quotas"):
             // UserAuthentication 120, UserCreation 50, UserAccountRecovery
             // 30 requests per second — here per source IP.
@@ -303,6 +308,12 @@ impl Config {
         {
             return Err(invalid(format!(
                 "public_url {url:?} must start with http:// or https://"
+            )));
+        }
+        if !(60..=30 * 86_400).contains(&self.sso_session_seconds) {
+            return Err(invalid(format!(
+                "sso_session_seconds {} must be between 60 and 2592000 (30 days)",
+                self.sso_session_seconds
             )));
         }
         if self.admin_access_key_id.is_some() != self.admin_secret_access_key.is_some() {

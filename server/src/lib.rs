@@ -77,7 +77,8 @@ async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
 }
 
 /// Background upkeep of the store, hourly: expired refresh tokens, codes
-/// and web sessions go, and outbox messages older than a week.
+/// web sessions and attempts on unknown names go, and outbox messages
+/// older than a week.
 async fn housekeeping(idp: cognate_core::service::Idp) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -91,6 +92,11 @@ async fn housekeeping(idp: cognate_core::service::Idp) {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "purged outbox messages older than a week"),
             Err(e) => tracing::warn!(error = %e, "purging the outbox failed"),
+        }
+        match idp.purge_expired_ghosts().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "purged expired attempts on unknown names"),
+            Err(e) => tracing::warn!(error = %e, "purging attempts on unknown names failed"),
         }
         match idp.purge_expired_oauth().await {
             Ok(0) => {}

@@ -25,6 +25,9 @@ pub enum Category {
     Codes,
     /// Forgotten passwords.
     Recovery,
+    /// The signed-in user's own account, authorized by their access token
+    /// (GetUser, DeleteUser, …): limited per user only.
+    Account,
 }
 
 /// Cognito API actions by category; whether each sends a message; and
@@ -47,6 +50,16 @@ const ACTIONS: &[(&str, Category, bool)] = &[
     ("VerifySoftwareToken", Category::Codes, false),
     ("ForgotPassword", Category::Recovery, true),
     ("ConfirmForgotPassword", Category::Recovery, false),
+    // Authorized by an access token: counted against the token's user.
+    // ChangePassword guesses a password, as a sign-in does; an attribute
+    // update can send a verification code.
+    ("ChangePassword", Category::Authentication, false),
+    ("UpdateUserAttributes", Category::Codes, true),
+    ("SetUserMFAPreference", Category::Codes, false),
+    ("GetUser", Category::Account, false),
+    ("DeleteUser", Category::Account, false),
+    ("DeleteUserAttributes", Category::Account, false),
+    ("GlobalSignOut", Category::Account, false),
 ];
 
 /// Whom a request is counted against.
@@ -67,6 +80,7 @@ pub struct Limited {
 type Limiter<K> = Option<DefaultKeyedRateLimiter<K>>;
 
 pub struct RateLimits {
+    /// By category, except Account (see `per_ip_index`).
     per_ip: [Limiter<IpAddr>; 3],
     per_user: Limiter<(Category, String)>,
     messages_per_user: Limiter<String>,
@@ -128,11 +142,13 @@ impl RateLimits {
             self.retain_recent();
         }
         let index = match category {
-            Category::Authentication => 0,
-            Category::Codes => 1,
-            Category::Recovery => 2,
+            Category::Authentication => Some(0),
+            Category::Codes => Some(1),
+            Category::Recovery => Some(2),
+            Category::Account => None,
         };
-        if let (Some(limiter), Some(ip)) = (&self.per_ip[index], caller.ip) {
+        let per_ip = index.and_then(|i| self.per_ip[i].as_ref());
+        if let (Some(limiter), Some(ip)) = (per_ip, caller.ip) {
             limiter.check_key(&ip).map_err(|n| self.limited(&n))?;
         }
         if let Some((scope, name)) = &caller.user {
@@ -167,6 +183,18 @@ impl RateLimits {
             l.retain_recent();
         }
     }
+}
+
+/// Who a token-authorized request is about: the verified `sub` of its
+/// access token within its pool, so one token's requests share a bucket
+/// whatever else they name.
+pub async fn token_user(
+    idp: &cognate_core::service::Idp,
+    body: &Value,
+) -> Option<(String, String)> {
+    let token = body.get("AccessToken").and_then(Value::as_str)?;
+    let (pool_id, sub) = idp.access_token_subject(token).await?;
+    Some((pool_id, sub.to_string()))
 }
 
 /// Who a Cognito API request is about: its client (or pool, for admin

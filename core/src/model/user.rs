@@ -144,6 +144,15 @@ pub struct UserSettings {
     /// A secret handed out by AssociateSoftwareToken, not yet verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_pending: Option<TotpDevice>,
+    /// Moves on when the user's sign-ins end (global sign-out, a password
+    /// set or reset, disabling): hosted-UI sessions and codes of an earlier
+    /// epoch are over (`service::access`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub session_epoch: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Failed sign-ins counted toward a lockout.

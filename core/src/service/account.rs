@@ -40,6 +40,8 @@ impl Idp {
     }
 
     /// ChangePassword: the current password, then one the policy accepts.
+    /// A wrong current password is a failed sign-in: it counts toward the
+    /// same lockout, and a locked-out user cannot try (see `lockout.rs`).
     pub async fn change_password(
         &self,
         access_token: &str,
@@ -47,16 +49,19 @@ impl Idp {
         proposed: &SecretString,
     ) -> Result<()> {
         let (pool, user, _) = self.authenticate_access_token(access_token).await?;
-        let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+        self.check_not_locked_out(&user)?;
         if !self
             .password_matches(&pool, Some(&user), &user.username, previous)
             .await?
         {
+            self.record_sign_in_failure(&pool, &user).await?;
             // Cognito API: ChangePassword, Errors — NotAuthorizedException.
             return Err(CognitoError::NotAuthorized(
                 "Incorrect username or password.".into(),
             ));
         }
+        let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+        user.settings.lockout = Default::default();
         self.set_password(&pool, &mut user, proposed, false).await?;
         self.store.update_user(&pool, &user).await
     }

@@ -7,7 +7,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::Idp;
-use super::attributes::{Writer, apply_new, check_writes};
+use super::attributes::{WriteTime, Writer, apply_new, check_writes};
 use super::codes::CodePurpose;
 use super::messages::invitation_text;
 use super::signup::resolve_new_username;
@@ -122,7 +122,12 @@ impl Idp {
         if req.message_action == Some(MessageAction::Resend) {
             return self.resend_invitation(&pool, &req).await;
         }
-        check_writes(&pool, Writer::Admin, &req.user_attributes, true)?;
+        check_writes(
+            &pool,
+            Writer::Admin,
+            &req.user_attributes,
+            WriteTime::Creation,
+        )?;
         let mut attrs = req.user_attributes.clone();
         let (username, sub) = resolve_new_username(&pool, &req.username, &mut attrs)?;
         let mut user = User::new(&pool.id, &username, self.clock.now());
@@ -267,6 +272,10 @@ impl Idp {
         if user.enabled != enabled {
             user.enabled = enabled;
             user.modified = self.clock.now();
+            // Cognito API: AdminDisableUser — the user's sessions end.
+            if !enabled {
+                self.end_sessions(&mut user);
+            }
             self.store.update_user(&pool, &user).await?;
         }
         Ok(())

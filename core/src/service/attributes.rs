@@ -52,14 +52,31 @@ fn client_may_write(pool: &UserPool, client: &UserPoolClient, name: &str) -> boo
     }
 }
 
+/// When attributes are written, for the rules on immutable and required
+/// attributes.
+#[derive(Clone, Copy, Debug)]
+pub enum WriteTime<'a> {
+    /// SignUp, AdminCreateUser: any attribute may be set.
+    Creation,
+    /// UpdateUserAttributes and AdminUpdateUserAttributes: immutable
+    /// attributes stay as they are.
+    Update,
+    /// NEW_PASSWORD_REQUIRED's `userAttributes.*` for this user (Cognito
+    /// API: RespondToAuthChallenge, ChallengeResponses): the required
+    /// attributes still missing and other writable ones; an immutable one
+    /// only while it has no value, and a required one that already has a
+    /// value cannot be given again.
+    NewPasswordChallenge(&'a User),
+}
+
 /// The checks before any attribute write: the schema (names, types,
-/// lengths, formats), one value per name, the writer's permissions, and —
-/// after creation — that immutable attributes stay as they are.
+/// lengths, formats), one value per name, the writer's permissions, and
+/// the immutability rules of `when`.
 pub fn check_writes(
     pool: &UserPool,
     writer: Writer<'_>,
     attrs: &[AttributeType],
-    creating: bool,
+    when: WriteTime<'_>,
 ) -> Result<()> {
     crate::model::validate::max_items("userAttributes", attrs, 100)?;
     let mut seen = BTreeSet::new();
@@ -78,17 +95,34 @@ pub fn check_writes(
         {
             return Err(unauthorized_write());
         }
-        let mutable = pool
-            .schema_attributes
-            .iter()
-            .find(|s| s.name == a.name)
-            .is_none_or(|s| s.mutable);
-        if !creating && !mutable {
+        let schema = pool.schema_attributes.iter().find(|s| s.name == a.name);
+        let mutable = schema.is_none_or(|s| s.mutable);
+        let immutable_error = || {
             // Cognito API: SchemaAttributeType, Mutable — set once, at creation.
-            return Err(CognitoError::invalid_parameter(format!(
+            CognitoError::invalid_parameter(format!(
                 "Cannot modify the non-mutable attribute {}",
                 a.name
-            )));
+            ))
+        };
+        match when {
+            WriteTime::Creation => {}
+            WriteTime::Update if !mutable => return Err(immutable_error()),
+            WriteTime::Update => {}
+            WriteTime::NewPasswordChallenge(user) => {
+                let has_value = user.attribute(&a.name).is_some();
+                if has_value && schema.is_some_and(|s| s.required) {
+                    // Cognito developer guide: in a NEW_PASSWORD_REQUIRED
+                    // response you can't modify a required attribute that
+                    // already has a value.
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "Cannot modify an already provided {}",
+                        a.name
+                    )));
+                }
+                if has_value && !mutable {
+                    return Err(immutable_error());
+                }
+            }
         }
     }
     Ok(())
@@ -117,7 +151,7 @@ pub fn apply_new(user: &mut User, attrs: &[AttributeType]) {
 }
 
 /// A code to send after an attribute write.
-struct PendingCode {
+pub(crate) struct PendingCode {
     attribute: &'static str,
     destination: String,
     pending_value: Option<String>,
@@ -146,12 +180,70 @@ fn verify_before_update(pool: &UserPool, name: &str) -> bool {
         .any(|a: &VerifiableAttribute| a.attribute_name() == name)
 }
 
+/// Applies checked attribute changes to `user` in memory: the write path
+/// every action that changes an existing user's attributes shares. A
+/// changed email or phone number is no longer verified (unless an
+/// administrator sets the flag in the same call) and, when the pool
+/// auto-verifies it, a code goes to the new value. With
+/// AttributesRequireVerificationBeforeUpdate the old verified value stays
+/// until the new one is verified. Returns the codes to send.
+pub(crate) fn stage_attribute_writes(
+    pool: &UserPool,
+    writer: Writer<'_>,
+    user: &mut User,
+    attrs: &[AttributeType],
+) -> Vec<PendingCode> {
+    let mut codes = Vec::new();
+    let given = |name: &str| attrs.iter().any(|a| a.name == name);
+    for a in attrs {
+        let old = user.attribute(&a.name).map(str::to_owned);
+        if !is_verifiable(&a.name) || old.as_deref() == Some(a.value.as_str()) {
+            user.set_attribute(&a.name, &a.value);
+            if a.value.is_empty() && is_verifiable(&a.name) {
+                user.remove_attribute(&verified_flag(&a.name));
+            }
+            continue;
+        }
+        let flag = verified_flag(&a.name);
+        let admin_verified = matches!(writer, Writer::Admin) && given(&flag);
+        if a.value.is_empty() {
+            user.remove_attribute(&a.name);
+            user.remove_attribute(&flag);
+            user.settings
+                .codes
+                .remove(&CodePurpose::VerifyAttribute(&a.name).key());
+            continue;
+        }
+        let send = auto_verified(pool, &a.name) && !admin_verified;
+        if send && verify_before_update(pool, &a.name) && user.is_verified(&a.name) {
+            // Cognito API: UserAttributeUpdateSettingsType — the old value
+            // stays in effect until the new one is verified.
+            codes.push(PendingCode {
+                attribute: static_name(&a.name),
+                destination: a.value.clone(),
+                pending_value: Some(a.value.clone()),
+            });
+            continue;
+        }
+        user.set_attribute(&a.name, &a.value);
+        if !admin_verified {
+            user.set_attribute(&flag, "false");
+        }
+        if send {
+            codes.push(PendingCode {
+                attribute: static_name(&a.name),
+                destination: a.value.clone(),
+                pending_value: None,
+            });
+        }
+    }
+    codes
+}
+
 impl Idp {
-    /// Applies attribute changes to an existing user. A changed email or
-    /// phone number is no longer verified (unless an administrator sets the
-    /// flag in the same call) and, when the pool auto-verifies it, a code
-    /// goes to the new value. With AttributesRequireVerificationBeforeUpdate
-    /// the old verified value stays until the new one is verified.
+    /// Applies attribute changes to an existing user (UpdateUserAttributes,
+    /// AdminUpdateUserAttributes): checked, written, and the codes they
+    /// call for sent.
     async fn write_attributes(
         &self,
         pool: &UserPool,
@@ -159,59 +251,31 @@ impl Idp {
         user: &User,
         attrs: &[AttributeType],
     ) -> Result<Vec<CodeDeliveryDetails>> {
-        check_writes(pool, writer, attrs, false)?;
+        check_writes(pool, writer, attrs, WriteTime::Update)?;
         let (_guard, original) = self.lock_user(pool, user).await?;
         let mut user = original.clone();
-        let mut codes = Vec::new();
-        let given = |name: &str| attrs.iter().any(|a| a.name == name);
-        for a in attrs {
-            let old = user.attribute(&a.name).map(str::to_owned);
-            if !is_verifiable(&a.name) || old.as_deref() == Some(a.value.as_str()) {
-                user.set_attribute(&a.name, &a.value);
-                if a.value.is_empty() && is_verifiable(&a.name) {
-                    user.remove_attribute(&verified_flag(&a.name));
-                }
-                continue;
-            }
-            let flag = verified_flag(&a.name);
-            let admin_verified = matches!(writer, Writer::Admin) && given(&flag);
-            if a.value.is_empty() {
-                user.remove_attribute(&a.name);
-                user.remove_attribute(&flag);
-                user.settings
-                    .codes
-                    .remove(&CodePurpose::VerifyAttribute(&a.name).key());
-                continue;
-            }
-            let send = auto_verified(pool, &a.name) && !admin_verified;
-            if send && verify_before_update(pool, &a.name) && user.is_verified(&a.name) {
-                // Cognito API: UserAttributeUpdateSettingsType — the old value
-                // stays in effect until the new one is verified.
-                codes.push(PendingCode {
-                    attribute: static_name(&a.name),
-                    destination: a.value.clone(),
-                    pending_value: Some(a.value.clone()),
-                });
-                continue;
-            }
-            user.set_attribute(&a.name, &a.value);
-            if !admin_verified {
-                user.set_attribute(&flag, "false");
-            }
-            if send {
-                codes.push(PendingCode {
-                    attribute: static_name(&a.name),
-                    destination: a.value.clone(),
-                    pending_value: None,
-                });
-            }
-        }
+        let codes = stage_attribute_writes(pool, writer, &mut user, attrs);
         check_required(pool, &user)?;
+        self.commit_with_codes(pool, &original, &mut user, codes)
+            .await
+    }
+
+    /// Writes `user` (changed from `original`, both read under the user's
+    /// lock) with the verification codes its attribute writes call for,
+    /// then sends them. A message that cannot be sent puts the user back as
+    /// `original`: the caller gets the error and nothing changed.
+    pub(crate) async fn commit_with_codes(
+        &self,
+        pool: &UserPool,
+        original: &User,
+        user: &mut User,
+        codes: Vec<PendingCode>,
+    ) -> Result<Vec<CodeDeliveryDetails>> {
         let mut issued = Vec::new();
         for c in codes {
             let code = self.issue_code(
                 pool,
-                &mut user,
+                user,
                 CodePurpose::VerifyAttribute(c.attribute),
                 Some(c.attribute),
                 c.pending_value,
@@ -219,14 +283,13 @@ impl Idp {
             issued.push((c.attribute, c.destination, code));
         }
         user.modified = self.clock.now();
-        self.store.update_user(pool, &user).await?;
+        self.store.update_user(pool, user).await?;
         let mut details = Vec::new();
         for (attribute, destination, code) in issued {
             let channel = channel_of(attribute);
             let text = verification_text(pool, channel, code.expose());
             if let Err(e) = self.deliver(pool, channel, &destination, text).await {
-                // Undo: the caller gets an error and the user is as before.
-                self.store.update_user(pool, &original).await?;
+                self.store.update_user(pool, original).await?;
                 return Err(e);
             }
             details.push(CodeDeliveryDetails::new(attribute, &destination));
@@ -389,6 +452,7 @@ impl Idp {
                 &mut user,
                 CodePurpose::VerifyAttribute(attribute),
                 code,
+                false,
             )
             .await?;
         if let Some(value) = stored.pending_value {
@@ -461,20 +525,20 @@ mod tests {
         let all = client(None);
         let name_only = client(Some(vec!["name"]));
         let email = [AttributeType::new("email", "a@b.example")];
-        assert!(check_writes(&p, Writer::Client(&all), &email, true).is_ok());
+        assert!(check_writes(&p, Writer::Client(&all), &email, WriteTime::Creation).is_ok());
         assert_eq!(
-            check_writes(&p, Writer::Client(&name_only), &email, true)
+            check_writes(&p, Writer::Client(&name_only), &email, WriteTime::Creation)
                 .unwrap_err()
                 .wire_name(),
             "NotAuthorizedException"
         );
         let flag = [AttributeType::new("email_verified", "true")];
-        assert!(check_writes(&p, Writer::Client(&all), &flag, true).is_err());
-        assert!(check_writes(&p, Writer::Admin, &flag, true).is_ok());
+        assert!(check_writes(&p, Writer::Client(&all), &flag, WriteTime::Creation).is_err());
+        assert!(check_writes(&p, Writer::Admin, &flag, WriteTime::Creation).is_ok());
         let twice = [
             AttributeType::new("name", "a"),
             AttributeType::new("name", "b"),
         ];
-        assert!(check_writes(&p, Writer::Admin, &twice, true).is_err());
+        assert!(check_writes(&p, Writer::Admin, &twice, WriteTime::Creation).is_err());
     }
 }

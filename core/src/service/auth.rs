@@ -12,6 +12,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Map, Value};
 
 use super::Idp;
+use super::attributes::{WriteTime, Writer, check_writes, stage_attribute_writes};
 use super::client_secret;
 use super::session::{AuthSession, ChallengeName, SrpState, invalid_session};
 use super::tokens::{ADMIN_SCOPE, IssuedTokens};
@@ -20,7 +21,7 @@ use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
 use crate::model::client::AuthFlow;
 use crate::model::pool::PasswordStorage;
-use crate::model::{User, UserPool, UserPoolClient, UserStatus};
+use crate::model::{AttributeType, User, UserPool, UserPoolClient, UserStatus};
 use crate::srp::{self, ServerChallenge, SrpError};
 
 /// AuthParameters and ChallengeResponses: string to string.
@@ -363,9 +364,7 @@ impl Idp {
         let ghost = user.is_none() && client.prevents_user_existence_errors();
         match &user {
             Some(user) => self.check_not_locked_out(user)?,
-            None if ghost => self
-                .ghost_lockouts
-                .check(&pool.id, name, self.clock.now())?,
+            None if ghost => self.check_ghost_not_locked_out(pool, name).await?,
             None => {}
         }
         let matches = self
@@ -373,8 +372,7 @@ impl Idp {
             .await?;
         let Some(mut user) = user else {
             if ghost {
-                self.ghost_lockouts
-                    .record_failure(&pool.id, name, self.clock.now());
+                self.record_ghost_sign_in_failure(pool, name).await?;
             }
             return Err(unknown_user(client));
         };
@@ -393,29 +391,6 @@ impl Idp {
         self.clear_sign_in_failures(pool, &mut user).await?;
         self.check_can_sign_in(&user)?;
         Ok(user)
-    }
-
-    /// What the user's state says once their password is proven (Cognito
-    /// API: InitiateAuth, Errors).
-    fn check_can_sign_in(&self, user: &User) -> Result<()> {
-        if !user.enabled {
-            return Err(CognitoError::NotAuthorized("User is disabled.".into()));
-        }
-        match user.status {
-            UserStatus::Unconfirmed => Err(CognitoError::UserNotConfirmed(
-                "User is not confirmed.".into(),
-            )),
-            UserStatus::ResetRequired => Err(reset_required()),
-            // Cognito API: AdminCreateUser — TemporaryPasswordValidityDays.
-            UserStatus::ForceChangePassword
-                if user.password_expires.is_some_and(|t| self.clock.now() >= t) =>
-            {
-                Err(CognitoError::NotAuthorized(
-                    "Temporary password has expired and must be reset by an administrator.".into(),
-                ))
-            }
-            _ => Ok(()),
-        }
     }
 
     /// The step after the user proved who they are: a new password when
@@ -514,7 +489,9 @@ impl Idp {
     }
 
     /// NEW_PASSWORD_REQUIRED: NEW_PASSWORD and any `userAttributes.<name>`;
-    /// the user becomes CONFIRMED with the new password.
+    /// the user becomes CONFIRMED with the new password. The attributes go
+    /// through the same checks and the same write path as
+    /// UpdateUserAttributes; a refused one changes nothing.
     async fn answer_new_password(
         &self,
         pool: &UserPool,
@@ -523,40 +500,29 @@ impl Idp {
         responses: &Params,
     ) -> Result<User> {
         // Two answers to one session race here: the second sees the first's write.
-        let (_guard, mut user) = self.lock_user(pool, &user).await?;
+        let (_guard, original) = self.lock_user(pool, &user).await?;
         // A session already answered (or a user changed meanwhile) is spent.
-        if user.status != UserStatus::ForceChangePassword {
+        if original.status != UserStatus::ForceChangePassword {
             return Err(invalid_session());
         }
-        self.check_can_sign_in(&user)?;
+        self.check_can_sign_in(&original)?;
         let password = SecretString::new(required(responses, "NEW_PASSWORD")?);
-        let mut given = Vec::new();
-        for (key, value) in responses {
-            if let Some(name) = key.strip_prefix("userAttributes.") {
-                // Cognito API: UserPoolClientType, WriteAttributes.
-                let writable = client
-                    .config
-                    .write_attributes
-                    .as_ref()
-                    .is_none_or(|w| w.is_empty() || w.iter().any(|a| a == name));
-                if !writable {
-                    return Err(CognitoError::NotAuthorized(format!(
-                        "A client attempted to write unauthorized attribute {name}"
-                    )));
-                }
-                given.push(crate::model::AttributeType::new(name, value.clone()));
-            }
-        }
-        crate::model::attributes::check_values(&pool.schema_attributes, &given)?;
-        for a in &given {
-            // A changed address is no longer verified.
-            if matches!(a.name.as_str(), "email" | "phone_number")
-                && user.attribute(&a.name) != Some(a.value.as_str())
-            {
-                user.remove_attribute(&format!("{}_verified", a.name));
-            }
-            user.set_attribute(&a.name, &a.value);
-        }
+        let given: Vec<AttributeType> = responses
+            .iter()
+            .filter_map(|(key, value)| {
+                let name = key.strip_prefix("userAttributes.")?;
+                Some(AttributeType::new(name, value.clone()))
+            })
+            .collect();
+        let writer = Writer::Client(client);
+        check_writes(
+            pool,
+            writer,
+            &given,
+            WriteTime::NewPasswordChallenge(&original),
+        )?;
+        let mut user = original.clone();
+        let codes = stage_attribute_writes(pool, writer, &mut user, &given);
         if let Some(name) = missing_required(pool, &user).first() {
             return Err(CognitoError::invalid_parameter(format!(
                 "Invalid attributes given, {name} is missing"
@@ -564,7 +530,8 @@ impl Idp {
         }
         self.set_password(pool, &mut user, &password, false).await?;
         user.status = UserStatus::Confirmed;
-        self.store.update_user(pool, &user).await?;
+        self.commit_with_codes(pool, &original, &mut user, codes)
+            .await?;
         Ok(user)
     }
 
@@ -680,8 +647,7 @@ impl Idp {
         if let Some(user) = user.as_ref().filter(|_| known) {
             self.check_not_locked_out(user)?;
         } else if ghost {
-            self.ghost_lockouts
-                .check(&pool.id, username, self.clock.now())?;
+            self.check_ghost_not_locked_out(pool, username).await?;
         }
         let (verifier, user_id) =
             match self.srp_verifier_of(pool, user.as_ref().filter(|_| known))? {
@@ -714,8 +680,7 @@ impl Idp {
             }
             (Ok(()) | Err(SrpError::SignatureMismatch), _) => {
                 if ghost {
-                    self.ghost_lockouts
-                        .record_failure(&pool.id, username, self.clock.now());
+                    self.record_ghost_sign_in_failure(pool, username).await?;
                 }
                 return Err(incorrect());
             }

@@ -199,6 +199,12 @@ impl Idp {
     /// and CodeMismatchException returned. No code, or an expired one:
     /// ExpiredCodeException; too many failures: LimitExceededException.
     ///
+    /// With `hide_existence` (a public action of a client with
+    /// PreventUserExistenceErrors) the answer for a code the user does not
+    /// hold is the one an unknown name gets: no code, or a wrong guess at an
+    /// expired one, is CodeMismatchException, and only the holder of the
+    /// right code learns it expired (see `lockout.rs` for the unknown names).
+    ///
     /// Call it with the user locked and freshly read ([`Idp::lock_user`]),
     /// before changing anything else in `user`.
     pub(crate) async fn check_code(
@@ -207,20 +213,29 @@ impl Idp {
         user: &mut User,
         purpose: CodePurpose<'_>,
         code: &str,
+        hide_existence: bool,
     ) -> Result<StoredCode> {
         validate_code_input(code)?;
         let key = purpose.key();
         let Some(stored) = user.settings.codes.get(&key).cloned() else {
-            return Err(code_expired());
+            return Err(if hide_existence {
+                code_mismatch()
+            } else {
+                code_expired()
+            });
         };
         if stored.failures >= MAX_FAILED_ATTEMPTS {
             return Err(attempts_exceeded());
         }
-        if self.clock.now().millis() >= stored.expires {
+        let expired = self.clock.now().millis() >= stored.expires;
+        if expired && !hide_existence {
             return Err(code_expired());
         }
         let given = self.code_hash(pool, user, &key, code);
         if constant_time_eq(given.as_bytes(), stored.hash.as_bytes()) {
+            if expired {
+                return Err(code_expired());
+            }
             user.settings.codes.remove(&key);
             return Ok(stored);
         }

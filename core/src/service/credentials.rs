@@ -11,7 +11,8 @@ use crate::model::{User, UserPool};
 impl Idp {
     /// Checks `password` against the pool's policy, derives the credential
     /// the pool keeps and seals it into `user`. A temporary password expires
-    /// after the pool's TemporaryPasswordValidityDays.
+    /// after the pool's TemporaryPasswordValidityDays. A new password ends
+    /// the user's hosted-UI sessions (see `access.rs`).
     pub async fn set_password(
         &self,
         pool: &UserPool,
@@ -34,7 +35,7 @@ impl Idp {
                     * 86_400,
             )
         });
-        user.modified = now;
+        self.end_sessions(user);
         Ok(())
     }
 

@@ -6,14 +6,15 @@
 //! out fail at once and do not extend the lockout. The same for every face
 //! and every first factor (password or SRP).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use serde::{Deserialize, Serialize};
 
 use super::Idp;
+use super::codes::{CodePurpose, MAX_FAILED_ATTEMPTS, attempts_exceeded, code_mismatch};
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 use crate::model::user::Lockout;
 use crate::model::{User, UserPool};
+use crate::store::ghosts::GhostRecord;
 
 /// Failures allowed before the first lockout.
 pub const FREE_FAILURES: u32 = 5;
@@ -60,54 +61,156 @@ impl Lockout {
     }
 }
 
-/// Lockouts of names no user has. Under PreventUserExistenceErrors an
-/// unknown name must lock out like a real one, or the sixth failed attempt
-/// would tell which accounts exist. Kept in memory, so one node's view, and
-/// bounded: when full, entries past their quiet spell go first.
-#[derive(Default)]
-pub(crate) struct GhostLockouts(Mutex<HashMap<(String, String), Lockout>>);
+/// The ghost record of sign-in failures on a name no user has.
+const GHOST_SIGN_IN: &str = "sign-in";
 
-/// Most unknown names tracked at once.
-const GHOST_CAPACITY: usize = 10_000;
-
-impl GhostLockouts {
-    fn key(pool_id: &str, name: &str) -> (String, String) {
-        (pool_id.to_owned(), name.to_lowercase())
-    }
-
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Lockout>> {
-        // A panic elsewhere while holding the lock leaves a usable map.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Refuses an attempt on `name` while it is locked out.
-    pub(crate) fn check(&self, pool_id: &str, name: &str, now: Timestamp) -> Result<()> {
-        match self.entries().get(&Self::key(pool_id, name)) {
-            Some(l) if l.is_locked(now) => Err(locked_out()),
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one failed attempt on `name`.
-    pub(crate) fn record_failure(&self, pool_id: &str, name: &str, now: Timestamp) {
-        let mut entries = self.entries();
-        let lockout = entries.entry(Self::key(pool_id, name)).or_default();
-        if !lockout.is_locked(now) {
-            lockout.record_failure(now);
-        }
-        if entries.len() > GHOST_CAPACITY {
-            entries.retain(|_, l| {
-                l.last_failure
-                    .is_some_and(|t| now.millis() - t.millis() < RESET_AFTER_MS)
-            });
-            if entries.len() > GHOST_CAPACITY {
-                entries.clear();
-            }
-        }
-    }
+/// What a ghost record holds: a lockout like a user's, and the attempts on
+/// a simulated code like a user's `StoredCode`.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+struct GhostDoc {
+    #[serde(default, skip_serializing_if = "Lockout::is_clear")]
+    lockout: Lockout,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    code_failures: u32,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn ghost_code_purpose(purpose: CodePurpose<'_>) -> String {
+    format!("code:{}", purpose.key())
+}
+
+/// Names no user has, under PreventUserExistenceErrors: they lock out and
+/// run out of code attempts as a real user does, or the sixth failed
+/// attempt would tell which accounts exist. Kept in the store like a user's
+/// counts — so they survive restarts and are shared by nodes — and each
+/// costs the same store read and write as a real user's failure.
 impl Idp {
+    async fn ghost(&self, pool: &UserPool, name: &str, purpose: &str) -> Result<GhostDoc> {
+        let record = self
+            .store
+            .get_ghost(&pool.id, &name.to_lowercase(), purpose)
+            .await?;
+        let now = self.clock.now();
+        Ok(record
+            .filter(|r| now < r.expires)
+            .and_then(|r| serde_json::from_str(&r.doc).ok())
+            .unwrap_or_default())
+    }
+
+    async fn put_ghost(
+        &self,
+        pool: &UserPool,
+        name: &str,
+        purpose: &str,
+        doc: &GhostDoc,
+        expires: Timestamp,
+    ) -> Result<()> {
+        self.store
+            .put_ghost(&GhostRecord {
+                pool_id: pool.id.clone(),
+                name: name.to_lowercase(),
+                purpose: purpose.to_owned(),
+                doc: serde_json::to_string(doc).map_err(CognitoError::internal)?,
+                expires,
+            })
+            .await
+    }
+
+    /// Refuses an attempt on the unknown `name` while it is locked out.
+    pub(crate) async fn check_ghost_not_locked_out(
+        &self,
+        pool: &UserPool,
+        name: &str,
+    ) -> Result<()> {
+        if self
+            .ghost(pool, name, GHOST_SIGN_IN)
+            .await?
+            .lockout
+            .is_locked(self.clock.now())
+        {
+            return Err(locked_out());
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in on the unknown `name`.
+    pub(crate) async fn record_ghost_sign_in_failure(
+        &self,
+        pool: &UserPool,
+        name: &str,
+    ) -> Result<()> {
+        let mut doc = self.ghost(pool, name, GHOST_SIGN_IN).await?;
+        let now = self.clock.now();
+        if doc.lockout.is_locked(now) {
+            return Ok(());
+        }
+        doc.lockout.record_failure(now);
+        let quiet = now.millis() + RESET_AFTER_MS;
+        let expires = doc
+            .lockout
+            .locked_until
+            .map_or(quiet, |t| t.millis().max(quiet));
+        self.put_ghost(pool, name, GHOST_SIGN_IN, &doc, Timestamp(expires))
+            .await
+    }
+
+    /// A simulated code "sent" to the unknown `name`: its attempts start
+    /// from zero, as a real new code's do.
+    pub(crate) async fn issue_ghost_code(
+        &self,
+        pool: &UserPool,
+        name: &str,
+        purpose: CodePurpose<'_>,
+    ) -> Result<()> {
+        let expires = self.clock.now().plus_seconds(purpose.lifetime_seconds());
+        self.put_ghost(
+            pool,
+            name,
+            &ghost_code_purpose(purpose),
+            &GhostDoc::default(),
+            expires,
+        )
+        .await
+    }
+
+    /// A code tried on the unknown `name`: CodeMismatchException, or
+    /// LimitExceededException once a simulated code has had as many wrong
+    /// tries as a real one survives (see `codes.rs`).
+    pub(crate) async fn refuse_ghost_code(
+        &self,
+        pool: &UserPool,
+        name: &str,
+        purpose: CodePurpose<'_>,
+    ) -> CognitoError {
+        let key = ghost_code_purpose(purpose);
+        let record = match self
+            .store
+            .get_ghost(&pool.id, &name.to_lowercase(), &key)
+            .await
+        {
+            Ok(Some(r)) => r,
+            Ok(None) => return code_mismatch(),
+            Err(e) => return e,
+        };
+        let mut doc: GhostDoc = serde_json::from_str(&record.doc).unwrap_or_default();
+        if doc.code_failures >= MAX_FAILED_ATTEMPTS {
+            return attempts_exceeded();
+        }
+        doc.code_failures += 1;
+        match self.put_ghost(pool, name, &key, &doc, record.expires).await {
+            Ok(()) => code_mismatch(),
+            Err(e) => e,
+        }
+    }
+
+    /// Housekeeping: forgets ghost records that say nothing any more.
+    pub async fn purge_expired_ghosts(&self) -> Result<u64> {
+        self.store.delete_expired_ghosts(self.clock.now()).await
+    }
+
     /// Refuses a sign-in attempt while `user` is locked out.
     pub(crate) fn check_not_locked_out(&self, user: &User) -> Result<()> {
         if user.settings.lockout.is_locked(self.clock.now()) {
@@ -170,23 +273,5 @@ mod tests {
         l.record_failure(Timestamp(3000 + RESET_AFTER_MS));
         assert_eq!(l.failures, 1);
         assert!(!l.is_locked(Timestamp(3000 + RESET_AFTER_MS)));
-    }
-
-    #[test]
-    fn unknown_names_lock_out_like_users_and_the_map_stays_bounded() {
-        let pool = "us-east-1_Ghost";
-        let ghosts = GhostLockouts::default();
-        for i in 0..5 {
-            assert!(ghosts.check(pool, "Nobody", Timestamp(i)).is_ok());
-            ghosts.record_failure(pool, "nobody", Timestamp(i));
-        }
-        let err = ghosts.check(pool, "NOBODY", Timestamp(10)).unwrap_err();
-        assert_eq!(err.message(), "Password attempts exceeded");
-        assert!(ghosts.check(pool, "nobody", Timestamp(4 + 1_000)).is_ok());
-
-        for i in 0..GHOST_CAPACITY as i64 + 1 {
-            ghosts.record_failure(pool, &format!("n{i}"), Timestamp(RESET_AFTER_MS + 10));
-        }
-        assert!(ghosts.entries().len() <= GHOST_CAPACITY);
     }
 }

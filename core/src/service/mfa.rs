@@ -641,7 +641,7 @@ impl Idp {
             }
             MfaFactor::Sms | MfaFactor::Email => {
                 match self
-                    .check_code(pool, &mut fresh, CodePurpose::Mfa, code)
+                    .check_code(pool, &mut fresh, CodePurpose::Mfa, code, false)
                     .await
                 {
                     Ok(_) => {

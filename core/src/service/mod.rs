@@ -12,6 +12,7 @@ use crate::error::{CognitoError, Result};
 use crate::model::{UserPool, UserPoolClient};
 use crate::store::Store;
 
+pub mod access;
 pub mod account;
 pub mod admin_users;
 pub mod attributes;
@@ -48,6 +49,8 @@ pub struct IdpSettings {
     pub public_url: String,
     /// The region in new pool ids.
     pub region: String,
+    /// The absolute lifetime of a hosted-UI session (see `access.rs`).
+    pub sso_session_seconds: i64,
 }
 
 /// The identity provider: the store, the keys and the clock, and the
@@ -68,8 +71,6 @@ pub struct Idp {
     user_locks: Arc<locks::UserLocks>,
     /// Equal time for unknown users (see `pacing.rs`).
     pacing: Arc<pacing::Pacing>,
-    /// Lockouts of unknown names, so they lock out like users (see `lockout.rs`).
-    ghost_lockouts: Arc<lockout::GhostLockouts>,
     /// Pools and clients read in the last second (see `config_cache.rs`).
     config: Arc<config_cache::ConfigCache>,
 }
@@ -92,7 +93,6 @@ impl Idp {
             sender,
             user_locks: Arc::default(),
             pacing: Arc::default(),
-            ghost_lockouts: Arc::default(),
             config: Arc::default(),
         }
     }

@@ -118,6 +118,7 @@ pub struct AuthorizeParams {
     pub login_hint: Option<String>,
     pub lang: Option<String>,
     pub identity_provider: Option<String>,
+    pub max_age: Option<String>,
 }
 
 /// An authorization request that passed every check; carried (sealed)
@@ -139,6 +140,10 @@ pub struct ValidAuthorize {
     /// `none`, `login`, or absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+    /// OpenID Connect Core §3.1.2.1: the longest time since the user's
+    /// sign-in, in seconds, after which they sign in again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i64>,
 }
 
 /// What the token endpoint answers.
@@ -322,6 +327,19 @@ impl Idp {
                 "prompt=none cannot be combined with other values",
             ));
         }
+        // OpenID Connect Core §3.1.2.1: max_age is a non-negative integer.
+        let max_age = match p.max_age.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match s.parse::<i64>() {
+                Ok(n) if n >= 0 => Some(n),
+                _ => {
+                    return Err(oauth(
+                        E::InvalidRequest,
+                        "max_age must be a non-negative integer",
+                    ));
+                }
+            },
+        };
         if p.nonce.as_ref().is_some_and(|n| n.len() > 512)
             || p.state.as_ref().is_some_and(|s| s.len() > 2048)
         {
@@ -337,6 +355,7 @@ impl Idp {
             nonce: p.nonce.clone().filter(|n| !n.is_empty()),
             code_challenge,
             prompt: prompt.map(str::to_owned),
+            max_age,
         })
     }
 
@@ -363,6 +382,7 @@ impl Idp {
                     nonce: request.nonce.clone(),
                     auth_time,
                     origin_jti: Uuid::new_v4().to_string(),
+                    session_epoch: user.settings.session_epoch,
                 },
             })
             .await?;
@@ -473,22 +493,33 @@ impl Idp {
                 "redirect_uri does not match the authorization request",
             ));
         }
-        if let Some(challenge) = &record.grant.code_challenge {
-            let verifier = code_verifier
-                .filter(|v| is_pkce_string(v))
-                .ok_or_else(|| grant_error("code_verifier is missing or malformed"))?;
-            if !constant_time_eq(s256(verifier).as_bytes(), challenge.as_bytes()) {
+        match (&record.grant.code_challenge, code_verifier) {
+            (Some(challenge), verifier) => {
+                let verifier = verifier
+                    .filter(|v| is_pkce_string(v))
+                    .ok_or_else(|| grant_error("code_verifier is missing or malformed"))?;
+                if !constant_time_eq(s256(verifier).as_bytes(), challenge.as_bytes()) {
+                    return Err(grant_error(
+                        "code_verifier does not match the code_challenge",
+                    ));
+                }
+            }
+            // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued
+            // without a challenge means the request was tampered with.
+            (None, Some(_)) => {
                 return Err(grant_error(
-                    "code_verifier does not match the code_challenge",
+                    "code_verifier was sent but the authorization request had no code_challenge",
                 ));
             }
+            (None, None) => {}
         }
         let user = self
             .store
             .get_user_by_sub(&pool.id, record.sub)
             .await?
-            .filter(|u| u.enabled)
             .ok_or_else(|| grant_error("the user can no longer sign in"))?;
+        self.may_get_tokens(&user, record.grant.session_epoch)
+            .map_err(|_| grant_error("the user can no longer sign in"))?;
         let grant = Grant {
             origin_jti: record.grant.origin_jti.clone(),
             auth_time: record.grant.auth_time,
@@ -586,16 +617,21 @@ impl Idp {
     }
 
     /// OpenID Connect Core §5.3: the claims the access token's scopes allow
-    /// (Cognito: the userInfo endpoint needs the `openid` scope).
-    pub async fn userinfo(&self, access_token: &str) -> OResult<Map<String, Value>> {
+    /// (Cognito: the userInfo endpoint needs the `openid` scope). Only a
+    /// token of the pool whose endpoint is called (RFC 6750 §3.1:
+    /// invalid_token for one issued elsewhere).
+    pub async fn userinfo(&self, pool_id: &str, access_token: &str) -> OResult<Map<String, Value>> {
         let invalid = |d: &str| OAuthError::new(OAuthErrorCode::InvalidToken, d);
-        let (_pool, user, claims) =
-            self.authenticate_access_token(access_token)
+        let (pool, user, claims) =
+            self.verify_access_token(access_token)
                 .await
                 .map_err(|e| match e {
                     CognitoError::InternalError(_) => OAuthError::from(e),
                     other => invalid(other.message()),
                 })?;
+        if pool.id != pool_id {
+            return Err(invalid("the access token was issued by another user pool"));
+        }
         let scopes: Vec<&str> = claims
             .get("scope")
             .and_then(Value::as_str)

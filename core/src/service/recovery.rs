@@ -6,8 +6,7 @@ use tokio::time::Instant;
 use super::Idp;
 use super::client_secret::check_secret_hash;
 use super::codes::{
-    CodeDeliveryDetails, CodePurpose, channel_of, code_mismatch, recovery_target,
-    validate_code_input,
+    CodeDeliveryDetails, CodePurpose, channel_of, recovery_target, validate_code_input,
 };
 use super::messages::verification_text;
 use super::pacing::Step;
@@ -47,7 +46,8 @@ impl Idp {
         );
         if let Some(status) = status {
             user.status = status;
-            user.modified = self.clock.now();
+            // An administrator's reset ends the user's sessions.
+            self.end_sessions(&mut user);
         }
         self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
@@ -75,6 +75,8 @@ impl Idp {
             // Cognito developer guide, "Managing user existence error
             // responses": a simulated delivery, and nothing is sent.
             if client.prevents_user_existence_errors() {
+                self.issue_ghost_code(&pool, username, CodePurpose::PasswordReset)
+                    .await?;
                 self.pacing.pad(Step::CodeSent, started).await;
                 return Ok(self.simulated_delivery(&pool, username));
             }
@@ -110,23 +112,29 @@ impl Idp {
         let user = self.find_user_by_name(&pool, username).await?;
         check_secret_hash(&client, username, user.as_ref(), secret_hash)?;
         validate_code_input(code)?;
+        let hide = client.prevents_user_existence_errors();
         let Some(user) = user else {
-            if client.prevents_user_existence_errors() {
+            if hide {
+                let refused = self
+                    .refuse_ghost_code(&pool, username, CodePurpose::PasswordReset)
+                    .await;
                 self.pacing.pad(Step::CodeRefused, started).await;
-                return Err(code_mismatch());
+                return Err(refused);
             }
             return Err(no_such_user());
         };
-        // A password the policy refuses costs no attempt and spends no code.
-        pool.config.password_policy().check(password.expose())?;
+        // The code is checked before anything about the user or the new
+        // password is told: a wrong code answers as for an unknown name.
         let (_guard, mut user) = self.lock_user(&pool, &user).await?;
         let checked = self
-            .check_code(&pool, &mut user, CodePurpose::PasswordReset, code)
+            .check_code(&pool, &mut user, CodePurpose::PasswordReset, code, hide)
             .await;
         if matches!(checked, Err(CognitoError::CodeMismatch(_))) {
             self.pacing.record(Step::CodeRefused, started);
         }
         checked?;
+        // A password the policy refuses spends no code: `user` is not
+        // written, so the code stays.
         self.set_password(&pool, &mut user, password, false).await?;
         if user.status == UserStatus::ResetRequired {
             user.status = UserStatus::Confirmed;

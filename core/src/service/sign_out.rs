@@ -4,9 +4,10 @@
 //! that carries its origin_jti (see `tokens.rs`).
 
 use super::Idp;
-use super::tokens::{looks_like_refresh_token, refresh_token_hash, require_admin_scope};
+use super::tokens::{looks_like_refresh_token, refresh_token_hash};
 use crate::crypto::constant_time_eq;
 use crate::error::{CognitoError, Result};
+use crate::model::{User, UserPool};
 
 impl Idp {
     /// Cognito API: RevokeToken — revokes the refresh token and every access
@@ -65,14 +66,21 @@ impl Idp {
     /// every sign-in of the user (their refresh tokens and, through
     /// origin_jti, their access and ID tokens).
     pub async fn global_sign_out(&self, access_token: &str) -> Result<()> {
-        let (pool, user, claims) = self.authenticate_access_token(access_token).await?;
-        require_admin_scope(&claims)?;
-        let n = self
-            .store
-            .revoke_user_refresh_tokens(&pool.id, user.sub, self.clock.now())
-            .await?;
+        let (pool, user, _) = self.authenticate_access_token(access_token).await?;
+        let n = self.sign_out_everywhere(&pool, &user).await?;
         tracing::info!(pool_id = %pool.id, sub = %user.sub, revoked = n, "global sign-out");
         Ok(())
+    }
+
+    /// Every sign-in of the user ends: refresh tokens (and through them
+    /// access and ID tokens), hosted-UI sessions and unredeemed codes.
+    async fn sign_out_everywhere(&self, pool: &UserPool, user: &User) -> Result<u64> {
+        let (_guard, mut user) = self.lock_user(pool, user).await?;
+        self.end_sessions(&mut user);
+        self.store.update_user(pool, &user).await?;
+        self.store
+            .revoke_user_refresh_tokens(&pool.id, user.sub, self.clock.now())
+            .await
     }
 
     /// Cognito API: AdminUserGlobalSignOut — as GlobalSignOut, for an
@@ -80,10 +88,7 @@ impl Idp {
     pub async fn admin_user_global_sign_out(&self, pool_id: &str, username: &str) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let user = self.admin_find_user(&pool, username).await?;
-        let n = self
-            .store
-            .revoke_user_refresh_tokens(&pool.id, user.sub, self.clock.now())
-            .await?;
+        let n = self.sign_out_everywhere(&pool, &user).await?;
         tracing::info!(pool_id, sub = %user.sub, revoked = n, "admin global sign-out");
         Ok(())
     }

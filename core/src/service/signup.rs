@@ -6,11 +6,10 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::Idp;
-use super::attributes::{Writer, apply_new, check_required, check_writes};
+use super::attributes::{WriteTime, Writer, apply_new, check_required, check_writes};
 use super::client_secret::check_secret_hash;
 use super::codes::{
-    CodeDeliveryDetails, CodePurpose, channel_of, code_mismatch, confirmation_target,
-    validate_code_input,
+    CodeDeliveryDetails, CodePurpose, channel_of, confirmation_target, validate_code_input,
 };
 use super::messages::verification_text;
 use super::pacing::Step;
@@ -120,7 +119,12 @@ impl Idp {
                 "SignUp is not permitted for this user pool".into(),
             ));
         }
-        check_writes(&pool, Writer::Client(&client), &req.user_attributes, true)?;
+        check_writes(
+            &pool,
+            Writer::Client(&client),
+            &req.user_attributes,
+            WriteTime::Creation,
+        )?;
         let mut attrs = req.user_attributes.clone();
         let (username, sub) = resolve_new_username(&pool, &req.username, &mut attrs)?;
         let mut user = User::new(&pool.id, &username, self.clock.now());
@@ -172,29 +176,41 @@ impl Idp {
         let user = self.find_user_by_name(&pool, username).await?;
         check_secret_hash(&client, username, user.as_ref(), secret_hash)?;
         validate_code_input(code)?;
+        let hide = client.prevents_user_existence_errors();
         let Some(user) = user else {
             // Cognito developer guide, "Managing user existence error
             // responses": confirmation answers as for a wrong code.
-            if client.prevents_user_existence_errors() {
+            if hide {
+                let refused = self
+                    .refuse_ghost_code(&pool, username, CodePurpose::SignUp)
+                    .await;
                 self.pacing.pad(Step::CodeRefused, started).await;
-                return Err(code_mismatch());
+                return Err(refused);
             }
             return Err(no_such_user());
         };
         let (_guard, mut user) = self.lock_user(&pool, &user).await?;
-        if user.status != UserStatus::Unconfirmed {
-            return Err(CognitoError::NotAuthorized(format!(
+        let not_unconfirmed = |status: UserStatus| {
+            CognitoError::NotAuthorized(format!(
                 "User cannot be confirmed. Current status is {}",
-                user.status.as_str()
-            )));
+                status.as_str()
+            ))
+        };
+        // Hiding existence, the code is checked first: a confirmed user
+        // holds no sign-up code and answers as an unknown name does.
+        if !hide && user.status != UserStatus::Unconfirmed {
+            return Err(not_unconfirmed(user.status));
         }
         let checked = self
-            .check_code(&pool, &mut user, CodePurpose::SignUp, code)
+            .check_code(&pool, &mut user, CodePurpose::SignUp, code, hide)
             .await;
         if matches!(checked, Err(CognitoError::CodeMismatch(_))) {
             self.pacing.record(Step::CodeRefused, started);
         }
         let stored = checked?;
+        if user.status != UserStatus::Unconfirmed {
+            return Err(not_unconfirmed(user.status));
+        }
         user.status = UserStatus::Confirmed;
         if let Some(attribute) = stored.attribute.as_deref()
             && user.attribute(attribute).is_some()
@@ -220,6 +236,8 @@ impl Idp {
         check_secret_hash(&client, username, user.as_ref(), secret_hash)?;
         let Some(user) = user else {
             if client.prevents_user_existence_errors() {
+                self.issue_ghost_code(&pool, username, CodePurpose::SignUp)
+                    .await?;
                 self.pacing.pad(Step::CodeSent, started).await;
                 return Ok(self.simulated_delivery(&pool, username));
             }

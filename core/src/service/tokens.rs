@@ -232,16 +232,35 @@ impl Idp {
         Ok(groups)
     }
 
-    /// Checks an access token as every token-authorized action must
-    /// (GetUser, ChangePassword, GlobalSignOut, …): the signature against
+    /// Checks an access token as every token-authorized action of the
+    /// Cognito API must (GetUser, ChangePassword, UpdateUserAttributes,
+    /// GlobalSignOut, SetUserMFAPreference, …): [`Idp::verify_access_token`],
+    /// then the `aws.cognito.signin.user.admin` scope. This is the one place
+    /// that decides it, so a hosted-UI token with `openid` alone can read
+    /// userInfo but cannot change the account.
+    ///
+    /// Cognito API: each self-service action, "Authorize this action with a
+    /// signed-in user's access token. It must include the scope
+    /// aws.cognito.signin.user.admin."
+    pub async fn authenticate_access_token(
+        &self,
+        token: &str,
+    ) -> Result<(UserPool, User, Map<String, Value>)> {
+        let (pool, user, claims) = self.verify_access_token(token).await?;
+        require_admin_scope(&claims)?;
+        Ok((pool, user, claims))
+    }
+
+    /// Checks an access token whatever its scopes: the signature against
     /// the JWKS of the pool named by `iss`, expiry on the Idp clock,
     /// `token_use=access`, that its sign-in was not revoked, and that the
-    /// user still exists and is enabled.
+    /// user still exists and is enabled. The caller checks the scopes it
+    /// needs (userInfo: `openid`).
     ///
     /// Cognito's answers: NotAuthorizedException "Invalid Access Token",
     /// "Access Token has expired", "Access Token has been revoked", "User is
     /// disabled."; UserNotFoundException for a deleted user.
-    pub async fn authenticate_access_token(
+    pub(crate) async fn verify_access_token(
         &self,
         token: &str,
     ) -> Result<(UserPool, User, Map<String, Value>)> {
@@ -292,6 +311,25 @@ impl Idp {
             return Err(CognitoError::NotAuthorized("User is disabled.".into()));
         }
         Ok((pool, user, claims))
+    }
+
+    /// The pool and `sub` of an access token whose signature and expiry
+    /// check, from cached keys and without a database read: what the faces
+    /// count a token-authorized request against (rate limits), before the
+    /// action runs its full check. None for any token that does not verify.
+    pub async fn access_token_subject(&self, token: &str) -> Option<(String, Uuid)> {
+        let pool_id = self.unverified_pool_id(token)?;
+        let pool = self.pool(&pool_id).await.ok()?;
+        let keys = self.pool_keys(&pool.id).await.ok()?;
+        let claims = keys
+            .verifier
+            .verify(token, TokenUse::Access, None, self.clock.now())
+            .ok()?;
+        let sub = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())?;
+        Some((pool.id, sub))
     }
 
     /// The pool id named by a token's `iss`, read before any check: only

@@ -16,6 +16,7 @@ use crate::model::{Group, User, UserPool, UserPoolClient};
 
 mod common;
 pub mod domains;
+pub mod ghosts;
 pub mod oauth;
 pub mod outbox;
 pub mod postgres;
@@ -25,6 +26,7 @@ pub mod sqlite;
 pub mod ui_customizations;
 
 pub use domains::DomainStore;
+pub use ghosts::GhostStore;
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
 pub use refresh_tokens::RefreshTokenStore;
@@ -73,6 +75,7 @@ pub trait Store:
     + ResourceServerStore
     + DomainStore
     + UiCustomizationStore
+    + GhostStore
     + Send
     + Sync
     + 'static

@@ -32,6 +32,10 @@ pub struct CodeGrant {
     /// The sign-in the code's tokens will belong to; revoked if the code
     /// is replayed.
     pub origin_jti: String,
+    /// The user's session epoch at sign-in: a code outlives no sign-out
+    /// (`service::access`).
+    #[serde(default)]
+    pub session_epoch: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

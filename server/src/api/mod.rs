@@ -149,9 +149,13 @@ async fn dispatch(
         ));
     }
     if let Some((category, sends)) = crate::limits::RateLimits::category(action) {
+        let token_user = crate::limits::token_user(&state.idp, &value).await;
         let caller = crate::limits::Caller {
             ip: admin_key.is_none().then(|| peer.ip()),
-            user: crate::limits::api_user(&value),
+            user: token_user
+                .as_ref()
+                .map(|(pool, sub)| (pool.as_str(), sub.clone()))
+                .or_else(|| crate::limits::api_user(&value)),
         };
         if let Err(limited) = state.limits.check(category, sends, &caller) {
             tracing::info!(

@@ -1,7 +1,7 @@
 //! `GET|POST {issuer}/oauth2/userInfo` (OpenID Connect Core §5.3): the
 //! signed-in user's claims, by the bearer access token's scopes.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
@@ -10,7 +10,11 @@ use serde_json::Value;
 use super::error::{bearer_error, json};
 use crate::state::AppState;
 
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn userinfo(
+    State(state): State<AppState>,
+    Path(pool_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     // RFC 6750 §2.1: the token in the Authorization header.
     let token = headers
         .get(header::AUTHORIZATION)
@@ -27,7 +31,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
             "a bearer access token is required",
         ));
     };
-    match state.idp.userinfo(token).await {
+    match state.idp.userinfo(&pool_id, token).await {
         Ok(claims) => json(StatusCode::OK, Value::Object(claims)),
         Err(e) => bearer_error(&e),
     }

@@ -158,6 +158,40 @@ impl TestServer {
         Some(node)
     }
 
+    /// The same deployment started again: new process state (caches,
+    /// locks, in-memory limits) over the same database, master key and
+    /// data directory, on a new port.
+    pub async fn restart(mut self) -> Self {
+        let mut config = self.state.config.clone();
+        let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().unwrap());
+        let schema = self.schema.take();
+        let clock = self.clock.clone();
+        drop(self);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        config.listen = addr;
+        let state = cognate::bootstrap::start_with_clock(config, Mode::Serve, clock.clone())
+            .await
+            .expect("server starts again");
+        let app = cognate::router::build(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        Self {
+            url: format!("http://{addr}"),
+            state,
+            clock,
+            _dir: dir,
+            schema,
+            task,
+        }
+    }
+
     /// An SDK client signing with the server's admin key.
     pub fn admin(&self) -> cip::Client {
         admin_client(&self.url)

@@ -121,15 +121,21 @@ async fn run(
         .flatten();
     let reuse = !force_form && prompt.as_deref() != Some("login");
     if let (Some(sso), true) = (sso, reuse) {
-        let user = idp
-            .store
-            .get_user_by_sub(&pool.id, sso.sub)
-            .await
-            .ok()
-            .flatten();
-        if let Some(user) = user.filter(|u| u.enabled) {
-            let auth_time = cognate_core::Timestamp(sso.auth_time);
-            return complete(state, &pool, &client, &request, &user, auth_time).await;
+        let grant = sso.grant();
+        // OpenID Connect Core §3.1.2.1: max_age — a sign-in older than it
+        // is asked again.
+        let fresh = request.max_age.is_none_or(|max| {
+            idp.clock.now().millis() - grant.auth_time.millis() <= max.saturating_mul(1000)
+        });
+        match idp.resume_sso(&pool, &grant).await {
+            Ok(user) if fresh => {
+                return complete(state, &pool, &client, &request, &user, grant.auth_time).await;
+            }
+            Ok(_) => {}
+            // The session is over: it is forgotten, and the user signs in.
+            Err(_) => {
+                let _ = session.remove_value(&sso_key(&pool.id)).await;
+            }
         }
     }
     // OpenID Connect Core §3.1.2.6: no session and no UI allowed.

@@ -89,12 +89,26 @@ impl Flow {
     }
 }
 
-/// Who is signed in to a pool in this browser.
+/// Who is signed in to a pool in this browser. Resumed only through the
+/// core's [`cognate_core::service::Idp::resume_sso`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SsoSession {
     pub sub: uuid::Uuid,
     /// Epoch milliseconds of the sign-in (the tokens' `auth_time`).
     pub auth_time: i64,
+    /// The user's session epoch at sign-in (see core's `access.rs`).
+    #[serde(default)]
+    pub epoch: u32,
+}
+
+impl SsoSession {
+    pub fn grant(&self) -> cognate_core::service::access::SsoGrant {
+        cognate_core::service::access::SsoGrant {
+            sub: self.sub,
+            auth_time: Timestamp(self.auth_time),
+            epoch: self.epoch,
+        }
+    }
 }
 
 pub fn sso_key(pool_id: &str) -> String {
@@ -279,6 +293,7 @@ pub async fn signed_in(
     let sso = SsoSession {
         sub: user.sub,
         auth_time: auth_time.millis(),
+        epoch: user.settings.session_epoch,
     };
     if let Err(e) = session.insert(&sso_key(&pool.id), &sso).await {
         tracing::warn!(error = %e, "SSO session not kept");
