@@ -4,20 +4,18 @@
 //! user, and a failing webhook is retried. SQLite only: the webhook does
 //! not depend on the store.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
+use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider as cip;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use cip::types::{DeliveryMediumType, VerifiedAttributeType};
-use common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
-use common::{Backend, TestServer};
 use serde_json::Value;
 
 /// What the webhook received (parsed, and the raw bodies), and how many of

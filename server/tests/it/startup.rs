@@ -2,12 +2,10 @@
 //! a second start that reuses what the first created, graceful shutdown,
 //! and one clear line (never a panic) for each kind of bad start.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::process::{Running, cognate};
+use crate::common::process::{Running, cognate};
 
 #[test]
 fn first_dev_start_creates_sample_data_and_a_second_start_reuses_it() {

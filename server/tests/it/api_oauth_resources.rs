@@ -3,14 +3,12 @@
 //! ListResourceServers, CreateUserPoolDomain … DeleteUserPoolDomain,
 //! SetUICustomization, GetUICustomization), and the logo route they name.
 
-mod common;
-
+use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::primitives::Blob;
 use cip::types::{
     CustomDomainConfigType, OAuthFlowType, ResourceServerScopeType, ResourceServerType,
 };
-use common::{TestServer, error_name};
 use serde_json::json;
 
 on_both_backends!(

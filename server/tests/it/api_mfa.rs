@@ -4,18 +4,16 @@
 //! SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP.
 //! TOTP codes come from an independent RFC 6238 implementation below.
 
-mod common;
-
+use crate::common::users::{
+    PASSWORD, access_token, attr, client, code_sent_to, confirmed_user, email_pool,
+};
+use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
     AuthFlowType, ChallengeNameType, EmailMfaConfigType, EmailMfaSettingsType,
     SmsConfigurationType, SmsMfaConfigType, SoftwareTokenMfaConfigType,
     SoftwareTokenMfaSettingsType, UserPoolMfaType,
 };
-use common::users::{
-    PASSWORD, access_token, attr, client, code_sent_to, confirmed_user, email_pool,
-};
-use common::{TestServer, error_name};
 use hmac::{Hmac, Mac};
 
 /// RFC 6238 §4 / RFC 4226 §5.3, written here from the RFCs so the test
@@ -571,7 +569,7 @@ async fn several_factors_let_the_user_choose_then_email_otp(s: TestServer) {
             .map(String::as_str),
         Some("a***@e***")
     );
-    let messages = common::users::outbox(&s, &pool_id).await;
+    let messages = crate::common::users::outbox(&s, &pool_id).await;
     assert_eq!(messages[0].subject.as_deref(), Some("Your code"));
     let code = code_sent_to(&s, &pool_id, "ann@example.com").await;
     let ok = respond(

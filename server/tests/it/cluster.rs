@@ -3,13 +3,11 @@
 //! configuration change made on one reaches the other within the
 //! configuration cache's second.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::users::{self, PASSWORD};
+use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ExplicitAuthFlowsType};
-use common::users::{self, PASSWORD};
-use common::{Backend, TestServer, error_name};
 
 #[tokio::test]
 async fn nodes_share_users_tokens_and_configuration_changes() {

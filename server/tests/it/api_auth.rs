@@ -4,8 +4,7 @@
 //! AdminUserGlobalSignOut), with tokens checked by an independent JWT
 //! library against the JWKS the discovery document points to.
 
-mod common;
-
+use crate::common::{TestServer, error_name};
 use aws_lc_rs::hmac;
 use aws_sdk_cognitoidentityprovider as cip;
 use base64::Engine as _;
@@ -17,7 +16,6 @@ use cip::types::{
 use cognate_core::crypto::SecretString;
 use cognate_core::model::{User, UserStatus};
 use cognate_core::srp::{self, client::SrpClient};
-use common::{TestServer, error_name};
 use serde_json::{Value, json};
 
 on_both_backends!(

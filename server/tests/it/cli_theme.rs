@@ -3,13 +3,11 @@
 //! serves it at once, and a client's theme overrides its pool's (issue 4,
 //! "Themes": set through SetUICustomization and the CLI).
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 
-use common::process::{Running, cognate};
-use common::{ADMIN_KEY_ID, ADMIN_SECRET};
+use crate::common::process::{Running, cognate};
+use crate::common::{ADMIN_KEY_ID, ADMIN_SECRET};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-not-really-but-png-signed";
 const ADMIN_ENV: [(&str, &str); 2] = [
@@ -54,7 +52,7 @@ fn theme_set_and_show_use_setuicustomization_rules_and_reach_the_hosted_ui() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = common::admin_client(&server.url);
+    let sdk = crate::common::admin_client(&server.url);
     let (pool, client) = rt.block_on(async {
         let pool = sdk
             .create_user_pool()

@@ -5,8 +5,11 @@
 //! DeleteUser, GetUserAttributeVerificationCode, VerifyUserAttribute).
 //! Codes are read from the outbox through the store.
 
-mod common;
-
+use crate::common::users::{
+    PASSWORD, access_token, admin_attr, admin_status, attr, client, code_sent_to, confirmed_user,
+    email_pool, outbox, pool, user_count,
+};
+use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use base64::Engine as _;
 use cip::error::ProvideErrorMetadata as _;
@@ -14,11 +17,6 @@ use cip::types::{
     AdminCreateUserConfigType, DeliveryMediumType, SchemaAttributeType,
     UserAttributeUpdateSettingsType, UsernameAttributeType, VerifiedAttributeType,
 };
-use common::users::{
-    PASSWORD, access_token, admin_attr, admin_status, attr, client, code_sent_to, confirmed_user,
-    email_pool, outbox, pool, user_count,
-};
-use common::{TestServer, error_name};
 
 on_both_backends!(
     sign_up_sends_a_code_that_confirms_the_user,

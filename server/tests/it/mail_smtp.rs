@@ -5,21 +5,19 @@
 //! the message is queued, retried, and given up, as the logs and counters
 //! show. SMTP does not depend on the store, so these run on SQLite only.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
+use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
     AdminCreateUserConfigType, AuthFlowType, ChallengeNameType, DeliveryMediumType,
     MessageTemplateType, VerificationMessageTemplateType, VerifiedAttributeType,
 };
 use cognate::config::{Config, SmtpSecurity};
-use common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
-use common::{Backend, TestServer};
 use mailin_embedded::{AuthMechanism, Handler, Response, Server, SslConfig, response};
 
 /// One mail as the server received it: the envelope and the bytes of DATA.
@@ -468,7 +466,7 @@ async fn a_refused_recipient_is_given_up_at_once_without_retries() {
 /// server, and a sign-up on the sample client is mailed there.
 #[test]
 fn cognate_dev_with_smtp_from_the_environment_mails_codes_and_says_so() {
-    use common::process::{Running, cognate};
+    use crate::common::process::{Running, cognate};
 
     let (addr, inbox) = mail_server(false);
     let (host, port) = (addr.ip().to_string(), addr.port().to_string());
@@ -497,7 +495,7 @@ fn cognate_dev_with_smtp_from_the_environment_mails_codes_and_says_so() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = common::sdk_client(&server.url, None);
+    let sdk = crate::common::sdk_client(&server.url, None);
     rt.block_on(
         sdk.sign_up()
             .client_id(&client_id)
@@ -533,7 +531,7 @@ fn cognate_dev_with_smtp_from_the_environment_mails_codes_and_says_so() {
 /// a string.
 #[test]
 fn starttls_with_auth_from_the_environment_delivers_over_tls() {
-    use common::process::Running;
+    use crate::common::process::Running;
 
     let (addr, inbox) = tls_mail_server("mailer", "0123456789");
     let port = addr.port().to_string();
@@ -560,7 +558,7 @@ fn starttls_with_auth_from_the_environment_delivers_over_tls() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = common::sdk_client(&server.url, None);
+    let sdk = crate::common::sdk_client(&server.url, None);
     rt.block_on(
         sdk.sign_up()
             .client_id(&client_id)

@@ -5,15 +5,13 @@
 //! equal answers for unknown names, limits on token-authorized actions,
 //! and the OAuth details of RFC 9700.
 
-mod common;
-
+use crate::common::users::{PASSWORD, attr, code_sent_to};
+use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
     AuthFlowType, ExplicitAuthFlowsType, MessageActionType, OAuthFlowType, SchemaAttributeType,
     SmsMfaSettingsType,
 };
-use common::users::{PASSWORD, attr, code_sent_to};
-use common::{Backend, TestServer, error_name};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 
@@ -32,7 +30,7 @@ struct Hosted {
 
 async fn hosted(s: &TestServer, scopes: &[&str], secret: bool) -> Hosted {
     let admin = s.admin();
-    let pool_id = common::users::pool(s, |b| b).await;
+    let pool_id = crate::common::users::pool(s, |b| b).await;
     let client = admin
         .create_user_pool_client()
         .user_pool_id(&pool_id)
@@ -265,7 +263,7 @@ async fn self_service_actions_require_the_admin_scope(s: TestServer) {
 
     // Nothing changed, and the token still does what its scopes allow.
     assert_eq!(
-        common::users::admin_attr(&s, &app.pool_id, "ann", "email")
+        crate::common::users::admin_attr(&s, &app.pool_id, "ann", "email")
             .await
             .as_deref(),
         Some("ann@example.com")
@@ -301,7 +299,7 @@ async fn a_hosted_ui_token_with_the_admin_scope_may_call_get_user(s: TestServer)
 /// email, signed in with the temporary password: the challenge's session.
 async fn invited(s: &TestServer) -> (String, String, String) {
     let admin = s.admin();
-    let pool_id = common::users::pool(s, |b| {
+    let pool_id = crate::common::users::pool(s, |b| {
         b.schema(
             SchemaAttributeType::builder()
                 .name("tenant")
@@ -318,7 +316,7 @@ async fn invited(s: &TestServer) -> (String, String, String) {
         )
     })
     .await;
-    let (client_id, _) = common::users::client(s, &pool_id, false, false).await;
+    let (client_id, _) = crate::common::users::client(s, &pool_id, false, false).await;
     admin
         .admin_create_user()
         .user_pool_id(&pool_id)
@@ -384,11 +382,11 @@ async fn new_password_challenge_writes_only_what_the_client_may_write(s: TestSer
             "{name}"
         );
     }
-    let attr_of = |n: &'static str| common::users::admin_attr(&s, &pool_id, "inez", n);
+    let attr_of = |n: &'static str| crate::common::users::admin_attr(&s, &pool_id, "inez", n);
     assert_eq!(attr_of("custom:tenant").await.as_deref(), Some("acme"));
     assert_eq!(attr_of("email_verified").await, None);
     assert_eq!(
-        common::users::admin_status(&s, &pool_id, "inez").await,
+        crate::common::users::admin_status(&s, &pool_id, "inez").await,
         "FORCE_CHANGE_PASSWORD"
     );
     // A writable attribute goes through, with the new password.
@@ -397,7 +395,7 @@ async fn new_password_challenge_writes_only_what_the_client_may_write(s: TestSer
         .expect("a writable attribute");
     assert_eq!(attr_of("name").await.as_deref(), Some("Inez"));
     assert_eq!(
-        common::users::admin_status(&s, &pool_id, "inez").await,
+        crate::common::users::admin_status(&s, &pool_id, "inez").await,
         "CONFIRMED"
     );
 }
@@ -405,7 +403,7 @@ async fn new_password_challenge_writes_only_what_the_client_may_write(s: TestSer
 /// Cognito developer guide: in a NEW_PASSWORD_REQUIRED response "you can't
 /// modify a required attribute that already has a value".
 async fn new_password_challenge_refuses_an_already_provided_required_attribute(s: TestServer) {
-    let pool_id = common::users::pool(&s, |b| {
+    let pool_id = crate::common::users::pool(&s, |b| {
         b.schema(
             SchemaAttributeType::builder()
                 .name("email")
@@ -416,7 +414,7 @@ async fn new_password_challenge_refuses_an_already_provided_required_attribute(s
         )
     })
     .await;
-    let (client_id, _) = common::users::client(&s, &pool_id, false, false).await;
+    let (client_id, _) = crate::common::users::client(&s, &pool_id, false, false).await;
     s.admin()
         .admin_create_user()
         .user_pool_id(&pool_id)
@@ -443,7 +441,7 @@ async fn new_password_challenge_refuses_an_already_provided_required_attribute(s
         Err("InvalidParameterException".to_owned())
     );
     assert_eq!(
-        common::users::admin_attr(&s, &pool_id, "inez", "email")
+        crate::common::users::admin_attr(&s, &pool_id, "inez", "email")
             .await
             .as_deref(),
         Some("inez@example.com")
@@ -544,7 +542,7 @@ async fn a_users_own_sign_out_or_password_change_ends_hosted_sessions(s: TestSer
         let b = browser();
         app.sign_in(&b, PASSWORD).await;
         assert!(app.sso_code(&b, "").await.is_some());
-        let access = common::users::access_token(&s, &app.client_id, "ann", PASSWORD).await;
+        let access = crate::common::users::access_token(&s, &app.client_id, "ann", PASSWORD).await;
         let public = s.public();
         if action == "GlobalSignOut" {
             public
@@ -602,9 +600,9 @@ async fn max_age_asks_an_older_sign_in_again(s: TestServer) {
 /// A client with PreventUserExistenceErrors, a confirmed user `ann` with a
 /// verified email, and the public SDK client.
 async fn hiding(s: &TestServer) -> (String, String) {
-    let pool_id = common::users::email_pool(s).await;
-    let (client_id, _) = common::users::client(s, &pool_id, false, true).await;
-    common::users::confirmed_user(s, &pool_id, &client_id, "ann", "ann@example.com").await;
+    let pool_id = crate::common::users::email_pool(s).await;
+    let (client_id, _) = crate::common::users::client(s, &pool_id, false, true).await;
+    crate::common::users::confirmed_user(s, &pool_id, &client_id, "ann", "ann@example.com").await;
     (pool_id, client_id)
 }
 
@@ -804,7 +802,7 @@ async fn postgres_ghost_lockouts_are_shared_by_nodes() {
 /// five, the user is locked out on every face.
 async fn wrong_previous_passwords_count_toward_the_lockout(s: TestServer) {
     let (_, client_id) = hiding(&s).await;
-    let access = common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
+    let access = crate::common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
     let public = s.public();
     for _ in 0..5 {
         let r = public
@@ -839,7 +837,7 @@ async fn wrong_previous_passwords_count_toward_the_lockout(s: TestServer) {
 /// against the token's user: one access token cannot pump codes.
 async fn one_access_token_cannot_send_unbounded_codes(s: TestServer) {
     let (pool_id, client_id) = hiding(&s).await;
-    let access = common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
+    let access = crate::common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
     let public = s.public();
     let mut refused = None;
     for i in 0..10 {
@@ -868,13 +866,16 @@ async fn one_access_token_cannot_send_unbounded_codes(s: TestServer) {
         }
     }
     assert_eq!(refused, Some((3, "TooManyRequestsException".to_owned())));
-    assert_eq!(common::users::outbox(&s, &pool_id).await.len(), 1 + 3);
+    assert_eq!(
+        crate::common::users::outbox(&s, &pool_id).await.len(),
+        1 + 3
+    );
 }
 
 /// Token-authorized actions are limited per user like named ones.
 async fn token_authorized_actions_are_limited_per_user(s: TestServer) {
     let (_, client_id) = hiding(&s).await;
-    let access = common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
+    let access = crate::common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
     assert!(
         s.state.idp.access_token_subject(&access).await.is_some(),
         "the token's user is known before the action runs"
@@ -967,7 +968,7 @@ async fn refresh_tokens_are_bound_to_their_client(s: TestServer) {
     let code = app.sign_in(&browser(), PASSWORD).await;
     let (_, tokens) = app.redeem(&code).await;
     let refresh = field(&tokens, "refresh_token");
-    let (other_client, _) = common::users::client(&s, &app.pool_id, false, false).await;
+    let (other_client, _) = crate::common::users::client(&s, &app.pool_id, false, false).await;
     let (status, body) = app
         .token(&[
             ("grant_type", "refresh_token"),

@@ -2,10 +2,8 @@
 //! its code on `/_dev/outbox` (HTML and JSON), and after the server stops
 //! `cognate outbox --json` prints it (DESIGN.md, "Mail and SMS").
 
-mod common;
-
-use common::process::{Running, cognate};
-use common::users::{PASSWORD, attr, six_digits};
+use crate::common::process::{Running, cognate};
+use crate::common::users::{PASSWORD, attr, six_digits};
 
 /// The sample client's id, from the banner line `app client  <id>  (no secret)`.
 fn sample_client_id(banner: &str) -> String {
@@ -46,7 +44,7 @@ fn sign_up_code_reaches_the_dev_page_and_cognate_outbox_json() {
         .enable_all()
         .build()
         .unwrap();
-    let sdk = common::sdk_client(&server.url, None);
+    let sdk = crate::common::sdk_client(&server.url, None);
     let out = rt
         .block_on(
             sdk.sign_up()

@@ -1,12 +1,10 @@
 //! User pools and app clients through the AWS SDK for Rust, on SQLite and
 //! PostgreSQL (Cognito API: CreateUserPool … ListUserPoolClients).
 
-mod common;
-
+use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::{
     DeletionProtectionType, ExplicitAuthFlowsType, PasswordPolicyType, UserPoolPolicyType,
 };
-use common::{TestServer, error_name};
 
 on_both_backends!(
     pools_are_created_described_updated_listed_and_deleted,

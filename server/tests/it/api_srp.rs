@@ -3,14 +3,12 @@
 //! reference client in cognate_core::srp. (The real clients themselves,
 //! amazon-cognito-identity-js and pycognito, run in end2end/tests/srp.test.mjs.)
 
-mod common;
-
+use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::error::ProvideErrorMetadata;
 use cip::types::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType};
 use cognate_core::Timestamp;
 use cognate_core::srp::{self, client::SrpClient};
-use common::{TestServer, error_name};
 
 on_both_backends!(the_proof_covers_the_timestamp_in_cognitos_form);
 

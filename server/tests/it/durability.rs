@@ -2,14 +2,12 @@
 //! Storage): a burst of creates against the real binary, killed mid-burst,
 //! restarted, and every acknowledged record is found.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::process::Running;
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::config::{BehaviorVersion, Credentials, Region};
-use common::process::Running;
 
 fn admin_client(url: &str, data: &std::path::Path) -> cip::Client {
     let text = std::fs::read_to_string(data.join("aws-credentials")).unwrap();

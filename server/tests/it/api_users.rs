@@ -2,18 +2,16 @@
 //! SQLite and PostgreSQL (Cognito API: AdminCreateUser … ListUsers).
 //! Invitations and codes are read from the outbox through the store.
 
-mod common;
-
+use crate::common::users::{
+    PASSWORD, admin_attr, admin_status, attr, client, code_sent_to, confirmed_user, email_pool,
+    outbox, pool, user_count,
+};
+use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
     DeliveryMediumType, MessageActionType, MessageTemplateType, SchemaAttributeType,
     UserStatusType, UsernameAttributeType, VerifiedAttributeType,
 };
-use common::users::{
-    PASSWORD, admin_attr, admin_status, attr, client, code_sent_to, confirmed_user, email_pool,
-    outbox, pool, user_count,
-};
-use common::{TestServer, error_name};
 
 on_both_backends!(
     admin_create_user_invites_with_a_temporary_password,

@@ -3,17 +3,15 @@
 //! signs in through the hosted UI, and the sessions live in real SQLite,
 //! PostgreSQL and Redis stores whose raw records are read back.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
+use crate::common::users::{attr, pool};
+use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, OAuthFlowType};
 use axum::Router;
 use axum::routing::get;
-use common::users::{attr, pool};
-use common::{Backend, TestServer};
 use login_front::{AccessToken, LoginFront, LoginFrontConfig, ProviderLogout, SessionKeys, User};
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};

@@ -4,12 +4,10 @@
 //! cookie-keeping HTTP client that fills in the sign-in form as a browser
 //! would. Then the negative paths of RFC 6749, RFC 7636 and OIDC Core.
 
-mod common;
-
+use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, ExplicitAuthFlowsType, MessageActionType, OAuthFlowType, ResourceServerScopeType,
 };
-use common::{Backend, TestServer};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
@@ -719,7 +717,7 @@ async fn hosted_pages_wear_the_pool_and_client_theme() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(common::error_name(&err), "InvalidParameterException");
+    assert_eq!(crate::common::error_name(&err), "InvalidParameterException");
 }
 
 /// DESIGN.md, Surfaces: the hosted UI on the pool's own domain

@@ -2,10 +2,8 @@
 //! shapes and SigV4 on administrative actions (Cognito API reference,
 //! "Common errors").
 
-mod common;
-
+use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::config::Credentials;
-use common::{Backend, TestServer, error_name};
 
 #[tokio::test]
 async fn unknown_action_and_missing_target_are_unknown_operations() {
@@ -64,7 +62,7 @@ async fn admin_actions_never_run_unauthenticated() {
         .unwrap_err();
     assert_eq!(error_name(&err), "UnrecognizedClientException");
     let wrong = s.client_with(Some(Credentials::new(
-        common::ADMIN_KEY_ID,
+        crate::common::ADMIN_KEY_ID,
         "wrong",
         None,
         None,

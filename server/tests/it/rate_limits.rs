@@ -2,12 +2,10 @@
 //! messages one user can be sent — TooManyRequestsException over a limit.
 //! Limits are set low here so that a handful of requests cross them.
 
-mod common;
-
+use crate::common::users::{PASSWORD, client, confirmed_user, email_pool};
+use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use aws_sdk_cognitoidentityprovider::types::MessageActionType;
-use common::users::{PASSWORD, client, confirmed_user, email_pool};
-use common::{Backend, TestServer, error_name};
 
 async fn sign_in(s: &TestServer, client_id: &str, username: &str) -> Result<(), String> {
     s.public()

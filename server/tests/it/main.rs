@@ -1,0 +1,27 @@
+//! The server's integration tests, one binary so the server and the AWS
+//! SDK link once: each module is a feature (`tests/<feature>.rs` before),
+//! each test starts its own real server on a random port with its own data
+//! (see `common`).
+
+#[macro_use]
+mod common;
+
+mod api_auth;
+mod api_management;
+mod api_mfa;
+mod api_oauth_resources;
+mod api_protocol;
+mod api_self_service;
+mod api_srp;
+mod api_users;
+mod cli_outbox;
+mod cli_theme;
+mod cluster;
+mod durability;
+mod login_front;
+mod mail_smtp;
+mod oauth_flow;
+mod rate_limits;
+mod security;
+mod sms_webhook;
+mod startup;
