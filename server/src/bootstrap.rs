@@ -67,7 +67,8 @@ pub async fn start_with_clock(
     if mode == Mode::Serve && !public_url.starts_with("https://") {
         tracing::warn!(%public_url, "the public URL is not https: browsers will not keep secure cookies and tokens travel in clear");
     }
-    let delivery = crate::mail::Delivery::start(&config, store.clone(), clock.clone())?;
+    let delivery =
+        crate::mail::Delivery::start(&config, store.clone(), clock.clone(), master_key.clone())?;
     let idp = Idp::new(
         store,
         clock,

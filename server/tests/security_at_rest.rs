@@ -185,8 +185,60 @@ async fn a_client_secret_stored_in_plaintext_before_sealing_still_works(s: TestS
     .expect("a plaintext secret still verifies");
 }
 
+/// The outbox holds live codes for a week: its rows keep them sealed, and
+/// `cognate outbox` (with the data directory's master key) opens them.
+async fn outbox_codes_are_sealed_at_rest_and_the_cli_still_shows_them(s: TestServer) {
+    let pool_id = common::users::email_pool(&s).await;
+    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    s.public()
+        .sign_up()
+        .client_id(&client_id)
+        .username("zoe")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "zoe@example.com"))
+        .send()
+        .await
+        .expect("sign up");
+    let code = common::users::code_sent_to(&s, &pool_id, "zoe@example.com").await;
+
+    let rows = s
+        .raw_rows("SELECT COALESCE(subject, '') || '|' || destination || '|' || body FROM outbox")
+        .await;
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].contains("zoe@example.com"), "{}", rows[0]);
+    assert!(
+        !rows[0].contains(&code) && !rows[0].contains("Your verification code"),
+        "subject and body are sealed: {}",
+        rows[0]
+    );
+
+    let data_dir = s.state.config.data_dir.clone();
+    let database_url = s.state.config.database_url();
+    let printed = tokio::task::spawn_blocking(move || {
+        common::process::cognate(
+            &["outbox", "--json"],
+            &data_dir,
+            &[("COGNATE_DATABASE_URL", &database_url)],
+        )
+        .output()
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(m["subject"], "Your verification code");
+    assert_eq!(m["body"], format!("Your verification code is {code}. "));
+}
+
 on_both_backends!(
     client_secrets_are_sealed_at_rest_and_still_work,
     client_secrets_are_sealed_at_rest_and_authenticate_at_the_token_endpoint,
     a_client_secret_stored_in_plaintext_before_sealing_still_works,
+    outbox_codes_are_sealed_at_rest_and_the_cli_still_shows_them,
 );

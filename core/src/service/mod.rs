@@ -81,7 +81,11 @@ impl Idp {
         master_key: MasterKey,
         settings: IdpSettings,
     ) -> Self {
-        let sender = Arc::new(messages::OutboxSender::new(store.clone(), clock.clone()));
+        let sender = Arc::new(messages::OutboxSender::new(
+            store.clone(),
+            clock.clone(),
+            master_key.clone(),
+        ));
         Self {
             store,
             clock,
