@@ -164,6 +164,60 @@ impl MasterKey {
     }
 }
 
+/// How a sealed value starts where it is kept as text (a JSON string, a
+/// TEXT column): a stored secret written before sealing never starts so
+/// (client secrets are alphanumeric), so both forms read.
+const SEALED_TEXT_PREFIX: &str = "sealed:v1:";
+
+/// What [`MasterKey::open_text`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OpenedText {
+    /// The value was sealed, and opened.
+    Sealed(String),
+    /// The value was stored before sealing: the text itself.
+    Plain(String),
+}
+
+impl OpenedText {
+    pub fn into_inner(self) -> String {
+        match self {
+            Self::Sealed(s) | Self::Plain(s) => s,
+        }
+    }
+}
+
+impl MasterKey {
+    /// [`MasterKey::seal`] for a value kept as text: the prefix, then the
+    /// sealed bytes in unpadded base64url.
+    pub fn seal_text(&self, record_id: &str, plaintext: &str) -> String {
+        use base64::Engine as _;
+        let sealed = self.seal(record_id, plaintext.as_bytes());
+        format!(
+            "{SEALED_TEXT_PREFIX}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed)
+        )
+    }
+
+    /// Opens what [`MasterKey::seal_text`] made for `record_id`; text
+    /// without the prefix was stored before sealing and is taken as it is.
+    /// A sealed value that does not open (another key, another record,
+    /// altered) is an error.
+    pub fn open_text(&self, record_id: &str, stored: &str) -> Result<OpenedText, CognitoError> {
+        use base64::Engine as _;
+        let Some(encoded) = stored.strip_prefix(SEALED_TEXT_PREFIX) else {
+            return Ok(OpenedText::Plain(stored.to_owned()));
+        };
+        let broken = || CognitoError::internal(format!("sealed record {record_id} does not open"));
+        let sealed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encoded)
+            .map_err(|_| broken())?;
+        let plain = self.open(record_id, &sealed)?;
+        String::from_utf8(plain)
+            .map(OpenedText::Sealed)
+            .map_err(|_| broken())
+    }
+}
+
 /// Seeds aws-lc's random generator: its first use gathers CPU-jitter
 /// entropy, about 100 ms of CPU once per process. The server calls this on
 /// a thread of its own at start, so neither the start nor the first request
@@ -189,6 +243,28 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_text_opens_for_its_record_and_plain_text_reads_as_it_is() {
+        let key = MasterKey::generate();
+        let sealed = key.seal_text("client-secret:p_1:c1", "s3cret");
+        assert!(sealed.starts_with(SEALED_TEXT_PREFIX) && !sealed.contains("s3cret"));
+        assert_eq!(
+            key.open_text("client-secret:p_1:c1", &sealed).unwrap(),
+            OpenedText::Sealed("s3cret".into())
+        );
+        assert!(key.open_text("client-secret:p_1:c2", &sealed).is_err());
+        assert!(
+            MasterKey::generate()
+                .open_text("client-secret:p_1:c1", &sealed)
+                .is_err()
+        );
+        assert!(key.open_text("r", "sealed:v1:%%%").is_err());
+        assert_eq!(
+            key.open_text("r", "legacy").unwrap(),
+            OpenedText::Plain("legacy".into())
+        );
+    }
 
     #[test]
     fn sealed_records_open_only_for_their_record_and_key() {

@@ -67,7 +67,8 @@ pub async fn start_with_clock(
     if mode == Mode::Serve && !public_url.starts_with("https://") {
         tracing::warn!(%public_url, "the public URL is not https: browsers will not keep secure cookies and tokens travel in clear");
     }
-    let delivery = crate::mail::Delivery::start(&config, store.clone(), clock.clone())?;
+    let delivery =
+        crate::mail::Delivery::start(&config, store.clone(), clock.clone(), master_key.clone())?;
     let idp = Idp::new(
         store,
         clock,
@@ -91,9 +92,28 @@ pub async fn start_with_clock(
     }))
 }
 
+/// The data directory holds the database and the master key: created
+/// readable by its owner only (0700, whatever the umask). One that exists
+/// keeps its mode (the operator chose it), with a warning if others may
+/// read it.
 fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if !dir.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .and_then(|()| fs::set_permissions(dir, fs::Permissions::from_mode(0o700)))
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    } else if let Ok(meta) = fs::metadata(dir)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        tracing::warn!(
+            path = %dir.display(),
+            mode = format!("{:o}", meta.permissions().mode() & 0o777),
+            "the data directory is open to other users: it holds the database and the master key; chmod 700 it"
+        );
+    }
     let probe = dir.join(".write-test");
     fs::write(&probe, b"ok")
         .and_then(|()| fs::remove_file(&probe))
@@ -127,15 +147,36 @@ fn load_master_key(config: &Config, mode: Mode) -> anyhow::Result<MasterKey> {
     }
 }
 
-/// Writes a new file readable by its owner only; never overwrites.
+/// Writes a new file readable by its owner only (0600, whatever the
+/// umask); never overwrites.
 fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    let mut f = OpenOptions::new()
+    let f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
         .with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(contents)
+    fill_private(f, path, contents)
+}
+
+/// As [`write_private`], replacing the file if there is one.
+fn replace_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    fill_private(f, path, contents)
+}
+
+fn fill_private(mut f: fs::File, path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // The mode given at creation is narrowed by the umask, and an existing
+    // file keeps its own: set it outright.
+    f.set_permissions(fs::Permissions::from_mode(0o600))
+        .and_then(|()| f.write_all(contents))
         .and_then(|()| f.sync_all())
         .with_context(|| format!("cannot write {}", path.display()))
 }
@@ -376,7 +417,7 @@ async fn dev_sample(
         client_id: client.client_id,
     };
     let json = serde_json::to_string_pretty(&sample)?;
-    fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
+    replace_private(&path, json.as_bytes())?;
     Ok(sample)
 }
 

@@ -39,12 +39,13 @@ pub fn rfc3339(t: Timestamp) -> String {
 
 /// `cognate outbox`: the newest messages, as text or JSON lines.
 pub async fn print(config: &Config, args: &OutboxArgs) -> anyhow::Result<()> {
-    let store = crate::bootstrap::open_existing_store(config).await?;
+    // The messages are sealed under the master key: the core opens them.
+    let idp = crate::bootstrap::open_idp(config).await?;
     if let Some(notice) = crate::mail::outbox_notice(config) {
         eprintln!("{notice}");
     }
-    let messages = store
-        .recent_messages(args.user_pool_id.as_deref(), args.limit as usize)
+    let messages = idp
+        .outbox(args.user_pool_id.as_deref(), args.limit as usize)
         .await
         .map_err(|e| anyhow::anyhow!("cannot read the outbox: {}", e.message()))?;
     let mut out = std::io::stdout().lock();

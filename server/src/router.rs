@@ -77,7 +77,19 @@ pub fn build(state: AppState) -> Router {
         .with_state(state.clone());
     // Requests to a pool's own domain: the same routes under its issuer.
     let inner = app.clone();
-    app.fallback(move |req: axum::extract::Request| {
+    let https = state.public_url.starts_with("https://");
+    let app = app.fallback(move |req: axum::extract::Request| {
         crate::domain_routing::route(state.clone(), inner.clone(), req)
-    })
+    });
+    // RFC 6797 §7.1: on an https server every response carries HSTS, so a
+    // browser never again tries the server over plain http. Outermost, so
+    // the fallback's answers carry it too.
+    if https {
+        app.layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        app
+    }
 }

@@ -11,8 +11,21 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// The cookie's name.
+/// The cookie's name over http://localhost, where it cannot be Secure.
 pub const COOKIE: &str = "cognate_session";
+/// The cookie's name whenever it is Secure. RFC 6265bis §4.1.3.2: a
+/// `__Host-` cookie is kept only if Secure, with Path=/ and no Domain, so
+/// neither a sibling subdomain nor plain http can set or shadow it.
+pub const SECURE_COOKIE: &str = "__Host-cognate_session";
+
+/// The session cookie's name for a server at `public_url`.
+pub fn cookie_name(public_url: &str) -> &'static str {
+    if is_local_http(public_url) {
+        COOKIE
+    } else {
+        SECURE_COOKIE
+    }
+}
 
 /// A session lives an hour past its last use (Cognito's hosted UI keeps
 /// its session cookie for one hour).
@@ -136,8 +149,10 @@ pub fn layer(
     let mut key = [0u8; 64];
     key[..32].copy_from_slice(&idp.master_key.mac("session-cookie", b"encryption"));
     key[32..].copy_from_slice(&idp.master_key.mac("session-cookie", b"signing"));
+    // Secure and the `__Host-` name go together (see `cookie_name`); the
+    // prefix also needs Path=/ and no Domain, which is never set.
     SessionManagerLayer::new(SealedStore::new(idp.clone()))
-        .with_name(COOKIE)
+        .with_name(cookie_name(public_url))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(!is_local_http(public_url))

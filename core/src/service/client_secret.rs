@@ -6,7 +6,7 @@ use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
-use crate::crypto::constant_time_eq;
+use crate::crypto::{MasterKey, constant_time_eq};
 use crate::error::{CognitoError, Result};
 use crate::model::{User, UserPoolClient};
 
@@ -64,9 +64,61 @@ pub fn check_secret_hash(
     }
 }
 
+/// The associated data of a client's sealed secret: it opens only for its
+/// own pool and client, so a sealed secret copied to another row fails.
+fn record_id(pool_id: &str, client_id: &str) -> String {
+    format!("client-secret:{pool_id}:{client_id}")
+}
+
+/// The client as the store keeps it: its secret sealed under the master key
+/// (crypto.rs, "Secrets at rest"). Every write of a client goes through here.
+pub(crate) fn sealed_for_store(key: &MasterKey, client: &UserPoolClient) -> UserPoolClient {
+    let mut stored = client.clone();
+    stored.client_secret = client
+        .client_secret
+        .as_deref()
+        .map(|secret| key.seal_text(&record_id(&client.user_pool_id, &client.client_id), secret));
+    stored
+}
+
+/// The client as the store gave it, its secret opened: every read of a
+/// client goes through here. A secret stored before sealing reads as it is
+/// and is sealed at the client's next update.
+pub(crate) fn opened_from_store(
+    key: &MasterKey,
+    mut client: UserPoolClient,
+) -> Result<UserPoolClient> {
+    if let Some(stored) = client.client_secret.take() {
+        let id = record_id(&client.user_pool_id, &client.client_id);
+        client.client_secret = Some(key.open_text(&id, &stored)?.into_inner());
+    }
+    Ok(client)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_secret_is_sealed_for_its_pool_and_client() {
+        let key = MasterKey::generate();
+        let config = crate::model::client::UserPoolClientConfig {
+            client_name: "app".into(),
+            ..Default::default()
+        };
+        let client =
+            UserPoolClient::create("us-east-1_abc", config, true, crate::Timestamp(0)).unwrap();
+        let secret = client.client_secret.clone().unwrap();
+        let stored = sealed_for_store(&key, &client);
+        let doc = serde_json::to_string(&stored).unwrap();
+        assert!(!doc.contains(&secret), "{doc}");
+        assert_eq!(opened_from_store(&key, stored.clone()).unwrap(), client);
+        let mut moved = stored;
+        moved.client_id = "another".into();
+        assert!(opened_from_store(&key, moved).is_err());
+        // A row written before sealing still reads.
+        assert_eq!(opened_from_store(&key, client.clone()).unwrap(), client);
+    }
 
     #[test]
     fn matches_cognitos_definition() {

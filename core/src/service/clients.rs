@@ -1,7 +1,7 @@
 //! CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient,
 //! DeleteUserPoolClient, ListUserPoolClients.
 
-use super::Idp;
+use super::{Idp, client_secret};
 use crate::error::{CognitoError, Result};
 use crate::model::UserPoolClient;
 use crate::model::client::UserPoolClientConfig;
@@ -19,7 +19,9 @@ impl Idp {
         let client = UserPoolClient::create(&pool.id, config, generate_secret, self.clock.now())?;
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
             .await?;
-        self.store.create_client(&client).await?;
+        self.store
+            .create_client(&client_secret::sealed_for_store(&self.master_key, &client))
+            .await?;
         Ok(client)
     }
 
@@ -40,7 +42,9 @@ impl Idp {
         client.update(config, self.clock.now())?;
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
             .await?;
-        self.store.update_client(&client).await?;
+        self.store
+            .update_client(&client_secret::sealed_for_store(&self.master_key, &client))
+            .await?;
         self.config.forget_client(client_id);
         Ok(client)
     }
@@ -65,7 +69,15 @@ impl Idp {
     ) -> Result<Page<UserPoolClient>> {
         self.pool(pool_id).await?;
         let limit = super::page_size(max_results, 60, "maxResults")?;
-        self.store.list_clients(pool_id, limit, token).await
+        let page = self.store.list_clients(pool_id, limit, token).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|c| client_secret::opened_from_store(&self.master_key, c))
+                .collect::<Result<_>>()?,
+            next: page.next,
+        })
     }
 }
 

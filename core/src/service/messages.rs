@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::Idp;
-use crate::crypto::SecretString;
+use crate::crypto::{MasterKey, SecretString};
 use crate::error::Result;
 use crate::model::UserPool;
 use crate::store::Store;
@@ -122,33 +122,106 @@ pub trait MessageSender: Send + Sync {
 /// codes and temporary passwords are secrets, so they do not stay.
 pub const OUTBOX_KEEP_SECONDS: i64 = 7 * 86_400;
 
-/// The default sender: every message lands in the store's outbox.
+/// The default sender: every message lands in the store's outbox, its
+/// subject and body sealed under the master key (crypto.rs, "Secrets at
+/// rest"): they hold live codes and passwords for a week.
 pub struct OutboxSender {
     store: Arc<dyn Store>,
     clock: crate::Clock,
+    key: MasterKey,
 }
 
 impl OutboxSender {
-    pub fn new(store: Arc<dyn Store>, clock: crate::Clock) -> Self {
-        Self { store, clock }
+    pub fn new(store: Arc<dyn Store>, clock: crate::Clock, key: MasterKey) -> Self {
+        Self { store, clock, key }
     }
 }
 
 #[async_trait]
 impl MessageSender for OutboxSender {
     async fn send(&self, m: &OutgoingMessage) -> Result<()> {
+        let message = OutboxMessage {
+            id: 0,
+            pool_id: m.pool_id.clone(),
+            channel: m.channel,
+            destination: m.destination.clone(),
+            subject: m.subject.clone(),
+            body: m.body.expose().to_owned(),
+            created: self.clock.now(),
+        };
         self.store
-            .push_message(&OutboxMessage {
-                id: 0,
-                pool_id: m.pool_id.clone(),
-                channel: m.channel,
-                destination: m.destination.clone(),
-                subject: m.subject.clone(),
-                body: m.body.expose().to_owned(),
-                created: self.clock.now(),
-            })
+            .push_message(&seal_message(&self.key, message))
             .await?;
         Ok(())
+    }
+}
+
+/// What a message shows when it does not open (sealed under another master
+/// key, or altered): the listing goes on without it.
+pub const UNREADABLE_MESSAGE: &str = "(sealed under another master key: cannot be read)";
+
+/// The associated data of a sealed outbox text: the message's pool,
+/// channel, destination and time (its id is the store's, known only after
+/// the insert), and which part it is, so no text moves to another message
+/// or part unnoticed.
+fn outbox_record(m: &OutboxMessage, part: &str) -> String {
+    format!(
+        "outbox:{}:{}:{}:{}:{part}",
+        m.pool_id,
+        m.channel.as_str(),
+        m.destination,
+        m.created.0
+    )
+}
+
+/// The message as the outbox keeps it: subject and body sealed. Every
+/// write to the outbox goes through here.
+fn seal_message(key: &MasterKey, mut m: OutboxMessage) -> OutboxMessage {
+    m.body = key.seal_text(&outbox_record(&m, "body"), &m.body);
+    m.subject = m
+        .subject
+        .take()
+        .map(|s| key.seal_text(&outbox_record(&m, "subject"), &s));
+    m
+}
+
+/// The message as the outbox had it, opened. Every read of the outbox goes
+/// through here. Texts kept before sealing read as they are.
+fn open_message(key: &MasterKey, mut m: OutboxMessage) -> OutboxMessage {
+    let open = |part: &str, text: &str| match key.open_text(&outbox_record(&m, part), text) {
+        Ok(opened) => opened.into_inner(),
+        Err(_) => {
+            tracing::warn!(id = m.id, part, "an outbox message does not open");
+            UNREADABLE_MESSAGE.to_owned()
+        }
+    };
+    let body = open("body", &m.body);
+    let subject = m.subject.as_deref().map(|s| open("subject", s));
+    m.body = body;
+    m.subject = subject;
+    m
+}
+
+/// The newest `limit` messages of the outbox (of one pool when given),
+/// newest first, opened: what `cognate outbox` and `/_dev/outbox` show.
+pub async fn read_outbox(
+    store: &dyn Store,
+    key: &MasterKey,
+    pool_id: Option<&str>,
+    limit: usize,
+) -> Result<Vec<OutboxMessage>> {
+    Ok(store
+        .recent_messages(pool_id, limit)
+        .await?
+        .into_iter()
+        .map(|m| open_message(key, m))
+        .collect())
+}
+
+impl Idp {
+    /// The outbox, opened (see [`read_outbox`]).
+    pub async fn outbox(&self, pool_id: Option<&str>, limit: usize) -> Result<Vec<OutboxMessage>> {
+        read_outbox(self.store.as_ref(), &self.master_key, pool_id, limit).await
     }
 }
 

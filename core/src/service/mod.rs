@@ -82,7 +82,11 @@ impl Idp {
         master_key: MasterKey,
         settings: IdpSettings,
     ) -> Self {
-        let sender = Arc::new(messages::OutboxSender::new(store.clone(), clock.clone()));
+        let sender = Arc::new(messages::OutboxSender::new(
+            store.clone(),
+            clock.clone(),
+            master_key.clone(),
+        ));
         Self {
             store,
             clock,
@@ -155,6 +159,7 @@ impl Idp {
             .find_client(client_id)
             .await?
             .ok_or_else(|| client_not_found(client_id))?;
+        let client = client_secret::opened_from_store(&self.master_key, client)?;
         self.config.keep_client(&client, ticket);
         Ok(client)
     }
@@ -166,10 +171,12 @@ impl Idp {
         client_id: &str,
     ) -> Result<UserPoolClient> {
         check_client_id(client_id)?;
-        self.store
+        let client = self
+            .store
             .get_client(pool_id, client_id)
             .await?
-            .ok_or_else(|| client_not_found(client_id))
+            .ok_or_else(|| client_not_found(client_id))?;
+        client_secret::opened_from_store(&self.master_key, client)
     }
 
     /// A client named by id alone, as public actions name it; an unknown

@@ -43,6 +43,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies migrations.
     pub async fn open(path: &Path) -> Result<Self> {
+        create_private(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -261,6 +262,30 @@ fn doc_row<T: serde::de::DeserializeOwned>(row: &SqliteRow, key: &str) -> Result
 const POOL_SELECT: &str = "SELECT p.id, p.doc, \
      COALESCE((SELECT SUM(c.n) FROM user_counts c WHERE c.pool_id = p.id), 0) AS users \
      FROM pools p";
+
+/// Creates the database file, if there is none, readable by its owner only
+/// (0600, whatever the umask) before SQLite opens it: SQLite gives its
+/// -wal and -shm files the mode of the database file.
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match created {
+        Ok(f) => f
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| {
+                CognitoError::internal(format!("cannot set the mode of {}: {e}", path.display()))
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(CognitoError::internal(format!(
+            "cannot create {}: {e}",
+            path.display()
+        ))),
+    }
+}
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cognate_core::Clock;
+use cognate_core::crypto::MasterKey;
 use cognate_core::error::Result;
 use cognate_core::service::messages::{MessageSender, OutboxSender, OutgoingMessage};
 use cognate_core::store::Store;
@@ -29,8 +30,13 @@ pub struct Delivery {
 
 impl Delivery {
     /// The senders the configuration asks for.
-    pub fn start(config: &Config, store: Arc<dyn Store>, clock: Clock) -> anyhow::Result<Self> {
-        let outbox: Arc<dyn MessageSender> = Arc::new(OutboxSender::new(store, clock));
+    pub fn start(
+        config: &Config,
+        store: Arc<dyn Store>,
+        clock: Clock,
+        key: MasterKey,
+    ) -> anyhow::Result<Self> {
+        let outbox: Arc<dyn MessageSender> = Arc::new(OutboxSender::new(store, clock, key));
         let tracker = Arc::new(Tracker::default());
         let policy = RetryPolicy {
             timeout: config.delivery_timeout(),

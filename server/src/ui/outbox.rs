@@ -15,7 +15,7 @@ use crate::state::AppState;
 const SHOWN: usize = 100;
 
 pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let messages = match state.idp.store.recent_messages(None, SHOWN).await {
+    let messages = match state.idp.outbox(None, SHOWN).await {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the outbox");

@@ -231,6 +231,45 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// The first column of every row `sql` returns, as text, read straight
+    /// from the database (not through the server): what a stolen database
+    /// file or dump would show. `sql` must work on SQLite and PostgreSQL.
+    pub async fn raw_rows(&self, sql: &str) -> Vec<String> {
+        use sqlx::{Connection, Row};
+        let url = self.state.config.database_url();
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .read_only(true);
+            let mut c = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .expect("open the SQLite file");
+            sqlx::query(sql)
+                .fetch_all(&mut c)
+                .await
+                .expect("raw query")
+                .iter()
+                .map(|r| r.try_get::<String, _>(0).expect("a text column"))
+                .collect()
+        } else {
+            let mut c = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(sql)
+                .fetch_all(&mut c)
+                .await
+                .expect("raw query")
+                .iter()
+                .map(|r| r.try_get::<String, _>(0).expect("a text column"))
+                .collect()
+        }
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();

@@ -76,12 +76,11 @@ pub async fn client(
     )
 }
 
-/// The newest outbox messages of a pool, newest first.
+/// The newest outbox messages of a pool, newest first, opened.
 pub async fn outbox(s: &TestServer, pool_id: &str) -> Vec<OutboxMessage> {
     s.state
         .idp
-        .store
-        .recent_messages(Some(pool_id), 100)
+        .outbox(Some(pool_id), 100)
         .await
         .expect("read outbox")
 }
