@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 /// Every key, as a TOML key and as `COGNATE_<KEY>` in the environment.
 pub const KEYS: &[&str] = &[
     "listen",
+    "http_header_read_timeout_secs",
+    "http_idle_timeout_secs",
+    "dev_allow_remote",
     "public_url",
     "data_dir",
     "database_url",
@@ -129,6 +132,14 @@ pub struct SmtpConfig {
 pub struct Config {
     /// Address the one HTTP listener binds.
     pub listen: SocketAddr,
+    /// The longest a client may take to send a request's head (slowloris);
+    /// also how long a kept-alive HTTP/1.1 connection waits for the next.
+    pub http_header_read_timeout_secs: f64,
+    /// A connection that moves no byte either way this long is closed.
+    pub http_idle_timeout_secs: f64,
+    /// Lets `cognate dev` listen on a non-loopback address, although its
+    /// `/_dev/outbox` page shows every code sent.
+    pub dev_allow_remote: bool,
     /// The URL clients reach Cognate at; issuers are `{public_url}/{poolId}`.
     /// Derived from `listen` when unset.
     pub public_url: Option<String>,
@@ -186,6 +197,9 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:9229".parse().expect("valid default address"),
+            http_header_read_timeout_secs: 10.0,
+            http_idle_timeout_secs: 60.0,
+            dev_allow_remote: false,
             public_url: None,
             data_dir: PathBuf::from(".cognate"),
             database_url: None,
@@ -321,7 +335,28 @@ impl Config {
                 "admin_access_key_id and admin_secret_access_key must be set together".into(),
             ));
         }
+        for (key, secs) in [
+            (
+                "http_header_read_timeout_secs",
+                self.http_header_read_timeout_secs,
+            ),
+            ("http_idle_timeout_secs", self.http_idle_timeout_secs),
+        ] {
+            if !(secs > 0.0 && secs <= 3600.0) {
+                return Err(invalid(format!(
+                    "{key} {secs} must be more than 0 and at most 3600"
+                )));
+            }
+        }
         self.check_delivery().map_err(invalid)
+    }
+
+    /// The listener's timeouts (see `listener.rs`).
+    pub fn listener_timeouts(&self) -> crate::listener::Timeouts {
+        crate::listener::Timeouts {
+            header_read: std::time::Duration::from_secs_f64(self.http_header_read_timeout_secs),
+            idle: std::time::Duration::from_secs_f64(self.http_idle_timeout_secs),
+        }
     }
 
     fn check_delivery(&self) -> Result<(), String> {
@@ -445,6 +480,9 @@ mod tests {
         // default show an example instead).
         let defaulted = [
             "listen",
+            "http_header_read_timeout_secs",
+            "http_idle_timeout_secs",
+            "dev_allow_remote",
             "data_dir",
             "region",
             "log_format",
@@ -599,6 +637,17 @@ mod tests {
                 .delivery_timeout(),
             std::time::Duration::from_millis(250)
         );
+    }
+
+    #[test]
+    fn listener_timeouts_are_bounded() {
+        assert!(load_toml("http_header_read_timeout_secs = 0\n").is_err());
+        assert!(load_toml("http_idle_timeout_secs = 3601.0\n").is_err());
+        let t = load_toml("http_header_read_timeout_secs = 0.5\n")
+            .unwrap()
+            .listener_timeouts();
+        assert_eq!(t.header_read, std::time::Duration::from_millis(500));
+        assert_eq!(t.idle, std::time::Duration::from_secs(60));
     }
 
     #[test]

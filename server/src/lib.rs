@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain_routing;
 pub mod health;
 pub mod limits;
+pub mod listener;
 pub mod mail;
 pub mod oauth;
 pub mod oidc;
@@ -53,6 +54,13 @@ fn init_tracing(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
+    // /_dev/outbox shows every code sent: not for the network unless asked.
+    if mode == Mode::Dev && !config.listen.ip().is_loopback() && !config.dev_allow_remote {
+        anyhow::bail!(
+            "cognate dev shows every code sent at /_dev/outbox, so it listens only on loopback (127.0.0.1, ::1), not {}; set dev_allow_remote = true (COGNATE_DEV_ALLOW_REMOTE=true) to allow it",
+            config.listen.ip()
+        );
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -63,13 +71,8 @@ async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
     bootstrap::announce(&state);
     tokio::spawn(housekeeping(state.idp.clone()));
     let app = router::build(state.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown::signal())
-    .await
-    .context("the HTTP server failed")?;
+    let timeouts = state.config.listener_timeouts();
+    listener::serve(listener, app, timeouts, shutdown::signal()).await;
     // Queued codes get one more timeout to leave.
     state.delivery.drain(state.config.delivery_timeout()).await;
     tracing::info!("stopped");

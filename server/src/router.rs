@@ -43,7 +43,11 @@ pub fn build(state: AppState) -> Router {
             post(hosted::recovery::reset),
         )
         .route("/{pool_id}/logout", get(hosted::logout::logout))
-        .layer(sessions::layer(&state.idp, &state.public_url));
+        .layer(sessions::layer(&state.idp, &state.public_url))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            hosted::csrf::cookie,
+        ));
     let app = Router::new()
         // OAuth 2.0 endpoints for clients (no browser session)
         .route("/{pool_id}/oauth2/token", post(oauth::token::token))

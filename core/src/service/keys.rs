@@ -3,18 +3,30 @@
 //!
 //! Several nodes may share one database. Two that race to make a pool's
 //! first key both store theirs (the store keys rows by kid) and then re-read:
-//! every node picks the same active key from the same rows, and a node that
-//! meets a kid it has not seen reloads the pool's keys before refusing.
+//! every node picks the same active key from the same rows. A key made or
+//! rotated on another node reaches this one through [`Idp::reload_pool_keys`],
+//! which reads the store at most once per pool per [`RELOAD_INTERVAL`]
+//! (issue 12, item 9a: a flood of tokens with made-up kids, or of JWKS
+//! requests, must not make a store read and an RSA key opening each).
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
 
 use super::Idp;
+use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::tokens::{PoolKeys, Verifier, new_signing_key};
+
+/// How long a pool's cached keys answer for the store before
+/// [`Idp::reload_pool_keys`] reads it again: the longest a key made on
+/// another node takes to appear in this node's JWKS and to verify here.
+/// Short against token lifetimes (an hour by default), long against a
+/// flood of requests.
+pub const RELOAD_INTERVAL_MILLIS: i64 = 5_000;
 
 /// A pool's opened keys and a verifier of its tokens.
 #[derive(Debug)]
@@ -23,13 +35,25 @@ pub struct PoolKeySet {
     pub verifier: Verifier,
 }
 
+/// A pool's cached keys and when the store was last read for them.
+struct Cached {
+    set: Arc<PoolKeySet>,
+    read_at: Timestamp,
+}
+
 /// The in-memory cache of opened keys, shared by clones of the Idp.
 #[derive(Default)]
 pub struct KeyCache {
-    pools: RwLock<HashMap<String, Arc<PoolKeySet>>>,
+    pools: RwLock<HashMap<String, Cached>>,
     /// Serializes key creation on this node (other nodes are handled by
     /// re-reading after insert).
     creating: Mutex<()>,
+    /// Serializes reloads, so that many requests arriving together past
+    /// the interval make one store read, not one each (held across pools:
+    /// reloads are rare, at most one per pool per interval).
+    reloading: Mutex<()>,
+    /// Store reads of signing keys since start (see [`Idp::signing_key_reads`]).
+    reads: AtomicU64,
 }
 
 impl std::fmt::Debug for KeyCache {
@@ -42,29 +66,70 @@ impl Idp {
     /// The pool's keys, from the cache or the store; a pool with no active
     /// key gets one now. The caller has checked that the pool exists.
     pub async fn pool_keys(&self, pool_id: &str) -> Result<Arc<PoolKeySet>> {
-        if let Some(k) = self.keys.pools.read().await.get(pool_id) {
-            return Ok(k.clone());
+        if let Some(c) = self.keys.pools.read().await.get(pool_id) {
+            return Ok(c.set.clone());
         }
+        // Through the reload, so that requests arriving together at a cold
+        // cache read the store once.
         self.reload_pool_keys(pool_id).await
     }
 
-    /// Reads the pool's keys from the store again (a key made or rotated on
-    /// another node), making the first one if there is none.
+    /// The pool's keys, read from the store again (a key made or rotated on
+    /// another node) unless they were read in the last
+    /// [`RELOAD_INTERVAL_MILLIS`]: the one place that decides when an
+    /// unknown kid or a JWKS request may cost a store read.
     pub async fn reload_pool_keys(&self, pool_id: &str) -> Result<Arc<PoolKeySet>> {
+        if let Some(set) = self.recent_pool_keys(pool_id).await {
+            return Ok(set);
+        }
+        let _one_at_a_time = self.keys.reloading.lock().await;
+        // Another task may have reloaded while this one waited.
+        if let Some(set) = self.recent_pool_keys(pool_id).await {
+            return Ok(set);
+        }
+        self.load_pool_keys(pool_id).await
+    }
+
+    /// The cached keys if the store was read for them within the interval.
+    async fn recent_pool_keys(&self, pool_id: &str) -> Option<Arc<PoolKeySet>> {
+        let now = self.clock.now().millis();
+        let pools = self.keys.pools.read().await;
+        let c = pools.get(pool_id)?;
+        // A clock set back counts as the interval having passed.
+        let age = now - c.read_at.millis();
+        (0..RELOAD_INTERVAL_MILLIS)
+            .contains(&age)
+            .then(|| c.set.clone())
+    }
+
+    /// Store reads of signing keys this Idp has made: tests check with it
+    /// that floods of unknown kids do not reach the store.
+    pub fn signing_key_reads(&self) -> u64 {
+        self.keys.reads.load(Ordering::Relaxed)
+    }
+
+    /// Reads the pool's keys from the store and caches them, making the
+    /// first one if there is none.
+    async fn load_pool_keys(&self, pool_id: &str) -> Result<Arc<PoolKeySet>> {
+        let read_at = self.clock.now();
+        self.keys.reads.fetch_add(1, Ordering::Relaxed);
         let records = self.store.signing_keys(pool_id).await?;
         let keys = match PoolKeys::open(&self.master_key, &records)? {
             Some(k) => k,
+            // A key made here is in the cache at once.
             None => self.create_pool_key(pool_id).await?,
         };
         let set = Arc::new(PoolKeySet {
             verifier: keys.verifier(&self.issuer(pool_id))?,
             keys,
         });
-        self.keys
-            .pools
-            .write()
-            .await
-            .insert(pool_id.to_owned(), set.clone());
+        self.keys.pools.write().await.insert(
+            pool_id.to_owned(),
+            Cached {
+                set: set.clone(),
+                read_at,
+            },
+        );
         Ok(set)
     }
 
@@ -97,9 +162,9 @@ impl Idp {
         })
     }
 
-    /// The pool's JWKS document (RFC 7517 §5), read from the store so that
-    /// keys made or rotated on other nodes appear at once. ResourceNotFound
-    /// for an unknown pool.
+    /// The pool's JWKS document (RFC 7517 §5), from the cached keys: keys
+    /// made or rotated on other nodes appear within the reload interval.
+    /// ResourceNotFound for an unknown pool.
     pub async fn jwks(&self, pool_id: &str) -> Result<Value> {
         self.pool(pool_id).await?;
         let set = self.reload_pool_keys(pool_id).await?;

@@ -112,6 +112,12 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("GetUICustomization", Admin, UiCustomization),
 ];
 
+/// Every action's name, in the table's order (the protocol fuzz test sends
+/// each of them malformed input).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    ACTIONS.iter().map(|(name, ..)| *name)
+}
+
 pub fn access(action: &str) -> Option<Access> {
     ACTIONS
         .iter()

@@ -4,6 +4,7 @@
 //! never a redirect), then the rest (errors go back to the client), then
 //! the browser's SSO session — which answers at once unless `prompt=login`.
 
+use super::Session;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -11,7 +12,6 @@ use cognate_app::pages::hosted::{self as views, FormErrors, Lang, UsernameKind};
 use cognate_core::model::pool::VerifiableAttribute;
 use cognate_core::model::{UserPool, UserPoolClient};
 use cognate_core::service::oauth::{AuthorizeParams, OAuthError, OAuthErrorCode};
-use tower_sessions::Session;
 
 use super::{
     Flow, SsoSession, branding, complete, error_page, form, language, link, page, path, sso_key,

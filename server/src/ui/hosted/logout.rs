@@ -4,12 +4,12 @@
 //! a new sign-in (`client_id` + `redirect_uri` + `response_type`, as
 //! `/login` takes them). An unregistered URI shows an error page.
 
+use super::Session;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use cognate_app::pages::hosted::{self as views, Branding, FormContext};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 use super::{error_page, language, page, sso_key};
 use crate::oauth::error::no_store;

@@ -2,9 +2,11 @@
 //! endpoint. A GET renders an app/ page; a POST handles its form. The
 //! authorization request, once checked, travels through the pages as a
 //! sealed `flow` field; the browser's SSO session lives in the session
-//! (see `sessions.rs`); every form carries a CSRF token tied to it.
+//! (see `sessions.rs`), written only once there is one; every form carries
+//! a CSRF token tied to the browser by a signed cookie (see `csrf.rs`).
 
 pub mod authorize;
+pub mod csrf;
 pub mod logout;
 pub mod recovery;
 pub mod sign_in;
@@ -16,17 +18,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cognate_app::pages::hosted::{self as views, Branding, FormContext, Lang};
 use cognate_core::Timestamp;
-use cognate_core::crypto::{constant_time_eq, random_bytes};
 use cognate_core::model::{User, UserPool, UserPoolClient};
 use cognate_core::service::oauth::ValidAuthorize;
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
+
+pub use self::csrf::Session;
 
 use crate::oauth::error::{no_store, redirect_with};
 use crate::state::AppState;
 
-/// The session key of the CSRF token.
-const CSRF_KEY: &str = "csrf";
 /// The record id flows are sealed under.
 const FLOW_RECORD: &str = "hosted-flow:v1";
 /// A sign-in may take this long from authorize to code (Cognito's longest
@@ -160,26 +160,14 @@ pub async fn branding(
     b
 }
 
-/// The CSRF token of this browser session, made on first use.
-pub async fn csrf_token(session: &Session) -> String {
-    if let Ok(Some(t)) = session.get::<String>(CSRF_KEY).await {
-        return t;
-    }
-    let token = B64URL.encode(random_bytes::<32>());
-    if let Err(e) = session.insert(CSRF_KEY, &token).await {
-        tracing::warn!(error = %e, "session unavailable");
-    }
-    token
+/// The CSRF token of this browser (see `csrf.rs`): no session write.
+pub fn csrf_token(state: &AppState, session: &Session) -> String {
+    session.csrf.token(state)
 }
 
-/// Whether a form's CSRF token is this session's (constant time).
-pub async fn csrf_ok(session: &Session, given: Option<&str>) -> bool {
-    match (session.get::<String>(CSRF_KEY).await, given) {
-        (Ok(Some(expected)), Some(given)) => {
-            constant_time_eq(expected.as_bytes(), given.as_bytes())
-        }
-        _ => false,
-    }
+/// Whether a form's CSRF token is this browser's (constant time).
+pub fn csrf_ok(state: &AppState, session: &Session, given: Option<&str>) -> bool {
+    session.csrf.check(state, given)
 }
 
 /// The form context of a page: language, look, action, CSRF token and the
@@ -201,7 +189,7 @@ pub async fn form(
         lang,
         branding,
         action,
-        csrf: csrf_token(session).await,
+        csrf: csrf_token(state, session),
         hidden,
     }
 }

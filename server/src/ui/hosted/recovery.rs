@@ -1,6 +1,7 @@
 //! `GET|POST {issuer}/forgotPassword` and `POST {issuer}/confirmForgotPassword`:
 //! a code to the user's verified address, then a new password with it.
 
+use super::Session;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -10,7 +11,6 @@ use cognate_core::crypto::SecretString;
 use cognate_core::model::{UserPool, UserPoolClient};
 use cognate_core::service::client_secret::secret_hash_for;
 use cognate_core::store::outbox::Channel;
-use tower_sessions::Session;
 
 use super::authorize::{sign_in_page, username_kind};
 use super::sign_in::{Fields, begin, limit, linked_flow};

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::Session;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,7 +18,6 @@ use cognate_core::model::{UserPool, UserPoolClient};
 use cognate_core::service::auth::{AuthOutcome, Challenge, Face};
 use cognate_core::service::mfa::TokenHolder;
 use cognate_core::service::session::ChallengeName;
-use tower_sessions::Session;
 
 use super::authorize::sign_in_page;
 use super::{
@@ -63,7 +63,7 @@ pub async fn begin(
     headers: &HeaderMap,
 ) -> Result<(Lang, Flow, UserPool, UserPoolClient), Box<Response>> {
     let lang = language(fields.get("lang").map(String::as_str), headers);
-    if !csrf_ok(session, fields.get("csrf").map(String::as_str)).await {
+    if !csrf_ok(state, session, fields.get("csrf").map(String::as_str)) {
         return Err(Box::new(csrf_failure(lang)));
     }
     let flow = Flow::open(state, pool_id, fields.get("flow").map(String::as_str))

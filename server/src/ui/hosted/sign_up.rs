@@ -2,6 +2,7 @@
 //! sign-up with the pool's required (and the client's writable) attributes,
 //! the password policy shown up front, then the confirmation code.
 
+use super::Session;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,7 +18,6 @@ use cognate_core::service::client_secret::secret_hash_for;
 use cognate_core::service::codes::CodeDeliveryDetails;
 use cognate_core::service::signup::SignUpRequest;
 use cognate_core::store::outbox::Channel;
-use tower_sessions::Session;
 
 use super::authorize::{sign_in_page, username_kind};
 use super::sign_in::{Fields, begin, limit, linked_flow};
