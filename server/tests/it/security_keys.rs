@@ -4,15 +4,13 @@
 //! one each — while a key made on another node still appears (in the JWKS,
 //! and as a verifying key) once the interval has passed.
 
-mod common;
-
+use crate::common::users::{self, PASSWORD};
+use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cognate_core::service::keys::RELOAD_INTERVAL_MILLIS;
 use cognate_core::tokens::new_signing_key;
-use common::users::{self, PASSWORD};
-use common::{Backend, TestServer, error_name};
 use futures::StreamExt as _;
 
 on_both_backends!(

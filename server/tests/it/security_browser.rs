@@ -3,11 +3,9 @@
 //! https server sends HSTS on every response (RFC 6797 §7.1) (issue 12,
 //! items 8c and 8d).
 
-mod common;
-
+use crate::common::users::pool;
+use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::OAuthFlowType;
-use common::users::pool;
-use common::{Backend, TestServer};
 use reqwest::header::{SET_COOKIE, STRICT_TRANSPORT_SECURITY};
 
 const HSTS: &str = "max-age=31536000; includeSubDomains";

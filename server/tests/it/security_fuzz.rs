@@ -6,12 +6,10 @@
 //! Administrative actions are sent both unsigned (refused at SigV4) and
 //! signed with the admin key, which is what reaches the parser.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::{ADMIN_KEY_ID, ADMIN_SECRET, Backend, TestServer};
 use aws_lc_rs::{digest, hmac};
-use common::{ADMIN_KEY_ID, ADMIN_SECRET, Backend, TestServer};
 use futures::StreamExt as _;
 use serde_json::{Map, Value, json};
 

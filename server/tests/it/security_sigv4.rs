@@ -3,11 +3,9 @@
 //! must be among its SignedHeaders (AWS General Reference, "Create a
 //! canonical request"; issue 12, item 3).
 
-mod common;
-
+use crate::common::users::{PASSWORD, pool};
+use crate::common::{ADMIN_KEY_ID, ADMIN_SECRET, Backend, TestServer};
 use aws_lc_rs::{digest, hmac};
-use common::users::{PASSWORD, pool};
-use common::{ADMIN_KEY_ID, ADMIN_SECRET, Backend, TestServer};
 
 const PREFIX: &str = "AWSCognitoIdentityProviderService.";
 

@@ -3,14 +3,12 @@
 //! that go idle, and `cognate dev` — whose /_dev/outbox shows every code —
 //! refuses a non-loopback address unless `dev_allow_remote` is set.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::process::Running;
+use crate::common::process::Running;
 
 /// Far above the configured timeouts: only "closed at all" is asserted.
 const GENEROUS: Duration = Duration::from_secs(15);

@@ -3,13 +3,11 @@
 //! "Secrets at rest"), yet still work and still read where Cognito and the
 //! tools show them (issue 12, item 8).
 
-mod common;
-
+use crate::common::users::{PASSWORD, attr, client, pool};
+use crate::common::{TestServer, error_name};
 use aws_lc_rs::hmac;
 use aws_sdk_cognitoidentityprovider::types::{OAuthFlowType, ResourceServerScopeType};
 use base64::Engine as _;
-use common::users::{PASSWORD, attr, client, pool};
-use common::{TestServer, error_name};
 
 /// Cognito developer guide, "Computing secret hash values".
 fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
@@ -188,7 +186,7 @@ async fn a_client_secret_stored_in_plaintext_before_sealing_still_works(s: TestS
 /// The outbox holds live codes for a week: its rows keep them sealed, and
 /// `cognate outbox` (with the data directory's master key) opens them.
 async fn outbox_codes_are_sealed_at_rest_and_the_cli_still_shows_them(s: TestServer) {
-    let pool_id = common::users::email_pool(&s).await;
+    let pool_id = crate::common::users::email_pool(&s).await;
     let (client_id, _) = client(&s, &pool_id, false, false).await;
     s.public()
         .sign_up()
@@ -199,7 +197,7 @@ async fn outbox_codes_are_sealed_at_rest_and_the_cli_still_shows_them(s: TestSer
         .send()
         .await
         .expect("sign up");
-    let code = common::users::code_sent_to(&s, &pool_id, "zoe@example.com").await;
+    let code = crate::common::users::code_sent_to(&s, &pool_id, "zoe@example.com").await;
 
     let rows = s
         .raw_rows("SELECT COALESCE(subject, '') || '|' || destination || '|' || body FROM outbox")
@@ -215,7 +213,7 @@ async fn outbox_codes_are_sealed_at_rest_and_the_cli_still_shows_them(s: TestSer
     let data_dir = s.state.config.data_dir.clone();
     let database_url = s.state.config.database_url();
     let printed = tokio::task::spawn_blocking(move || {
-        common::process::cognate(
+        crate::common::process::cognate(
             &["outbox", "--json"],
             &data_dir,
             &[("COGNATE_DATABASE_URL", &database_url)],

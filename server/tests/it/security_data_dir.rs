@@ -2,12 +2,10 @@
 //! key: Cognate creates it for its owner only (0700) and every file it puts
 //! there 0600, whatever the umask (issue 12, item 8b).
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::process::Running;
+use crate::common::process::Running;
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path)

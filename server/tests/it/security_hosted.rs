@@ -3,10 +3,8 @@
 //! form with a stateless CSRF token (a signed double-submit cookie) — and
 //! every form still refuses a POST without this browser's token.
 
-mod common;
-
+use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, OAuthFlowType};
-use common::{Backend, TestServer};
 use reqwest::StatusCode;
 use sqlx::Connection as _;
 
