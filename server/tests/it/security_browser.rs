@@ -8,6 +8,7 @@ use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::OAuthFlowType;
 use reqwest::header::{SET_COOKIE, STRICT_TRANSPORT_SECURITY};
 
+const PASSWORD: &str = "Corr3ct-horse!";
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 async fn https_server() -> TestServer {
@@ -18,11 +19,21 @@ async fn https_server() -> TestServer {
     .unwrap()
 }
 
-/// The Set-Cookie of the hosted sign-in page, reached by /oauth2/authorize.
-async fn session_cookie(s: &TestServer) -> String {
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\"");
+    let at = html.find(&marker).expect("field");
+    let tag = &html[html[..at].rfind('<').unwrap()..at + html[at..].find('>').unwrap()];
+    let v = tag.split("value=\"").nth(1).unwrap();
+    v[..v.find('"').unwrap()].replace("&amp;", "&")
+}
+
+/// The cookies a browser is given by the hosted UI, as Set-Cookie values:
+/// the sign-in page's CSRF seed, then the session the sign-in starts.
+/// Cookies are carried by hand: the server believes it is https.
+async fn hosted_cookies(s: &TestServer) -> (String, String) {
     let pool_id = pool(s, |b| b).await;
-    let client = s
-        .admin()
+    let admin = s.admin();
+    let client = admin
         .create_user_pool_client()
         .user_pool_id(&pool_id)
         .client_name("web")
@@ -34,10 +45,28 @@ async fn session_cookie(s: &TestServer) -> String {
         .await
         .unwrap();
     let client_id = client.user_pool_client().unwrap().client_id().unwrap();
-    let page = reqwest::Client::builder()
+    admin
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("ann")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    admin
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username("ann")
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap()
+        .unwrap();
+    let page = http
         .get(format!(
             "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=https://app.example/callback&scope=openid&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
             s.url
@@ -46,12 +75,40 @@ async fn session_cookie(s: &TestServer) -> String {
         .await
         .unwrap();
     assert_eq!(page.status(), 200, "{page:?}");
-    page.headers()
+    let csrf_cookie = page
+        .headers()
         .get(SET_COOKIE)
-        .unwrap_or_else(|| panic!("no session cookie: {page:?}"))
+        .unwrap_or_else(|| panic!("no CSRF cookie: {page:?}"))
         .to_str()
         .unwrap()
-        .to_owned()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let signed_in = http
+        .post(format!("{}/{pool_id}/login", s.url))
+        .header("cookie", csrf_cookie.split(';').next().unwrap())
+        .form(&[
+            ("csrf", hidden(&html, "csrf")),
+            ("flow", hidden(&html, "flow")),
+            ("username", "ann".to_owned()),
+            ("password", PASSWORD.to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_in.status().is_redirection(), "{signed_in:?}");
+    let session_cookie = signed_in
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("cognate_session="))
+        .unwrap_or_else(|| panic!("no session cookie: {signed_in:?}"))
+        .to_owned();
+    (csrf_cookie, session_cookie)
+}
+
+async fn session_cookie(s: &TestServer) -> String {
+    hosted_cookies(s).await.1
 }
 
 #[tokio::test]
@@ -61,6 +118,17 @@ async fn a_secure_session_cookie_has_the_host_prefix() {
     assert!(cookie.starts_with("__Host-cognate_session="), "{cookie}");
     // RFC 6265bis §4.1.3.2: Secure, Path=/ and no Domain.
     for flag in ["Secure", "Path=/", "HttpOnly", "SameSite=Lax"] {
+        assert!(cookie.contains(flag), "{flag}: {cookie}");
+    }
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_secure_csrf_cookie_has_the_host_prefix() {
+    let s = https_server().await;
+    let (cookie, _) = hosted_cookies(&s).await;
+    assert!(cookie.starts_with("__Host-cognate_csrf="), "{cookie}");
+    for flag in ["Secure", "Path=/", "HttpOnly"] {
         assert!(cookie.contains(flag), "{flag}: {cookie}");
     }
     assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");

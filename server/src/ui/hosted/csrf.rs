@@ -24,6 +24,13 @@ use crate::state::AppState;
 
 /// The cookie holding the seed.
 pub const COOKIE: &str = "cognate_csrf";
+/// Its name whenever it is Secure (RFC 6265bis §4.1.3.2: `__Host-` — no
+/// Domain, Path=/, so a sibling subdomain cannot plant a seed).
+pub const SECURE_COOKIE: &str = "__Host-cognate_csrf";
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_COOKIE } else { COOKIE }
+}
 /// The purpose the form token's HMAC key is derived for.
 const MAC_PURPOSE: &str = "hosted-csrf";
 
@@ -43,13 +50,13 @@ impl std::fmt::Debug for CsrfSeed {
 }
 
 impl CsrfSeed {
-    fn from_headers(headers: &HeaderMap) -> Self {
+    fn from_headers(headers: &HeaderMap, name: &str) -> Self {
         let from_cookie = headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+            .filter_map(|c| c.trim().strip_prefix(name)?.strip_prefix('='))
             .find_map(|v| B64URL.decode(v).ok()?.try_into().ok());
         match from_cookie {
             Some(seed) => Self {
@@ -85,17 +92,15 @@ impl CsrfSeed {
 /// (a cross-site POST does not even carry it), Secure as the session
 /// cookie is (see `sessions::layer`).
 pub async fn cookie(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let seed = CsrfSeed::from_headers(req.headers());
+    let secure = !is_local_http(&state.public_url);
+    let name = cookie_name(secure);
+    let seed = CsrfSeed::from_headers(req.headers(), name);
     req.extensions_mut().insert(seed.clone());
     let mut response = next.run(req).await;
     if seed.fresh && seed.used.load(Ordering::Relaxed) {
-        let secure = if is_local_http(&state.public_url) {
-            ""
-        } else {
-            "; Secure"
-        };
+        let secure = if secure { "; Secure" } else { "" };
         let value = format!(
-            "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            "{name}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
             B64URL.encode(seed.seed)
         );
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -149,11 +154,11 @@ mod tests {
     fn the_seed_comes_from_its_cookie_or_is_new() {
         let seed = [9u8; 32];
         let h = headers(&format!("a=b; {COOKIE}={}; c=d", B64URL.encode(seed)));
-        let s = CsrfSeed::from_headers(&h);
+        let s = CsrfSeed::from_headers(&h, COOKIE);
         assert!(!s.fresh);
         assert_eq!(s.seed, seed);
         for bad in ["", "cognate_csrf=short", "cognate_csrfx=AAAA", "other=1"] {
-            let s = CsrfSeed::from_headers(&headers(bad));
+            let s = CsrfSeed::from_headers(&headers(bad), COOKIE);
             assert!(s.fresh, "{bad}");
             assert_ne!(s.seed, seed);
         }
