@@ -11,6 +11,7 @@ pub mod sigv4;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
@@ -86,10 +87,18 @@ pub async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let result = dispatch(&state, peer, &method, &uri, &headers, &body, &request_id).await;
+    // A body the listener refuses (over the 1 MiB limit, or cut short) is
+    // answered in the protocol too, with a `__type` the SDKs parse.
+    let result = match body {
+        Ok(body) => dispatch(&state, peer, &method, &uri, &headers, &body, &request_id).await,
+        Err(e) => Err(ApiError::Serialization(format!(
+            "The request body could not be read: {}",
+            e.body_text()
+        ))),
+    };
     let mut response = match result {
         Ok(value) => (
             [(

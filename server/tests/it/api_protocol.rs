@@ -138,3 +138,18 @@ async fn hostile_strings_get_cognito_errors_not_500s() {
         );
     }
 }
+
+/// A body over the 1 MiB limit is a 4xx in the protocol, with `__type`,
+/// not a plain-text answer (issue 12, robustness).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_a_serialization_error_with_its_type() {
+    let s = crate::common::TestServer::start(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    let body = format!("{{\"ClientId\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let (status, answer, _) = s.raw(Some("SignUp"), &body).await;
+    assert!((400..500).contains(&status), "{status}");
+    assert_eq!(answer["__type"], "SerializationException", "{answer}");
+    let (status, _, _) = s.raw(Some("ListUserPools"), "{}").await;
+    assert!((400..500).contains(&status), "the server still answers");
+}
