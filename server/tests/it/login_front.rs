@@ -3,6 +3,7 @@
 //! signs in through the hosted UI, and the sessions live in real SQLite,
 //! PostgreSQL and Redis stores whose raw records are read back.
 
+use crate::common::hosted::{browser, location};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -14,7 +15,7 @@ use axum::Router;
 use axum::routing::get;
 use login_front::{AccessToken, LoginFront, LoginFrontConfig, ProviderLogout, SessionKeys, User};
 use reqwest::StatusCode;
-use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::header::SET_COOKIE;
 use tower_sessions::SessionStore;
 
 const PASSWORD: &str = "Correct-Horse-9";
@@ -166,23 +167,6 @@ async fn provider_and_app() -> (Provider, App) {
     let store = tower_sessions::MemoryStore::default();
     let app = start_app(listener, &p.issuer, &p.client_id, store).await;
     (p, app)
-}
-
-/// A browser: keeps cookies, follows no redirects (we read them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The value of the form field `name` in the hosted UI's HTML.

@@ -4,6 +4,7 @@
 //! cookie-keeping HTTP client that fills in the sign-in form as a browser
 //! would. Then the negative paths of RFC 6749, RFC 7636 and OIDC Core.
 
+use crate::common::hosted::{browser, hidden, location, query_param};
 use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, ExplicitAuthFlowsType, MessageActionType, OAuthFlowType, ResourceServerScopeType,
@@ -121,39 +122,12 @@ async fn app(s: &TestServer, secret: bool) -> App {
     }
 }
 
-/// A browser: keeps cookies, follows no redirects (we read them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// The relying party's HTTP client (openidconnect wants no redirects).
 fn rp_http() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-fn hidden(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\"");
-    let at = html.find(&marker)?;
-    let tag_start = html[..at].rfind('<')?;
-    let tag_end = at + html[at..].find('>')?;
-    let tag = &html[tag_start..tag_end];
-    let v = tag.split("value=\"").nth(1)?;
-    Some(v[..v.find('"')?].replace("&amp;", "&"))
-}
-
-fn query_param(url: &str, name: &str) -> Option<String> {
-    let parsed = reqwest::Url::parse(url).ok()?;
-    parsed
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 /// Posts the sign-in form found in `html`.
@@ -175,14 +149,6 @@ async fn sign_in(
         .send()
         .await
         .unwrap()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn code_pkce_flow_with_the_openidconnect_crate(s: TestServer) {

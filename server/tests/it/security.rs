@@ -5,6 +5,7 @@
 //! equal answers for unknown names, limits on token-authorized actions,
 //! and the OAuth details of RFC 9700.
 
+use crate::common::hosted::{browser, hidden, location, query_param};
 use crate::common::users::{PASSWORD, attr, code_sent_to};
 use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
@@ -13,7 +14,6 @@ use cip::types::{
     SmsMfaSettingsType,
 };
 use reqwest::StatusCode;
-use reqwest::header::LOCATION;
 
 const CALLBACK: &str = "https://app.example/callback";
 /// An RFC 7636 Appendix B verifier and its S256 challenge.
@@ -70,41 +70,6 @@ async fn hosted(s: &TestServer, scopes: &[&str], secret: bool) -> Hosted {
         pool_id,
         client_id: client.client_id().unwrap().to_owned(),
     }
-}
-
-/// A browser: keeps cookies, follows no redirects (we read them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn hidden(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\"");
-    let at = html.find(&marker)?;
-    let tag_start = html[..at].rfind('<')?;
-    let tag_end = at + html[at..].find('>')?;
-    let tag = &html[tag_start..tag_end];
-    let v = tag.split("value=\"").nth(1)?;
-    Some(v[..v.find('"')?].replace("&amp;", "&"))
-}
-
-fn query_param(url: &str, name: &str) -> Option<String> {
-    let parsed = reqwest::Url::parse(url).ok()?;
-    parsed
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 impl Hosted {

@@ -3,6 +3,7 @@
 //! https server sends HSTS on every response (RFC 6797 §7.1) (issue 12,
 //! items 8c and 8d).
 
+use crate::common::hosted::hidden;
 use crate::common::users::pool;
 use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::OAuthFlowType;
@@ -17,14 +18,6 @@ async fn https_server() -> TestServer {
     })
     .await
     .unwrap()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\"");
-    let at = html.find(&marker).expect("field");
-    let tag = &html[html[..at].rfind('<').unwrap()..at + html[at..].find('>').unwrap()];
-    let v = tag.split("value=\"").nth(1).unwrap();
-    v[..v.find('"').unwrap()].replace("&amp;", "&")
 }
 
 /// The cookies a browser is given by the hosted UI, as Set-Cookie values:
@@ -87,8 +80,8 @@ async fn hosted_cookies(s: &TestServer) -> (String, String) {
         .post(format!("{}/{pool_id}/login", s.url))
         .header("cookie", csrf_cookie.split(';').next().unwrap())
         .form(&[
-            ("csrf", hidden(&html, "csrf")),
-            ("flow", hidden(&html, "flow")),
+            ("csrf", hidden(&html, "csrf").unwrap()),
+            ("flow", hidden(&html, "flow").unwrap()),
             ("username", "ann".to_owned()),
             ("password", PASSWORD.to_owned()),
         ])

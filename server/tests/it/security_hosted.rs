@@ -3,6 +3,7 @@
 //! form with a stateless CSRF token (a signed double-submit cookie) — and
 //! every form still refuses a POST without this browser's token.
 
+use crate::common::hosted::{browser, hidden};
 use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, OAuthFlowType};
 use reqwest::StatusCode;
@@ -88,24 +89,6 @@ fn authorize_url(s: &TestServer, app: &App, page: &str) -> String {
         app.client_id,
         "a".repeat(43)
     )
-}
-
-/// A browser: keeps cookies, follows no redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn hidden(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\"");
-    let at = html.find(&marker)?;
-    let tag_start = html[..at].rfind('<')?;
-    let tag_end = at + html[at..].find('>')?;
-    let v = html[tag_start..tag_end].split("value=\"").nth(1)?;
-    Some(v[..v.find('"')?].replace("&amp;", "&"))
 }
 
 /// The rows of the web-session table, read from the SQLite file itself.

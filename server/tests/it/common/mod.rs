@@ -3,6 +3,7 @@
 //! the real PostgreSQL.
 #![allow(dead_code)]
 
+pub mod hosted;
 pub mod process;
 pub mod users;
 
