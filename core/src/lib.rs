@@ -11,6 +11,8 @@ pub mod model;
 pub mod service;
 pub mod srp;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod tokens;
 
 pub use clock::{Clock, Timestamp};

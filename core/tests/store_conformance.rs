@@ -1,6 +1,7 @@
 //! Store conformance: one suite, run against SQLite and PostgreSQL. Each
-//! check is an async function over `Arc<dyn Store>`; the macro at the end
-//! makes `sqlite_<name>` and `postgres_<name>` tests of it.
+//! check is an async function over `Arc<dyn Store>`; core's
+//! `on_both_backends!` at the end makes `sqlite::<name>` and
+//! `postgres::<name>` tests of it.
 //!
 //! PostgreSQL: `COGNATE_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`), one schema per test. When it
@@ -8,8 +9,7 @@
 //! `COGNATE_REQUIRE_POSTGRES=1` makes that a failure.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::sync::Arc;
 
 use cognate_core::model::client::UserPoolClientConfig;
 use cognate_core::model::pool::{
@@ -19,9 +19,8 @@ use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
 use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
 use cognate_core::store::oauth::{AuthCodeRecord, CodeGrant, Redemption};
 use cognate_core::store::{PgStore, SigningKey, SqliteStore, Store, UserFilter};
+use cognate_core::test_support::{Backend, PgSchema};
 use cognate_core::{CognitoError, Timestamp};
-use sqlx::Executor;
-use sqlx::postgres::PgPoolOptions;
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -32,113 +31,38 @@ const NOW: Timestamp = Timestamp(1_700_000_000_000);
 /// A store under test and what must be cleaned up after it.
 struct Harness {
     store: Arc<dyn Store>,
-    _cleanup: Cleanup,
-}
-
-enum Cleanup {
-    Sqlite(#[allow(dead_code)] TempDir),
-    Postgres { url: String, schema: String },
-}
-
-impl Drop for Cleanup {
-    /// Drops the test's schema, best effort (also when the test panicked).
-    fn drop(&mut self) {
-        let Cleanup::Postgres { url, schema } = self else {
-            return;
-        };
-        let (url, schema) = (url.clone(), schema.clone());
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                if let Ok(pool) = PgPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .connect(&url)
-                    .await
-                {
-                    let _ = pool
-                        .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
-                        .await;
-                    pool.close().await;
-                }
-            });
-        })
-        .join();
-    }
+    _dir: Option<TempDir>,
+    _schema: Option<PgSchema>,
 }
 
 impl Harness {
-    async fn sqlite() -> Self {
-        let dir = TempDir::new().expect("temp dir");
-        let store = SqliteStore::open(&dir.path().join("cognate.db"))
-            .await
-            .expect("open sqlite store");
-        Self {
-            store: Arc::new(store),
-            _cleanup: Cleanup::Sqlite(dir),
-        }
-    }
-
-    /// None when PostgreSQL is unreachable and not required.
-    async fn postgres() -> Option<Self> {
-        let url = std::env::var("COGNATE_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let required = std::env::var("COGNATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-        // Once one test found no server, the others skip without waiting.
-        static UNREACHABLE: OnceLock<String> = OnceLock::new();
-        let admin = match UNREACHABLE.get() {
-            Some(e) => Err(e.clone()),
-            None => PgPoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(Duration::from_secs(3))
-                .connect(&url)
-                .await
-                .map_err(|e| UNREACHABLE.get_or_init(|| e.to_string()).clone()),
-        };
-        let admin = match admin {
-            Ok(a) => a,
-            Err(e) if required => {
-                panic!("COGNATE_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable at {url}: {e}")
-            }
-            Err(_) => {
-                eprintln!("SKIPPED: PostgreSQL not reachable at {url}");
-                return None;
-            }
-        };
-        let schema = format!("t_{}", Uuid::new_v4().simple());
-        admin
-            .execute(format!("CREATE SCHEMA {schema}").as_str())
-            .await
-            .expect("create test schema");
-        admin.close().await;
-        let cleanup = Cleanup::Postgres {
-            url: url.clone(),
-            schema: schema.clone(),
-        };
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .after_connect(move |conn, _meta| {
-                let set = format!("SET search_path TO {schema}");
-                Box::pin(async move {
-                    conn.execute(set.as_str()).await?;
-                    Ok(())
+    /// A fresh store on `backend`; None when PostgreSQL is unreachable and
+    /// not required.
+    async fn open(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = TempDir::new().expect("temp dir");
+                let store = SqliteStore::open(&dir.path().join("cognate.db"))
+                    .await
+                    .expect("open sqlite store");
+                Some(Self {
+                    store: Arc::new(store),
+                    _dir: Some(dir),
+                    _schema: None,
                 })
-            })
-            .connect_with(PgStore::connect_options(&url).expect("postgres url"))
-            .await
-            .expect("connect to test schema");
-        let store = PgStore::from_pool(pool)
-            .await
-            .expect("migrate postgres store");
-        Some(Self {
-            store: Arc::new(store),
-            _cleanup: cleanup,
-        })
+            }
+            Backend::Postgres => {
+                let schema = PgSchema::create().await?;
+                let store = PgStore::connect(schema.url())
+                    .await
+                    .expect("migrate postgres store");
+                Some(Self {
+                    store: Arc::new(store),
+                    _dir: None,
+                    _schema: Some(schema),
+                })
+            }
+        }
     }
 }
 
@@ -1809,47 +1733,6 @@ async fn refresh_tokens_go_with_user_client_and_pool(s: Arc<dyn Store>) {
     assert_eq!(s.get_refresh_token(&[3; 32]).await.unwrap(), None);
 }
 
-// ---------------------------------------------------------------- instantiation
-
-macro_rules! conformance {
-    ($($check:ident: $sqlite:ident, $postgres:ident;)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $sqlite() {
-            let h = Harness::sqlite().await;
-            $check(h.store.clone()).await;
-        }
-
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $postgres() {
-            let Some(h) = Harness::postgres().await else { return };
-            $check(h.store.clone()).await;
-        }
-    )*};
-}
-
-conformance! {
-    pools_crud: sqlite_pools_crud, postgres_pools_crud;
-    clients_crud: sqlite_clients_crud, postgres_clients_crud;
-    users_crud: sqlite_users_crud, postgres_users_crud;
-    groups_and_memberships: sqlite_groups_and_memberships, postgres_groups_and_memberships;
-    signing_keys_newest_first: sqlite_signing_keys_newest_first, postgres_signing_keys_newest_first;
-    delete_pool_cascades: sqlite_delete_pool_cascades, postgres_delete_pool_cascades;
-    username_unique_case_insensitive: sqlite_username_unique_case_insensitive, postgres_username_unique_case_insensitive;
-    username_unique_case_sensitive: sqlite_username_unique_case_sensitive, postgres_username_unique_case_sensitive;
-    email_and_phone_as_username_unique: sqlite_email_and_phone_as_username_unique, postgres_email_and_phone_as_username_unique;
-    verified_alias_unique: sqlite_verified_alias_unique, postgres_verified_alias_unique;
-    update_user_clash_leaves_user_unchanged: sqlite_update_user_clash_leaves_user_unchanged, postgres_update_user_clash_leaves_user_unchanged;
-    concurrent_same_username: sqlite_concurrent_same_username, postgres_concurrent_same_username;
-    concurrent_same_email: sqlite_concurrent_same_email, postgres_concurrent_same_email;
-    pagination_stable_under_inserts: sqlite_pagination_stable_under_inserts, postgres_pagination_stable_under_inserts;
-    filters_exact_and_prefix: sqlite_filters_exact_and_prefix, postgres_filters_exact_and_prefix;
-    index_follows_updates: sqlite_index_follows_updates, postgres_index_follows_updates;
-    bad_tokens_are_invalid_parameter: sqlite_bad_tokens_are_invalid_parameter, postgres_bad_tokens_are_invalid_parameter;
-    outbox_newest_first: sqlite_outbox_newest_first, postgres_outbox_newest_first;
-    refresh_tokens_put_get_revoke: sqlite_refresh_tokens_put_get_revoke, postgres_refresh_tokens_put_get_revoke;
-    refresh_tokens_go_with_user_client_and_pool: sqlite_refresh_tokens_go_with_user_client_and_pool, postgres_refresh_tokens_go_with_user_client_and_pool;
-}
-
 // ---------------------------------------------------------------- the OAuth face
 // Resource servers, domains and hosted-UI customizations (Cognito API:
 // CreateResourceServer …, CreateUserPoolDomain …, SetUICustomization).
@@ -2230,14 +2113,6 @@ async fn oauth_resources_go_with_client_and_pool(s: Arc<dyn Store>) {
     );
 }
 
-conformance! {
-    resource_servers_crud: sqlite_resource_servers_crud, postgres_resource_servers_crud;
-    resource_servers_quota: sqlite_resource_servers_quota, postgres_resource_servers_quota;
-    domains_unique_and_one_of_each_kind: sqlite_domains_unique_and_one_of_each_kind, postgres_domains_unique_and_one_of_each_kind;
-    ui_customizations_put_and_get: sqlite_ui_customizations_put_and_get, postgres_ui_customizations_put_and_get;
-    oauth_resources_go_with_client_and_pool: sqlite_oauth_resources_go_with_client_and_pool, postgres_oauth_resources_go_with_client_and_pool;
-}
-
 // ------------------------------------------------- authorization codes, sessions
 
 fn code_record(pool: &UserPool, client: &UserPoolClient, user: &User, n: u8) -> AuthCodeRecord {
@@ -2353,7 +2228,35 @@ async fn web_sessions_create_load_expire(s: Arc<dyn Store>) {
     );
 }
 
-conformance! {
-    auth_codes_redeem_once: sqlite_auth_codes_redeem_once, postgres_auth_codes_redeem_once;
-    web_sessions_create_load_expire: sqlite_web_sessions_create_load_expire, postgres_web_sessions_create_load_expire;
+// ---------------------------------------------------------------- instantiation
+
+cognate_core::on_both_backends! {
+    Harness::open, |h| h.store.clone();
+    pools_crud,
+    clients_crud,
+    users_crud,
+    groups_and_memberships,
+    signing_keys_newest_first,
+    delete_pool_cascades,
+    username_unique_case_insensitive,
+    username_unique_case_sensitive,
+    email_and_phone_as_username_unique,
+    verified_alias_unique,
+    update_user_clash_leaves_user_unchanged,
+    concurrent_same_username,
+    concurrent_same_email,
+    pagination_stable_under_inserts,
+    filters_exact_and_prefix,
+    index_follows_updates,
+    bad_tokens_are_invalid_parameter,
+    outbox_newest_first,
+    refresh_tokens_put_get_revoke,
+    refresh_tokens_go_with_user_client_and_pool,
+    resource_servers_crud,
+    resource_servers_quota,
+    domains_unique_and_one_of_each_kind,
+    ui_customizations_put_and_get,
+    oauth_resources_go_with_client_and_pool,
+    auth_codes_redeem_once,
+    web_sessions_create_load_expire,
 }

@@ -79,7 +79,8 @@ pub async fn start_with_clock(
             sso_session_seconds: config.sso_session_seconds,
         },
     )
-    .with_sender(delivery.sender());
+    .with_sender(delivery.sender())
+    .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)));
     Ok(AppState::new(Inner {
         limits: crate::limits::RateLimits::new(&config),
         config,

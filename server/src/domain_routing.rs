@@ -1,4 +1,4 @@
-//! A pool's hosted UI on its own domain (DESIGN.md, Surfaces): a request
+//! A pool's hosted UI on its own domain (docs/architecture.md, Surfaces): a request
 //! whose Host is a pool's domain (`<prefix>.auth.<anything>` registered with
 //! CreateUserPoolDomain, or its custom domain) and whose path is one of the
 //! hosted-UI or OAuth paths is answered as the same path under the pool's

@@ -1,9 +1,12 @@
-//! Rate limits on the actions an attacker would repeat: sign-in, one-time
+//! Rate limits on the requests an attacker would repeat: sign-in, one-time
 //! codes and account recovery, per source IP and per user (a client and a
-//! username), plus an hourly cap on the messages one user can be sent (SMS
-//! pumping). Over a limit, the Cognito API answers TooManyRequestsException
-//! (hosted UI and OAuth endpoints: HTTP 429 with Retry-After). GCRA
-//! buckets from `governor`, kept in memory per node.
+//! username, or a token's `sub`), plus the hourly cap on the messages one
+//! user is sent (SMS pumping), which core counts at every send
+//! ([`MessageCap`]). Two tables, [`API`] and [`ROUTES`], say which limit
+//! each action and each route meets. Over a limit, the Cognito API answers
+//! TooManyRequestsException; the hosted UI and the OAuth endpoints answer
+//! HTTP 429 with Retry-After. GCRA buckets from `governor`, kept in memory
+//! per node.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -30,36 +33,144 @@ pub enum Category {
     Account,
 }
 
-/// Cognito API actions by category; whether each sends a message; and
-/// where the username is in its input.
-const ACTIONS: &[(&str, Category, bool)] = &[
-    ("InitiateAuth", Category::Authentication, false),
-    ("RespondToAuthChallenge", Category::Authentication, false),
-    ("AdminInitiateAuth", Category::Authentication, false),
+/// Which limit a request meets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Counted per source IP (not for calls signed with an admin key) and
+    /// per user it names, in this category.
+    Counted(Category),
+    /// Not limited, and why.
+    Open(&'static str),
+}
+
+use Category::{Account, Authentication, Codes, Recovery};
+use Rule::{Counted, Open};
+
+const ADMIN: Rule = Open("signed with an admin key: servers call it on behalf of many users");
+
+/// Every action of the user-pool API (the action table, api/actions) and
+/// its limit. A test holds the two tables to the same names.
+pub const API: &[(&str, Rule)] = &[
+    ("CreateUserPool", ADMIN),
+    ("DescribeUserPool", ADMIN),
+    ("UpdateUserPool", ADMIN),
+    ("DeleteUserPool", ADMIN),
+    ("ListUserPools", ADMIN),
+    ("CreateUserPoolClient", ADMIN),
+    ("DescribeUserPoolClient", ADMIN),
+    ("UpdateUserPoolClient", ADMIN),
+    ("DeleteUserPoolClient", ADMIN),
+    ("ListUserPoolClients", ADMIN),
+    ("AdminCreateUser", ADMIN),
+    ("AdminGetUser", ADMIN),
+    ("AdminDeleteUser", ADMIN),
+    ("AdminUpdateUserAttributes", ADMIN),
+    ("AdminDeleteUserAttributes", ADMIN),
+    ("AdminSetUserPassword", ADMIN),
+    ("AdminEnableUser", ADMIN),
+    ("AdminDisableUser", ADMIN),
+    ("AdminConfirmSignUp", ADMIN),
+    ("AdminResetUserPassword", ADMIN),
+    ("ListUsers", ADMIN),
+    ("CreateGroup", ADMIN),
+    ("GetGroup", ADMIN),
+    ("UpdateGroup", ADMIN),
+    ("DeleteGroup", ADMIN),
+    ("ListGroups", ADMIN),
+    ("AdminAddUserToGroup", ADMIN),
+    ("AdminRemoveUserFromGroup", ADMIN),
+    ("AdminListGroupsForUser", ADMIN),
+    ("ListUsersInGroup", ADMIN),
+    ("SignUp", Counted(Codes)),
+    ("ConfirmSignUp", Counted(Codes)),
+    ("ResendConfirmationCode", Counted(Codes)),
+    ("ForgotPassword", Counted(Recovery)),
+    ("ConfirmForgotPassword", Counted(Recovery)),
+    ("ChangePassword", Counted(Authentication)),
+    ("GetUser", Counted(Account)),
+    ("UpdateUserAttributes", Counted(Codes)),
+    ("DeleteUserAttributes", Counted(Account)),
+    ("DeleteUser", Counted(Account)),
+    ("GetUserAttributeVerificationCode", Counted(Codes)),
+    ("VerifyUserAttribute", Counted(Codes)),
+    ("InitiateAuth", Counted(Authentication)),
+    ("RespondToAuthChallenge", Counted(Authentication)),
+    ("AdminInitiateAuth", Counted(Authentication)),
+    ("AdminRespondToAuthChallenge", Counted(Authentication)),
+    ("GlobalSignOut", Counted(Account)),
+    ("RevokeToken", Counted(Authentication)),
+    ("AdminUserGlobalSignOut", ADMIN),
+    ("SetUserPoolMfaConfig", ADMIN),
+    ("GetUserPoolMfaConfig", ADMIN),
+    ("AdminSetUserMFAPreference", ADMIN),
+    ("AssociateSoftwareToken", Counted(Codes)),
+    ("VerifySoftwareToken", Counted(Codes)),
+    ("SetUserMFAPreference", Counted(Codes)),
+    ("CreateResourceServer", ADMIN),
+    ("DescribeResourceServer", ADMIN),
+    ("UpdateResourceServer", ADMIN),
+    ("DeleteResourceServer", ADMIN),
+    ("ListResourceServers", ADMIN),
+    ("CreateUserPoolDomain", ADMIN),
+    ("DescribeUserPoolDomain", ADMIN),
+    ("UpdateUserPoolDomain", ADMIN),
+    ("DeleteUserPoolDomain", ADMIN),
+    ("SetUICustomization", ADMIN),
+    ("GetUICustomization", ADMIN),
+];
+
+/// Every route of the HTTP faces (router.rs) and its limit: the per-IP
+/// count is taken by [`by_route`] before the handler runs; pages that name
+/// a user count it too (hosted/). A test holds this table to router.rs.
+pub const ROUTES: &[(&str, Rule)] = &[
+    // OAuth 2.0: a code, a refresh token or a client secret can be guessed.
+    ("POST /{pool_id}/oauth2/token", Counted(Authentication)),
+    ("POST /{pool_id}/oauth2/revoke", Counted(Authentication)),
     (
-        "AdminRespondToAuthChallenge",
-        Category::Authentication,
-        false,
+        "GET /{pool_id}/oauth2/userInfo",
+        Open("a signed access token: nothing to guess"),
     ),
-    ("SignUp", Category::Codes, true),
-    ("ConfirmSignUp", Category::Codes, false),
-    ("ResendConfirmationCode", Category::Codes, true),
-    ("GetUserAttributeVerificationCode", Category::Codes, true),
-    ("VerifyUserAttribute", Category::Codes, false),
-    ("AssociateSoftwareToken", Category::Codes, false),
-    ("VerifySoftwareToken", Category::Codes, false),
-    ("ForgotPassword", Category::Recovery, true),
-    ("ConfirmForgotPassword", Category::Recovery, false),
-    // Authorized by an access token: counted against the token's user.
-    // ChangePassword guesses a password, as a sign-in does; an attribute
-    // update can send a verification code.
-    ("ChangePassword", Category::Authentication, false),
-    ("UpdateUserAttributes", Category::Codes, true),
-    ("SetUserMFAPreference", Category::Codes, false),
-    ("GetUser", Category::Account, false),
-    ("DeleteUser", Category::Account, false),
-    ("DeleteUserAttributes", Category::Account, false),
-    ("GlobalSignOut", Category::Account, false),
+    (
+        "POST /{pool_id}/oauth2/userInfo",
+        Open("a signed access token: nothing to guess"),
+    ),
+    // The hosted UI: forms are counted where they are posted.
+    (
+        "GET /{pool_id}/oauth2/authorize",
+        Open("renders a page or resumes a session; no secret is tried"),
+    ),
+    ("GET /{pool_id}/login", Open("renders a page")),
+    ("POST /{pool_id}/login", Counted(Authentication)),
+    ("POST /{pool_id}/challenge", Counted(Authentication)),
+    ("GET /{pool_id}/signup", Open("renders a page")),
+    ("POST /{pool_id}/signup", Counted(Codes)),
+    ("POST /{pool_id}/confirmUser", Counted(Codes)),
+    ("GET /{pool_id}/forgotPassword", Open("renders a page")),
+    ("POST /{pool_id}/forgotPassword", Counted(Recovery)),
+    ("POST /{pool_id}/confirmForgotPassword", Counted(Recovery)),
+    (
+        "GET /{pool_id}/logout",
+        Open("ends a session; no secret is tried"),
+    ),
+    // Public documents and assets.
+    ("GET /health", Open("operations")),
+    ("GET /", Open("the landing page")),
+    (
+        "POST /",
+        Open("the user-pool API: limited per action (API)"),
+    ),
+    ("GET /static/{*path}", Open("static assets")),
+    (
+        "GET /{pool_id}/.well-known/openid-configuration",
+        Open("a public document"),
+    ),
+    ("GET /{pool_id}/.well-known/jwks.json", Open("public keys")),
+    ("GET /{pool_id}/ui/logo/{file}", Open("a public image")),
+    (
+        "GET /{pool_id}/ui/theme/{file}",
+        Open("a public stylesheet"),
+    ),
+    ("GET /_dev/outbox", Open("cognate dev only, on loopback")),
 ];
 
 /// Whom a request is counted against.
@@ -80,10 +191,9 @@ pub struct Limited {
 type Limiter<K> = Option<DefaultKeyedRateLimiter<K>>;
 
 pub struct RateLimits {
-    /// By category, except Account (see `per_ip_index`).
+    /// By category, except Account (limited per user only).
     per_ip: [Limiter<IpAddr>; 3],
     per_user: Limiter<(Category, String)>,
-    messages_per_user: Limiter<String>,
     clock: DefaultClock,
     /// Checks since idle buckets were last forgotten.
     checks: AtomicU32,
@@ -117,27 +227,24 @@ impl RateLimits {
                 per_second(config.rate_limit_recovery_per_ip),
             ],
             per_user: per_second(config.rate_limit_per_user),
-            messages_per_user: per_hour(config.rate_limit_messages_per_user_per_hour),
             clock: DefaultClock::default(),
             checks: AtomicU32::new(0),
         }
     }
 
-    /// The category of a Cognito API action, if it is limited.
-    pub fn category(action: &str) -> Option<(Category, bool)> {
-        ACTIONS
-            .iter()
-            .find(|(a, ..)| *a == action)
-            .map(|(_, c, sends)| (*c, *sends))
+    /// The limit of a Cognito API action (unknown actions are refused
+    /// before limits apply).
+    pub fn for_action(action: &str) -> Rule {
+        lookup(API, action)
+    }
+
+    /// The limit of a route, as `"METHOD /path/{param}"`.
+    pub fn for_route(route: &str) -> Rule {
+        lookup(ROUTES, route)
     }
 
     /// Counts one request of `category`; refuses it when over a limit.
-    pub fn check(
-        &self,
-        category: Category,
-        sends_message: bool,
-        caller: &Caller<'_>,
-    ) -> Result<(), Limited> {
+    pub fn check(&self, category: Category, caller: &Caller<'_>) -> Result<(), Limited> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.retain_recent();
         }
@@ -155,11 +262,8 @@ impl RateLimits {
             let key = format!("{scope}\0{name}");
             if let Some(limiter) = &self.per_user {
                 limiter
-                    .check_key(&(category, key.clone()))
+                    .check_key(&(category, key))
                     .map_err(|n| self.limited(&n))?;
-            }
-            if sends_message && let Some(limiter) = &self.messages_per_user {
-                limiter.check_key(&key).map_err(|n| self.limited(&n))?;
             }
         }
         Ok(())
@@ -179,9 +283,99 @@ impl RateLimits {
         if let Some(l) = &self.per_user {
             l.retain_recent();
         }
-        if let Some(l) = &self.messages_per_user {
-            l.retain_recent();
+    }
+}
+
+fn lookup(table: &[(&str, Rule)], name: &str) -> Rule {
+    table
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(Open("not in the table"), |(_, r)| *r)
+}
+
+/// The per-IP count of [`ROUTES`], before the handler runs.
+pub async fn by_route(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::extract::{ConnectInfo, MatchedPath};
+    let path = request.extensions().get::<MatchedPath>();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>();
+    if let (Some(path), Some(ConnectInfo(peer))) = (path, peer)
+        && let route = format!("{} {}", request.method(), path.as_str())
+        && let Counted(category) = RateLimits::for_route(&route)
+    {
+        let caller = Caller {
+            ip: Some(peer.ip()),
+            user: None,
+        };
+        if let Err(limited) = state.limits.check(category, &caller) {
+            tracing::info!(
+                route,
+                retry_after_ms = limited.retry_after.as_millis() as u64,
+                "rate limited"
+            );
+            // A hosted-UI form gets a page in its language; an OAuth
+            // client gets JSON.
+            return if path.as_str().contains("/oauth2/") {
+                too_many(limited.retry_after)
+            } else {
+                let lang = crate::ui::hosted::language(None, request.headers());
+                crate::ui::hosted::too_many(lang, limited.retry_after)
+            };
         }
+    }
+    next.run(request).await
+}
+
+/// HTTP 429 with Retry-After (RFC 6585 §4) in the OAuth error format
+/// (RFC 6749 §5.2 names no code for it; Cognito's endpoints answer so).
+fn too_many(retry_after: Duration) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let secs = retry_after.as_secs().max(1).to_string();
+    (
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        [
+            (axum::http::header::RETRY_AFTER, secs),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        axum::Json(serde_json::json!({ "error": "too_many_requests" })),
+    )
+        .into_response()
+}
+
+/// The hourly cap on messages to one user, which core counts before every
+/// code or invitation it sends, from any action or face.
+pub struct MessageCap {
+    per_user: Limiter<String>,
+    clock: DefaultClock,
+    checks: AtomicU32,
+}
+
+impl MessageCap {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            per_user: per_hour(config.rate_limit_messages_per_user_per_hour),
+            clock: DefaultClock::default(),
+            checks: AtomicU32::new(0),
+        }
+    }
+}
+
+impl cognate_core::service::messages::MessageBudget for MessageCap {
+    fn spend(&self, pool_id: &str, recipient: &str) -> Result<(), Duration> {
+        let Some(limiter) = &self.per_user else {
+            return Ok(());
+        };
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            limiter.retain_recent();
+        }
+        limiter
+            .check_key(&format!("{pool_id}\0{recipient}"))
+            .map_err(|n| n.wait_time_from(self.clock.now()))
     }
 }
 
@@ -217,11 +411,10 @@ pub fn api_user(body: &Value) -> Option<(&str, String)> {
 mod tests {
     use super::*;
 
-    fn limits(user: f64, messages: u32) -> RateLimits {
+    fn limits(user: f64) -> RateLimits {
         let config = Config {
             rate_limit_auth_per_ip: 2.0,
             rate_limit_per_user: user,
-            rate_limit_messages_per_user_per_hour: messages,
             ..Config::default()
         };
         RateLimits::new(&config)
@@ -229,16 +422,14 @@ mod tests {
 
     #[test]
     fn per_ip_bucket_allows_its_burst_then_refuses() {
-        let l = limits(0.0, 0);
+        let l = limits(0.0);
         let caller = Caller {
             ip: Some("192.0.2.1".parse().unwrap()),
             user: None,
         };
-        assert!(l.check(Category::Authentication, false, &caller).is_ok());
-        assert!(l.check(Category::Authentication, false, &caller).is_ok());
-        let refused = l
-            .check(Category::Authentication, false, &caller)
-            .unwrap_err();
+        assert!(l.check(Category::Authentication, &caller).is_ok());
+        assert!(l.check(Category::Authentication, &caller).is_ok());
+        let refused = l.check(Category::Authentication, &caller).unwrap_err();
         assert!(refused.retry_after > Duration::ZERO);
         assert!(refused.retry_after <= Duration::from_secs(1));
         // Another address has its own bucket; admin calls have none.
@@ -246,33 +437,117 @@ mod tests {
             ip: Some("192.0.2.2".parse().unwrap()),
             user: None,
         };
-        assert!(l.check(Category::Authentication, false, &other).is_ok());
+        assert!(l.check(Category::Authentication, &other).is_ok());
         let admin = Caller {
             ip: None,
             user: None,
         };
         for _ in 0..10 {
-            assert!(l.check(Category::Authentication, false, &admin).is_ok());
+            assert!(l.check(Category::Authentication, &admin).is_ok());
         }
     }
 
     #[test]
     fn messages_to_one_user_are_capped_per_hour() {
-        let l = limits(0.0, 3);
-        let caller = |name: &str| Caller {
-            ip: None,
-            user: Some(("client", name.to_owned())),
-        };
+        use cognate_core::service::messages::MessageBudget;
+        let cap = MessageCap::new(&Config {
+            rate_limit_messages_per_user_per_hour: 3,
+            ..Config::default()
+        });
         for _ in 0..3 {
-            assert!(l.check(Category::Recovery, true, &caller("ann")).is_ok());
+            assert!(cap.spend("pool", "ann").is_ok());
         }
-        let refused = l
-            .check(Category::Recovery, true, &caller("ann"))
-            .unwrap_err();
-        assert!(refused.retry_after > Duration::from_secs(60));
-        // Checking a code sends nothing and is not capped.
-        assert!(l.check(Category::Recovery, false, &caller("ann")).is_ok());
-        assert!(l.check(Category::Recovery, true, &caller("bob")).is_ok());
+        let wait = cap.spend("pool", "ann").unwrap_err();
+        assert!(wait > Duration::from_secs(60));
+        // Each user, in each pool, has a budget of their own.
+        assert!(cap.spend("pool", "bob").is_ok());
+        assert!(cap.spend("other-pool", "ann").is_ok());
+    }
+
+    #[test]
+    fn every_action_of_the_action_table_has_a_limit_entry() {
+        let table: Vec<&str> = API.iter().map(|(a, _)| *a).collect();
+        let actions: Vec<&str> = crate::api::actions::names().collect();
+        assert_eq!(
+            table, actions,
+            "API must list the action table, in its order"
+        );
+        // Every action that takes no AWS credentials is counted.
+        for name in actions {
+            let public = crate::api::actions::access(name) == Some(crate::api::Access::Public);
+            if public {
+                assert!(
+                    matches!(RateLimits::for_action(name), Counted(_)),
+                    "{name} takes no credentials and must be counted"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_route_of_the_router_has_a_limit_entry() {
+        let routes = routes_of(include_str!("router.rs"));
+        assert!(routes.len() >= 20, "router.rs parsed: {routes:?}");
+        for route in &routes {
+            assert!(
+                ROUTES.iter().any(|(r, _)| r == route),
+                "{route} (router.rs) has no entry in limits::ROUTES"
+            );
+        }
+        for (route, _) in ROUTES {
+            assert!(
+                routes.iter().any(|r| r == route),
+                "limits::ROUTES names {route}, which router.rs does not route"
+            );
+        }
+    }
+
+    #[test]
+    fn oauth_endpoints_that_take_a_secret_are_counted() {
+        for route in [
+            "POST /{pool_id}/oauth2/token",
+            "POST /{pool_id}/oauth2/revoke",
+        ] {
+            assert_eq!(RateLimits::for_route(route), Counted(Authentication));
+        }
+    }
+
+    /// `"METHOD /path"` for each `.route("/path", get(..).post(..))` of
+    /// router.rs.
+    fn routes_of(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for call in source.split(".route(").skip(1) {
+            let call = call.trim_start();
+            let Some(rest) = call.strip_prefix('"') else {
+                continue;
+            };
+            let Some(end) = rest.find('"') else { continue };
+            let path = &rest[..end];
+            // The handlers: up to the call's closing parenthesis.
+            let mut depth = 1;
+            let mut len = 0;
+            for (i, ch) in rest[end..].char_indices() {
+                match ch {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    len = i;
+                    break;
+                }
+            }
+            let handlers = &rest[end..end + len];
+            for (method, marker) in [("GET", "get("), ("POST", "post(")] {
+                let found = handlers.match_indices(marker).any(|(i, _)| {
+                    i == 0 || !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                });
+                if found {
+                    out.push(format!("{method} {path}"));
+                }
+            }
+        }
+        out
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The router: the table of contents of the server. Every surface of
-//! DESIGN.md hangs off this one listener.
+//! docs/architecture.md hangs off this one listener.
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -72,6 +72,11 @@ pub fn build(state: AppState) -> Router {
         .route("/{pool_id}/ui/logo/{file}", get(ui::logo::serve))
         .route("/{pool_id}/ui/theme/{file}", get(ui::theme::serve))
         .merge(dev)
+        // The per-IP limits of each route (limits::ROUTES).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::by_route,
+        ))
         // Cognito's largest request bodies are well under this.
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(

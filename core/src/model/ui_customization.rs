@@ -3,7 +3,7 @@
 //! one of its app clients, which overrides the pool's.
 //!
 //! The CSS ends up inside the hosted UI's pages, so it is checked before it
-//! is stored (DESIGN.md, "Themes"): nothing that loads from elsewhere
+//! is stored (docs/architecture.md, "Themes"): nothing that loads from elsewhere
 //! (`@import`, `url()` other than a data: image, `image-set()`), nothing that
 //! runs code (`expression()`, `javascript:`, `-moz-binding`, `behavior`),
 //! nothing that could close the `<style>` element (`<`).

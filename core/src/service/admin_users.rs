@@ -212,7 +212,8 @@ impl Idp {
         };
         for (channel, destination) in invitation_targets(user, desired) {
             let text = invitation_text(pool, channel, shown, password.expose());
-            self.deliver(pool, channel, &destination, text).await?;
+            self.deliver(pool, user, channel, &destination, text)
+                .await?;
         }
         Ok(())
     }

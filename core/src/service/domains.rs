@@ -1,6 +1,6 @@
 //! CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain,
 //! DeleteUserPoolDomain; and the look-up the hosted UI routes by: which
-//! pool a Host header names (DESIGN.md, "Surfaces").
+//! pool a Host header names (docs/architecture.md, "Surfaces").
 
 use super::Idp;
 use crate::error::{CognitoError, Result};

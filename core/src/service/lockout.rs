@@ -165,6 +165,7 @@ impl Idp {
         name: &str,
         purpose: CodePurpose<'_>,
     ) -> Result<()> {
+        self.spend_message_budget(pool, &super::messages::ghost_recipient(name))?;
         let expires = self.clock.now().plus_seconds(purpose.lifetime_seconds());
         self.put_ghost(
             pool,

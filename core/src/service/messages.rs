@@ -1,17 +1,18 @@
 //! Codes and invitations on their way to people: the texts, built from the
 //! pool's templates with Cognito's defaults, and the [`MessageSender`] seam
-//! they leave through — the local outbox by default (DESIGN.md, "Mail and
+//! they leave through — the local outbox by default (docs/architecture.md, "Mail and
 //! SMS"); the server plugs SMTP and an SMS webhook in behind the same trait.
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
 use super::Idp;
 use crate::crypto::{MasterKey, SecretString};
-use crate::error::Result;
-use crate::model::UserPool;
+use crate::error::{CognitoError, Result};
+use crate::model::{User, UserPool};
 use crate::store::Store;
 use crate::store::outbox::{Channel, OutboxMessage};
 
@@ -115,6 +116,37 @@ impl fmt::Debug for OutgoingMessage {
 #[async_trait]
 pub trait MessageSender: Send + Sync {
     async fn send(&self, message: &OutgoingMessage) -> Result<()>;
+}
+
+/// The cap on how many messages one person is sent (SMS pumping, mail
+/// bombing): every code and invitation is counted here before it leaves,
+/// whichever action or face caused it. The server answers with its
+/// limiter (server/src/limits.rs); the default caps nothing.
+pub trait MessageBudget: Send + Sync {
+    /// Counts one message to `recipient` in pool `pool_id`; `Err(wait)`
+    /// when the cap is spent. `recipient` is a user's `sub`, or
+    /// [`ghost_recipient`] of the name a simulated delivery answers.
+    fn spend(&self, pool_id: &str, recipient: &str) -> std::result::Result<(), Duration>;
+}
+
+/// No cap.
+pub struct Unlimited;
+
+impl MessageBudget for Unlimited {
+    fn spend(&self, _: &str, _: &str) -> std::result::Result<(), Duration> {
+        Ok(())
+    }
+}
+
+/// The budget key of a name no user has: a simulated delivery spends the
+/// budget as a real one does, so the cap reveals nothing about existence.
+pub fn ghost_recipient(name: &str) -> String {
+    format!("name:{}", name.to_lowercase())
+}
+
+/// Over the cap: Cognito API, Common Errors — TooManyRequestsException.
+pub fn budget_spent() -> CognitoError {
+    CognitoError::TooManyRequests("Rate exceeded".into())
 }
 
 /// How long the outbox keeps a message: a week, Cognito's default
@@ -485,14 +517,25 @@ impl Idp {
         self.store.delete_messages_before(before).await
     }
 
-    /// Hands a message to the sender. Only the channel and pool are logged.
+    /// Counts one message to `recipient` against the hourly cap.
+    pub(crate) fn spend_message_budget(&self, pool: &UserPool, recipient: &str) -> Result<()> {
+        self.message_budget.spend(&pool.id, recipient).map_err(|wait| {
+            tracing::info!(pool = %pool.id, retry_after_s = wait.as_secs(), "message cap reached");
+            budget_spent()
+        })
+    }
+
+    /// Hands a message for `user` to the sender, once the user's message
+    /// budget allows it. Only the channel and pool are logged.
     pub(crate) async fn deliver(
         &self,
         pool: &UserPool,
+        user: &User,
         channel: Channel,
         destination: &str,
         text: impl Into<MessageText>,
     ) -> Result<()> {
+        self.spend_message_budget(pool, &user.sub.to_string())?;
         let text = text.into();
         let message = OutgoingMessage {
             pool_id: pool.id.clone(),

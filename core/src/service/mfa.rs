@@ -525,7 +525,13 @@ impl Idp {
         self.store.update_user(pool, &fresh).await?;
         let channel = channel_of(attribute);
         let text = mfa_text(pool, channel, code.expose());
-        if let Err(e) = self.deliver(pool, channel, &destination, text).await {
+        if let Err(e) = self
+            .deliver(pool, &fresh, channel, &destination, text)
+            .await
+        {
+            if matches!(e, CognitoError::TooManyRequests(_)) {
+                return Err(e);
+            }
             tracing::warn!(pool = %pool.id, error = %e, "MFA code not delivered");
             return Err(CognitoError::CodeDeliveryFailure(
                 "Unable to deliver the authentication code.".into(),

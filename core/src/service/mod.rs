@@ -67,6 +67,8 @@ pub struct Idp {
     keys: Arc<keys::KeyCache>,
     /// Where codes and invitations go (see `messages.rs`).
     pub sender: Arc<dyn messages::MessageSender>,
+    /// The hourly cap on messages to one user (see `messages.rs`).
+    message_budget: Arc<dyn messages::MessageBudget>,
     /// Serializes read-modify-write of one user (see `locks.rs`).
     user_locks: Arc<locks::UserLocks>,
     /// Equal time for unknown users (see `pacing.rs`).
@@ -95,6 +97,7 @@ impl Idp {
             settings,
             keys: Arc::default(),
             sender,
+            message_budget: Arc::new(messages::Unlimited),
             user_locks: Arc::default(),
             pacing: Arc::default(),
             config: Arc::default(),
@@ -104,6 +107,12 @@ impl Idp {
     /// Sends codes and invitations through `sender` instead of the outbox.
     pub fn with_sender(mut self, sender: Arc<dyn messages::MessageSender>) -> Self {
         self.sender = sender;
+        self
+    }
+
+    /// Counts every message against `budget` before it is sent.
+    pub fn with_message_budget(mut self, budget: Arc<dyn messages::MessageBudget>) -> Self {
+        self.message_budget = budget;
         self
     }
 

@@ -52,7 +52,7 @@ impl Idp {
         self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(pool, channel, code.expose());
-        if let Err(e) = self.deliver(pool, channel, &destination, text).await {
+        if let Err(e) = self.deliver(pool, &user, channel, &destination, text).await {
             self.store.update_user(pool, &original).await?;
             return Err(e);
         }

@@ -146,7 +146,10 @@ impl Idp {
         if let Some((attribute, destination, code)) = delivery {
             let channel = channel_of(attribute);
             let text = verification_text(&pool, channel, code.expose());
-            if let Err(e) = self.deliver(&pool, channel, &destination, text).await {
+            if let Err(e) = self
+                .deliver(&pool, &user, channel, &destination, text)
+                .await
+            {
                 // Nothing half-done: no account without its code.
                 self.store.delete_user(&pool.id, user.sub).await?;
                 return Err(e);
@@ -265,7 +268,7 @@ impl Idp {
         self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(pool, channel, code.expose());
-        if let Err(e) = self.deliver(pool, channel, &destination, text).await {
+        if let Err(e) = self.deliver(pool, &user, channel, &destination, text).await {
             self.store.update_user(pool, &original).await?;
             return Err(e);
         }

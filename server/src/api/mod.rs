@@ -157,7 +157,7 @@ async fn dispatch(
             "The request body must be a JSON object.".into(),
         ));
     }
-    if let Some((category, sends)) = crate::limits::RateLimits::category(action) {
+    if let crate::limits::Rule::Counted(category) = crate::limits::RateLimits::for_action(action) {
         let token_user = crate::limits::token_user(&state.idp, &value).await;
         let caller = crate::limits::Caller {
             ip: admin_key.is_none().then(|| peer.ip()),
@@ -166,7 +166,7 @@ async fn dispatch(
                 .map(|(pool, sub)| (pool.as_str(), sub.clone()))
                 .or_else(|| crate::limits::api_user(&value)),
         };
-        if let Err(limited) = state.limits.check(category, sends, &caller) {
+        if let Err(limited) = state.limits.check(category, &caller) {
             tracing::info!(
                 action,
                 request_id,

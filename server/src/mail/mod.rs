@@ -1,4 +1,4 @@
-//! Where codes and invitations go (DESIGN.md, "Mail and SMS"): email to the
+//! Where codes and invitations go (docs/architecture.md, "Mail and SMS"): email to the
 //! SMTP server when one is configured, SMS to the webhook when one is, and
 //! the rest to the store's outbox. Network deliveries are queued and retried
 //! in the background (`queue.rs`), so the API answers as Cognito does: the

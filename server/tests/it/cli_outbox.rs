@@ -1,6 +1,6 @@
 //! The outbox of a real `cognate dev`: a sign-up on the sample client puts
 //! its code on `/_dev/outbox` (HTML and JSON), and after the server stops
-//! `cognate outbox --json` prints it (DESIGN.md, "Mail and SMS").
+//! `cognate outbox --json` prints it (docs/architecture.md, "Mail and SMS").
 
 use crate::common::process::{Running, cognate};
 use crate::common::users::{PASSWORD, attr, six_digits};

@@ -1,4 +1,4 @@
-//! Every write the server acknowledges survives `kill -9` (DESIGN.md,
+//! Every write the server acknowledges survives `kill -9` (docs/architecture.md,
 //! Storage): a burst of creates against the real binary, killed mid-burst,
 //! restarted, and every acknowledged record is found.
 

@@ -1,4 +1,4 @@
-//! Mail over real SMTP conversations (DESIGN.md, "Mail and SMS"): a mail
+//! Mail over real SMTP conversations (docs/architecture.md, "Mail and SMS"): a mail
 //! server started inside each test (mailin-embedded, over a socket) receives
 //! the codes and invitations Cognate sends, and the tests read them back
 //! with a MIME parser. A hung or refusing server never fails the request:

@@ -621,7 +621,7 @@ async fn discovery_advertises_only_what_is_supported() {
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
 }
 
-/// DESIGN.md, Themes: the customization set with SetUICustomization (the
+/// docs/architecture.md, Themes: the customization set with SetUICustomization (the
 /// client's over the pool's) reaches the page: its CSS linked and served
 /// as text/css, `color-scheme: dark` choosing the built-in dark theme.
 #[tokio::test]
@@ -686,7 +686,7 @@ async fn hosted_pages_wear_the_pool_and_client_theme() {
     assert_eq!(crate::common::error_name(&err), "InvalidParameterException");
 }
 
-/// DESIGN.md, Surfaces: the hosted UI on the pool's own domain
+/// docs/architecture.md, Surfaces: the hosted UI on the pool's own domain
 /// (`<prefix>.auth.<host>`) answers as it does under the issuer path.
 #[tokio::test]
 async fn a_pool_domain_serves_its_hosted_ui() {

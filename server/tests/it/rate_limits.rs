@@ -124,3 +124,147 @@ async fn password_reset_messages_to_one_user_are_capped_per_hour() {
     assert_eq!(forgot().await, Ok(()));
     assert_eq!(forgot().await, Err("TooManyRequestsException".into()));
 }
+
+/// The hourly message cap is counted where core sends, so the codes a
+/// sign-in sends (SMS_MFA here) spend the same budget as any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mfa_codes_sent_at_sign_in_count_toward_the_message_cap() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeType, ChallengeNameType, SmsConfigurationType, SmsMfaConfigType, UserPoolMfaType,
+    };
+    let s = TestServer::start_with(Backend::Sqlite, |c| {
+        c.rate_limit_messages_per_user_per_hour = 3;
+    })
+    .await
+    .unwrap();
+    let pool_id = crate::common::users::pool(&s, |b| b).await;
+    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    admin_user(&s, &pool_id, "ann").await;
+    s.admin()
+        .admin_update_user_attributes()
+        .user_pool_id(&pool_id)
+        .username("ann")
+        .user_attributes(
+            AttributeType::builder()
+                .name("phone_number")
+                .value("+12065551212")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    s.admin()
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .mfa_configuration(UserPoolMfaType::On)
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_authentication_message("Code {####}")
+                .sms_configuration(
+                    SmsConfigurationType::builder()
+                        .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let before = crate::common::users::outbox(&s, &pool_id).await.len();
+    for _ in 0..3 {
+        let out = s
+            .public()
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "ann")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    }
+    assert_eq!(
+        sign_in(&s, &client_id, "ann").await,
+        Err("TooManyRequestsException".into())
+    );
+    assert_eq!(
+        crate::common::users::outbox(&s, &pool_id).await.len(),
+        before + 3,
+        "the refused sign-in sent nothing"
+    );
+}
+
+/// The OAuth token and revocation endpoints try secrets (codes, refresh
+/// tokens, client secrets): counted per source IP, 429 with Retry-After.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_endpoint_is_limited_per_ip() {
+    let s = TestServer::start_with(Backend::Sqlite, |c| c.rate_limit_auth_per_ip = 0.01)
+        .await
+        .unwrap();
+    let pool_id = crate::common::users::pool(&s, |b| b).await;
+    let http = reqwest::Client::new();
+    let token = |path: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/{pool_id}/oauth2/{path}", s.url);
+        async move {
+            http.post(url)
+                .form(&[("grant_type", "authorization_code"), ("code", "guess")])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = token("token").await;
+    assert_ne!(first.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    let second = token("token").await;
+    assert_eq!(second.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert!(second.headers().contains_key("retry-after"));
+    let body: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_requests");
+    // The same address's revocations share the bucket.
+    assert_eq!(
+        token("revoke").await.status(),
+        reqwest::StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// A simulated delivery to an unknown name spends a budget as a real one
+/// does (PreventUserExistenceErrors): the cap tells no name from a user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_message_cap_treats_unknown_names_as_users() {
+    let s = TestServer::start_with(Backend::Sqlite, |c| {
+        c.rate_limit_messages_per_user_per_hour = 3;
+    })
+    .await
+    .unwrap();
+    let pool_id = email_pool(&s).await;
+    let (client_id, _) = client(&s, &pool_id, false, true).await;
+    let forgot = |name: &'static str| {
+        let public = s.public();
+        let client_id = client_id.clone();
+        async move {
+            public
+                .forgot_password()
+                .client_id(client_id)
+                .username(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| error_name(&e))
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(forgot("nobody").await, Ok(()));
+    }
+    assert_eq!(
+        forgot("nobody").await,
+        Err("TooManyRequestsException".into())
+    );
+    assert_eq!(
+        forgot("NoBody").await,
+        Err("TooManyRequestsException".into())
+    );
+    assert_eq!(forgot("someone-else").await, Ok(()));
+}

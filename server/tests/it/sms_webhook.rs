@@ -1,4 +1,4 @@
-//! SMS through the HTTP webhook (DESIGN.md, "Mail and SMS"): a small axum
+//! SMS through the HTTP webhook (docs/architecture.md, "Mail and SMS"): a small axum
 //! server started inside each test receives Cognate's POSTs of
 //! `{"destination", "message", "pool_id"}`; the code it got confirms the
 //! user, and a failing webhook is retried. SQLite only: the webhook does

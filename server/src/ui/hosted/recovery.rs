@@ -3,7 +3,7 @@
 
 use super::Session;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use cognate_app::pages::hosted::{self as views, CodeDelivery, DeliveryMedium, FormErrors, Lang};
@@ -119,7 +119,6 @@ pub async fn forgot_form(
 pub async fn forgot(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     session: Session,
     Form(fields): Form<Fields>,
@@ -137,9 +136,7 @@ pub async fn forgot(
     if let Err(r) = limit(
         &state,
         lang,
-        peer,
         Category::Recovery,
-        true,
         &client.client_id,
         Some(&username),
     ) {
@@ -192,7 +189,6 @@ pub async fn forgot(
 pub async fn reset(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     session: Session,
     Form(fields): Form<Fields>,
@@ -206,9 +202,7 @@ pub async fn reset(
     if let Err(r) = limit(
         &state,
         lang,
-        peer,
         Category::Recovery,
-        false,
         &client.client_id,
         Some(&username),
     ) {

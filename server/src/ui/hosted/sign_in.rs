@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::Session;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use cognate_app::pages::hosted::{self as views, AttributeField, FormErrors, Lang, MfaFactor};
@@ -74,30 +74,29 @@ pub async fn begin(
     Ok((lang, flow, pool, client))
 }
 
-/// Rate limits of the hosted UI: 429 with Retry-After.
+/// The per-user rate limit of a hosted-UI form that names a user (the
+/// per-IP count was taken before the handler, `limits::by_route`): 429 with
+/// Retry-After.
 pub fn limit(
     state: &AppState,
     lang: Lang,
-    peer: std::net::SocketAddr,
     category: Category,
-    sends: bool,
     client_id: &str,
     username: Option<&str>,
 ) -> Result<(), Box<Response>> {
     let caller = Caller {
-        ip: Some(peer.ip()),
+        ip: None,
         user: username.map(|u| (client_id, u.to_lowercase())),
     };
     state
         .limits
-        .check(category, sends, &caller)
+        .check(category, &caller)
         .map_err(|l| Box::new(too_many(lang, l.retry_after)))
 }
 
 pub async fn login(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     session: Session,
     Form(fields): Form<Fields>,
@@ -130,9 +129,7 @@ pub async fn login(
     if let Err(r) = limit(
         &state,
         lang,
-        peer,
         Category::Authentication,
-        false,
         &client.client_id,
         Some(&username),
     ) {
@@ -427,7 +424,6 @@ pub fn qr_svg(data: &str) -> String {
 pub async fn challenge(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     session: Session,
     Form(fields): Form<Fields>,
@@ -446,9 +442,7 @@ pub async fn challenge(
     if let Err(r) = limit(
         &state,
         lang,
-        peer,
         Category::Authentication,
-        false,
         &client.client_id,
         Some(&username),
     ) {

@@ -4,7 +4,7 @@
 
 use super::Session;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use cognate_app::pages::hosted::{
@@ -151,7 +151,6 @@ pub async fn sign_up_form(
 pub async fn sign_up(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     session: Session,
     Form(fields): Form<Fields>,
@@ -168,9 +167,7 @@ pub async fn sign_up(
     if let Err(r) = limit(
         &state,
         lang,
-        peer,
         Category::Codes,
-        true,
         &client.client_id,
         Some(&username),
     ) {
@@ -320,7 +317,6 @@ pub async fn confirm_page(
 pub async fn confirm(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     session: Session,
     Form(fields): Form<Fields>,
@@ -341,9 +337,7 @@ pub async fn confirm(
     if let Err(r) = limit(
         &state,
         lang,
-        peer,
         Category::Codes,
-        resend,
         &client.client_id,
         Some(&username),
     ) {

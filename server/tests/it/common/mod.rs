@@ -7,8 +7,6 @@ pub mod hosted;
 pub mod process;
 pub mod users;
 
-use std::time::Duration;
-
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::config::{BehaviorVersion, Credentials, Region};
 use cognate::config::Config;
@@ -18,62 +16,15 @@ use cognate_core::{Clock, Timestamp};
 pub const ADMIN_KEY_ID: &str = "AKIATESTADMINKEY0001";
 pub const ADMIN_SECRET: &str = "test-secret-access-key-for-cognate-tests";
 
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use cognate_core::test_support::{Backend, PgSchema};
 
 pub struct TestServer {
     pub url: String,
     pub state: AppState,
     pub clock: Clock,
     _dir: tempfile::TempDir,
-    schema: Option<String>,
+    schema: Option<PgSchema>,
     task: tokio::task::JoinHandle<()>,
-}
-
-fn postgres_url() -> String {
-    std::env::var("COGNATE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// Creates a schema of its own for one test; None (test skipped) when
-/// PostgreSQL is unreachable, unless COGNATE_REQUIRE_POSTGRES=1.
-async fn postgres_schema() -> Option<(String, String)> {
-    use sqlx::Connection;
-    let base = postgres_url();
-    let mut conn = match tokio::time::timeout(
-        Duration::from_secs(5),
-        sqlx::PgConnection::connect(&base),
-    )
-    .await
-    {
-        Ok(Ok(c)) => c,
-        other => {
-            let why = match other {
-                Ok(Err(e)) => e.to_string(),
-                _ => "timed out".into(),
-            };
-            if std::env::var("COGNATE_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!(
-                    "PostgreSQL is required (COGNATE_REQUIRE_POSTGRES=1) but not reachable at {base}: {why}"
-                );
-            }
-            eprintln!("SKIPPED: PostgreSQL not reachable at {base}: {why}");
-            return None;
-        }
-    };
-    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut conn)
-        .await
-        .expect("create schema");
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some((
-        format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-        schema,
-    ))
 }
 
 impl TestServer {
@@ -86,13 +37,11 @@ impl TestServer {
     /// Starts a server whose configuration `adjust` changes first.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
-        let (database_url, schema) = match backend {
-            Backend::Sqlite => (None, None),
-            Backend::Postgres => {
-                let (url, schema) = postgres_schema().await?;
-                (Some(url), Some(schema))
-            }
+        let schema = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PgSchema::create().await?),
         };
+        let database_url = schema.as_ref().map(|s| s.url().to_owned());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = Config {
@@ -155,7 +104,7 @@ impl TestServer {
         })
         .await?;
         // The schema belongs to the first node, which drops it.
-        node.schema = None;
+        node.schema = self.schema.as_ref().map(PgSchema::share);
         Some(node)
     }
 
@@ -274,26 +223,6 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
-        if let Some(schema) = self.schema.take() {
-            // Best effort: drop the test's schema on a separate thread/runtime.
-            let url = postgres_url();
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    use sqlx::Connection;
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
-                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                            .execute(&mut c)
-                            .await;
-                    }
-                });
-            })
-            .join()
-            .ok();
-        }
     }
 }
 
@@ -336,29 +265,12 @@ where
     }
 }
 
-/// Generates `sqlite_<name>` and `postgres_<name>` tests from
-/// `async fn <name>(server: TestServer)`.
+/// `sqlite::<name>` and `postgres::<name>` tests of each
+/// `async fn <name>(server: TestServer)` (core's `on_both_backends!`,
+/// started with `TestServer::start`).
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let server = $crate::common::TestServer::start($crate::common::Backend::Sqlite).await.unwrap();
-                    super::$name(server).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(server) = $crate::common::TestServer::start($crate::common::Backend::Postgres).await {
-                        super::$name(server).await;
-                    }
-                }
-            )*
-        }
+        cognate_core::on_both_backends!($crate::common::TestServer::start; $($name),*);
     };
 }
