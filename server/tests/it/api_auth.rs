@@ -70,41 +70,26 @@ impl Default for ClientOptions {
 }
 
 async fn pool(s: &TestServer) -> String {
-    s.admin()
-        .create_user_pool()
-        .pool_name("auth")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
+    s.pool(|b| b.pool_name("auth")).await
 }
 
 async fn client(s: &TestServer, pool_id: &str, o: ClientOptions) -> App {
-    let created = s
-        .admin()
-        .create_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_name("app")
-        .set_explicit_auth_flows(Some(o.flows))
-        .generate_secret(o.secret)
-        .prevent_user_existence_errors(if o.legacy {
-            PreventUserExistenceErrorTypes::Legacy
-        } else {
-            PreventUserExistenceErrorTypes::Enabled
+    let (client_id, secret) = s
+        .app_client(pool_id, |c| {
+            c.set_explicit_auth_flows(Some(o.flows))
+                .generate_secret(o.secret)
+                .prevent_user_existence_errors(if o.legacy {
+                    PreventUserExistenceErrorTypes::Legacy
+                } else {
+                    PreventUserExistenceErrorTypes::Enabled
+                })
+                .enable_token_revocation(o.revocation)
         })
-        .enable_token_revocation(o.revocation)
-        .send()
-        .await
-        .unwrap();
-    let c = created.user_pool_client().unwrap();
+        .await;
     App {
         pool_id: pool_id.to_owned(),
-        client_id: c.client_id().unwrap().to_owned(),
-        secret: c.client_secret().map(str::to_owned),
+        client_id,
+        secret,
     }
 }
 

@@ -4,15 +4,12 @@
 //! SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP.
 //! TOTP codes come from an independent RFC 6238 implementation below.
 
-use crate::common::users::{
-    PASSWORD, access_token, attr, client, code_sent_to, confirmed_user, email_pool,
-};
+use crate::common::users::{PASSWORD, attr};
 use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
     AuthFlowType, ChallengeNameType, EmailMfaConfigType, EmailMfaSettingsType,
-    SmsConfigurationType, SmsMfaConfigType, SoftwareTokenMfaConfigType,
-    SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
 };
 use hmac::{Hmac, Mac};
 
@@ -45,49 +42,11 @@ fn the_test_totp_matches_rfc_6238() {
 
 /// A pool with an email-confirmed user `ann`, and a public client.
 async fn setup(s: &TestServer) -> (String, String) {
-    let pool_id = email_pool(s).await;
-    let (client_id, _) = client(s, &pool_id, false, false).await;
-    confirmed_user(s, &pool_id, &client_id, "ann", "ann@example.com").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "ann", "ann@example.com")
+        .await;
     (pool_id, client_id)
-}
-
-async fn set_mfa(
-    s: &TestServer,
-    pool_id: &str,
-    mode: UserPoolMfaType,
-    totp: bool,
-    email: bool,
-    sms: bool,
-) -> cip::operation::set_user_pool_mfa_config::SetUserPoolMfaConfigOutput {
-    let mut req = s
-        .admin()
-        .set_user_pool_mfa_config()
-        .user_pool_id(pool_id)
-        .mfa_configuration(mode)
-        .software_token_mfa_configuration(
-            SoftwareTokenMfaConfigType::builder().enabled(totp).build(),
-        );
-    if email {
-        req = req.email_mfa_configuration(
-            EmailMfaConfigType::builder()
-                .message("Sign-in code: {####}")
-                .subject("Your code")
-                .build(),
-        );
-    }
-    if sms {
-        req = req.sms_mfa_configuration(
-            SmsMfaConfigType::builder()
-                .sms_authentication_message("Code {####}")
-                .sms_configuration(
-                    SmsConfigurationType::builder()
-                        .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
-                        .build(),
-                )
-                .build(),
-        );
-    }
-    req.send().await.expect("set mfa config")
 }
 
 async fn sign_in(
@@ -159,7 +118,9 @@ async fn add_authenticator(s: &TestServer, token: &str) -> String {
 
 async fn pool_mfa_config_round_trips_and_refuses_mfa_without_factors(s: TestServer) {
     let (pool_id, _) = setup(&s).await;
-    let out = set_mfa(&s, &pool_id, UserPoolMfaType::Optional, true, true, false).await;
+    let out = s
+        .set_mfa(&pool_id, UserPoolMfaType::Optional, true, true, false)
+        .await;
     assert_eq!(out.mfa_configuration(), Some(&UserPoolMfaType::Optional));
     let got = s
         .admin()
@@ -194,7 +155,7 @@ async fn pool_mfa_config_round_trips_and_refuses_mfa_without_factors(s: TestServ
     // Email MFA is still configured, so this is allowed; turning every
     // factor off is not (a fresh pool).
     assert!(err.is_ok());
-    let bare = email_pool(&s).await;
+    let bare = s.email_pool().await;
     let err = s
         .admin()
         .set_user_pool_mfa_config()
@@ -218,7 +179,8 @@ async fn pool_mfa_config_round_trips_and_refuses_mfa_without_factors(s: TestServ
 
 async fn software_token_challenge_accepts_each_code_once(s: TestServer) {
     let (pool_id, client_id) = setup(&s).await;
-    set_mfa(&s, &pool_id, UserPoolMfaType::Optional, true, false, false).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::Optional, true, false, false)
+        .await;
     // OPTIONAL and no factor yet: tokens at once.
     let first = sign_in(&s, &client_id, PASSWORD).await.unwrap();
     let token = first
@@ -367,7 +329,8 @@ async fn software_token_challenge_accepts_each_code_once(s: TestServer) {
 
 async fn required_mfa_sets_up_an_authenticator_during_sign_in(s: TestServer) {
     let (pool_id, client_id) = setup(&s).await;
-    set_mfa(&s, &pool_id, UserPoolMfaType::On, true, false, false).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::On, true, false, false)
+        .await;
     let out = sign_in(&s, &client_id, PASSWORD).await.unwrap();
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::MfaSetup));
     assert_eq!(
@@ -446,7 +409,8 @@ async fn sms_mfa_sends_a_code_to_the_phone(s: TestServer) {
         .send()
         .await
         .unwrap();
-    set_mfa(&s, &pool_id, UserPoolMfaType::On, false, false, true).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
+        .await;
     let out = sign_in(&s, &client_id, PASSWORD).await.unwrap();
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
     let params = out.challenge_parameters().unwrap();
@@ -461,7 +425,7 @@ async fn sms_mfa_sends_a_code_to_the_phone(s: TestServer) {
         Some("+*******1212")
     );
     let session = out.session().unwrap();
-    let code = code_sent_to(&s, &pool_id, "+12065551212").await;
+    let code = s.code_sent_to(&pool_id, "+12065551212").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let err = respond(
         &s,
@@ -498,8 +462,9 @@ async fn sms_mfa_sends_a_code_to_the_phone(s: TestServer) {
 
 async fn several_factors_let_the_user_choose_then_email_otp(s: TestServer) {
     let (pool_id, client_id) = setup(&s).await;
-    set_mfa(&s, &pool_id, UserPoolMfaType::Optional, true, true, false).await;
-    let token = access_token(&s, &client_id, "ann", PASSWORD).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::Optional, true, true, false)
+        .await;
+    let token = s.access_token(&client_id, "ann", PASSWORD).await;
     add_authenticator(&s, &token).await;
     s.admin()
         .admin_set_user_mfa_preference()
@@ -569,9 +534,9 @@ async fn several_factors_let_the_user_choose_then_email_otp(s: TestServer) {
             .map(String::as_str),
         Some("a***@e***")
     );
-    let messages = crate::common::users::outbox(&s, &pool_id).await;
+    let messages = s.outbox(&pool_id).await;
     assert_eq!(messages[0].subject.as_deref(), Some("Your code"));
-    let code = code_sent_to(&s, &pool_id, "ann@example.com").await;
+    let code = s.code_sent_to(&pool_id, "ann@example.com").await;
     let ok = respond(
         &s,
         &client_id,
@@ -603,7 +568,8 @@ async fn several_factors_let_the_user_choose_then_email_otp(s: TestServer) {
 
 async fn a_wrong_password_never_reaches_the_mfa_step(s: TestServer) {
     let (pool_id, client_id) = setup(&s).await;
-    set_mfa(&s, &pool_id, UserPoolMfaType::On, true, false, false).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::On, true, false, false)
+        .await;
     let err = sign_in(&s, &client_id, "Wr0ng-password!")
         .await
         .unwrap_err();

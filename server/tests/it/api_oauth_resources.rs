@@ -39,32 +39,11 @@ fn scope_names(rs: &ResourceServerType) -> Vec<&str> {
 }
 
 async fn new_pool(s: &TestServer, name: &str) -> String {
-    s.admin()
-        .create_user_pool()
-        .pool_name(name)
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
+    s.pool(|b| b.pool_name(name)).await
 }
 
 async fn new_client(s: &TestServer, pool: &str) -> String {
-    s.admin()
-        .create_user_pool_client()
-        .user_pool_id(pool)
-        .client_name("web")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned()
+    s.app_client(pool, |c| c.client_name("web")).await.0
 }
 
 async fn new_domain(s: &TestServer, pool: &str, prefix: &str) {

@@ -5,10 +5,7 @@
 //! DeleteUser, GetUserAttributeVerificationCode, VerifyUserAttribute).
 //! Codes are read from the outbox through the store.
 
-use crate::common::users::{
-    PASSWORD, access_token, admin_attr, admin_status, attr, client, code_sent_to, confirmed_user,
-    email_pool, outbox, pool, user_count,
-};
+use crate::common::users::{PASSWORD, attr};
 use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use base64::Engine as _;
@@ -40,8 +37,8 @@ on_both_backends!(
 );
 
 async fn sign_up_sends_a_code_that_confirms_the_user(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     let out = public
         .sign_up()
@@ -58,20 +55,20 @@ async fn sign_up_sends_a_code_that_confirms_the_user(s: TestServer) {
     assert_eq!(details.destination(), Some("a***@e***"));
     assert_eq!(details.delivery_medium(), Some(&DeliveryMediumType::Email));
     assert_eq!(details.attribute_name(), Some("email"));
-    assert_eq!(admin_status(&s, &pool_id, "alice").await, "UNCONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "alice").await, "UNCONFIRMED");
     assert_eq!(
-        admin_attr(&s, &pool_id, "alice", "sub").await.as_deref(),
+        s.admin_attr(&pool_id, "alice", "sub").await.as_deref(),
         Some(out.user_sub())
     );
 
-    let messages = outbox(&s, &pool_id).await;
+    let messages = s.outbox(&pool_id).await;
     assert_eq!(messages.len(), 1);
     assert_eq!(
         messages[0].subject.as_deref(),
         Some("Your verification code")
     );
     assert!(messages[0].body.starts_with("Your verification code is "));
-    let code = code_sent_to(&s, &pool_id, "alice@example.com").await;
+    let code = s.code_sent_to(&pool_id, "alice@example.com").await;
     // The code is kept only as a keyed hash.
     let stored = s.state.idp.store.recent_messages(None, 1).await.unwrap();
     assert_eq!(stored.len(), 1);
@@ -95,7 +92,7 @@ async fn sign_up_sends_a_code_that_confirms_the_user(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "CodeMismatchException");
-    assert_eq!(admin_status(&s, &pool_id, "alice").await, "UNCONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "alice").await, "UNCONFIRMED");
 
     public
         .confirm_sign_up()
@@ -105,9 +102,9 @@ async fn sign_up_sends_a_code_that_confirms_the_user(s: TestServer) {
         .send()
         .await
         .unwrap();
-    assert_eq!(admin_status(&s, &pool_id, "alice").await, "CONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "alice").await, "CONFIRMED");
     assert_eq!(
-        admin_attr(&s, &pool_id, "alice", "email_verified")
+        s.admin_attr(&pool_id, "alice", "email_verified")
             .await
             .as_deref(),
         Some("true")
@@ -126,15 +123,15 @@ async fn sign_up_sends_a_code_that_confirms_the_user(s: TestServer) {
     let idp = &s.state.idp;
     s.clock.advance(6 * 86_400 * 1000);
     assert_eq!(idp.purge_old_outbox_messages().await.unwrap(), 0);
-    assert_eq!(outbox(&s, &pool_id).await.len(), 1);
+    assert_eq!(s.outbox(&pool_id).await.len(), 1);
     s.clock.advance(2 * 86_400 * 1000);
     assert_eq!(idp.purge_old_outbox_messages().await.unwrap(), 1);
-    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert!(s.outbox(&pool_id).await.is_empty());
 }
 
 async fn sign_up_without_auto_verification_sends_nothing(s: TestServer) {
-    let pool_id = pool(&s, |b| b).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let out = s
         .public()
         .sign_up()
@@ -147,8 +144,8 @@ async fn sign_up_without_auto_verification_sends_nothing(s: TestServer) {
         .unwrap();
     assert!(!out.user_confirmed());
     assert!(out.code_delivery_details().is_none());
-    assert!(outbox(&s, &pool_id).await.is_empty());
-    assert_eq!(admin_status(&s, &pool_id, "bob").await, "UNCONFIRMED");
+    assert!(s.outbox(&pool_id).await.is_empty());
+    assert_eq!(s.admin_status(&pool_id, "bob").await, "UNCONFIRMED");
 }
 
 /// Username, password, attributes, the error expected.
@@ -160,25 +157,26 @@ type Case = (
 );
 
 async fn sign_up_refuses_what_cognito_refuses_and_writes_nothing(s: TestServer) {
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-            .schema(
-                SchemaAttributeType::builder()
-                    .name("email")
-                    .attribute_data_type(cip::types::AttributeDataType::String)
-                    .required(true)
-                    .mutable(true)
-                    .build(),
-            )
-            .schema(
-                SchemaAttributeType::builder()
-                    .name("tier")
-                    .attribute_data_type(cip::types::AttributeDataType::Number)
-                    .build(),
-            )
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| {
+            b.auto_verified_attributes(VerifiedAttributeType::Email)
+                .schema(
+                    SchemaAttributeType::builder()
+                        .name("email")
+                        .attribute_data_type(cip::types::AttributeDataType::String)
+                        .required(true)
+                        .mutable(true)
+                        .build(),
+                )
+                .schema(
+                    SchemaAttributeType::builder()
+                        .name("tier")
+                        .attribute_data_type(cip::types::AttributeDataType::Number)
+                        .build(),
+                )
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     let try_sign_up = |username: &'static str,
                        password: &'static str,
@@ -254,8 +252,8 @@ async fn sign_up_refuses_what_cognito_refuses_and_writes_nothing(s: TestServer) 
             "{username} {password} {attrs:?}"
         );
     }
-    assert_eq!(user_count(&s, &pool_id).await, 0, "nothing was written");
-    assert!(outbox(&s, &pool_id).await.is_empty(), "nothing was sent");
+    assert_eq!(s.user_count(&pool_id).await, 0, "nothing was written");
+    assert!(s.outbox(&pool_id).await.is_empty(), "nothing was sent");
 
     try_sign_up(
         "u1",
@@ -268,7 +266,7 @@ async fn sign_up_refuses_what_cognito_refuses_and_writes_nothing(s: TestServer) 
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "UsernameExistsException");
-    assert_eq!(user_count(&s, &pool_id).await, 1);
+    assert_eq!(s.user_count(&pool_id).await, 1);
 
     // A client may write only its WriteAttributes.
     let limited = s
@@ -304,15 +302,16 @@ async fn sign_up_refuses_what_cognito_refuses_and_writes_nothing(s: TestServer) 
     assert_eq!(error_name(&err), "ResourceNotFoundException");
 
     // Cognito API: SignUp — not when only administrators create users.
-    let admin_only = pool(&s, |b| {
-        b.admin_create_user_config(
-            AdminCreateUserConfigType::builder()
-                .allow_admin_create_user_only(true)
-                .build(),
-        )
-    })
-    .await;
-    let (admin_only_client, _) = client(&s, &admin_only, false, false).await;
+    let admin_only = s
+        .pool(|b| {
+            b.admin_create_user_config(
+                AdminCreateUserConfigType::builder()
+                    .allow_admin_create_user_only(true)
+                    .build(),
+            )
+        })
+        .await;
+    let (admin_only_client, _) = s.client(&admin_only, false, false).await;
     let err = public
         .sign_up()
         .client_id(&admin_only_client)
@@ -326,7 +325,7 @@ async fn sign_up_refuses_what_cognito_refuses_and_writes_nothing(s: TestServer) 
         err.as_service_error().and_then(|e| e.message()),
         Some("SignUp is not permitted for this user pool")
     );
-    assert_eq!(user_count(&s, &pool_id).await, 1);
+    assert_eq!(s.user_count(&pool_id).await, 1);
 }
 
 fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
@@ -337,8 +336,8 @@ fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
 }
 
 async fn sign_up_needs_the_secret_hash_of_a_secret_client(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, secret) = client(&s, &pool_id, true, false).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, secret) = s.client(&pool_id, true, false).await;
     let secret = secret.expect("a secret");
     let public = s.public();
     let sign_up = |hash: Option<String>| {
@@ -359,12 +358,12 @@ async fn sign_up_needs_the_secret_hash_of_a_secret_client(s: TestServer) {
     assert_eq!(error_name(&err), "NotAuthorizedException");
     let err = sign_up(Some("bm90IGEgaGFzaA==".into())).await.unwrap_err();
     assert_eq!(error_name(&err), "NotAuthorizedException");
-    assert_eq!(user_count(&s, &pool_id).await, 0);
+    assert_eq!(s.user_count(&pool_id).await, 0);
     sign_up(Some(secret_hash(&secret, "carol", &client_id)))
         .await
         .unwrap();
 
-    let code = code_sent_to(&s, &pool_id, "carol@example.com").await;
+    let code = s.code_sent_to(&pool_id, "carol@example.com").await;
     let err = public
         .confirm_sign_up()
         .client_id(&client_id)
@@ -383,16 +382,17 @@ async fn sign_up_needs_the_secret_hash_of_a_secret_client(s: TestServer) {
         .send()
         .await
         .unwrap();
-    assert_eq!(admin_status(&s, &pool_id, "carol").await, "CONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "carol").await, "CONFIRMED");
 }
 
 async fn username_attributes_pool_takes_email_as_username(s: TestServer) {
-    let pool_id = pool(&s, |b| {
-        b.username_attributes(UsernameAttributeType::Email)
-            .auto_verified_attributes(VerifiedAttributeType::Email)
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| {
+            b.username_attributes(UsernameAttributeType::Email)
+                .auto_verified_attributes(VerifiedAttributeType::Email)
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     let out = public
         .sign_up()
@@ -414,12 +414,12 @@ async fn username_attributes_pool_takes_email_as_username(s: TestServer) {
     assert_eq!(user.username(), out.user_sub());
     assert!(uuid::Uuid::parse_str(user.username()).is_ok());
     assert_eq!(
-        admin_attr(&s, &pool_id, "dana@example.com", "email")
+        s.admin_attr(&pool_id, "dana@example.com", "email")
             .await
             .as_deref(),
         Some("dana@example.com")
     );
-    let code = code_sent_to(&s, &pool_id, "dana@example.com").await;
+    let code = s.code_sent_to(&pool_id, "dana@example.com").await;
     public
         .confirm_sign_up()
         .client_id(&client_id)
@@ -429,7 +429,7 @@ async fn username_attributes_pool_takes_email_as_username(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(
-        admin_status(&s, &pool_id, "dana@example.com").await,
+        s.admin_status(&pool_id, "dana@example.com").await,
         "CONFIRMED"
     );
 
@@ -455,16 +455,17 @@ async fn username_attributes_pool_takes_email_as_username(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "UsernameExistsException");
-    assert_eq!(user_count(&s, &pool_id).await, 1);
+    assert_eq!(s.user_count(&pool_id).await, 1);
 }
 
 async fn alias_pool_refuses_email_shaped_usernames(s: TestServer) {
-    let pool_id = pool(&s, |b| {
-        b.alias_attributes(cip::types::AliasAttributeType::Email)
-            .auto_verified_attributes(VerifiedAttributeType::Email)
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| {
+            b.alias_attributes(cip::types::AliasAttributeType::Email)
+                .auto_verified_attributes(VerifiedAttributeType::Email)
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let err = s
         .public()
         .sign_up()
@@ -478,7 +479,8 @@ async fn alias_pool_refuses_email_shaped_usernames(s: TestServer) {
 
     // A verified email is an alias: a second user confirming the same email
     // clashes, unless ForceAliasCreation moves it.
-    confirmed_user(&s, &pool_id, &client_id, "erin", "erin@example.com").await;
+    s.confirmed_user(&pool_id, &client_id, "erin", "erin@example.com")
+        .await;
     s.public()
         .sign_up()
         .client_id(&client_id)
@@ -488,7 +490,7 @@ async fn alias_pool_refuses_email_shaped_usernames(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let code = code_sent_to(&s, &pool_id, "erin@example.com").await;
+    let code = s.code_sent_to(&pool_id, "erin@example.com").await;
     let err = s
         .public()
         .confirm_sign_up()
@@ -499,7 +501,7 @@ async fn alias_pool_refuses_email_shaped_usernames(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "AliasExistsException");
-    assert_eq!(admin_status(&s, &pool_id, "erin2").await, "UNCONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "erin2").await, "UNCONFIRMED");
     s.public()
         .confirm_sign_up()
         .client_id(&client_id)
@@ -509,9 +511,9 @@ async fn alias_pool_refuses_email_shaped_usernames(s: TestServer) {
         .send()
         .await
         .unwrap();
-    assert_eq!(admin_status(&s, &pool_id, "erin2").await, "CONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "erin2").await, "CONFIRMED");
     assert_eq!(
-        admin_attr(&s, &pool_id, "erin", "email_verified")
+        s.admin_attr(&pool_id, "erin", "email_verified")
             .await
             .as_deref(),
         Some("false")
@@ -529,8 +531,8 @@ async fn alias_pool_refuses_email_shaped_usernames(s: TestServer) {
 }
 
 async fn bad_input_as_a_new_user_would_try(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     // Unicode usernames are fine (Cognito: [\p{L}\p{M}\p{S}\p{N}\p{P}]+).
     for name in [
@@ -576,7 +578,7 @@ async fn bad_input_as_a_new_user_would_try(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "InvalidParameterException");
-    assert_eq!(user_count(&s, &pool_id).await, 5);
+    assert_eq!(s.user_count(&pool_id).await, 5);
 
     // Wrong JSON types and missing members, as a hand-written client sends them.
     let bad_bodies = [
@@ -657,12 +659,12 @@ async fn bad_input_as_a_new_user_would_try(s: TestServer) {
             "{action} {body}: {json}"
         );
     }
-    assert_eq!(user_count(&s, &pool_id).await, 5);
+    assert_eq!(s.user_count(&pool_id).await, 5);
 }
 
 async fn confirmation_codes_expire_are_single_use_and_run_out(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     let sign_up = |name: &'static str| {
         public
@@ -684,7 +686,7 @@ async fn confirmation_codes_expire_are_single_use_and_run_out(s: TestServer) {
 
     // Five wrong codes void the code: even the right one no longer works.
     sign_up("guesser").await.unwrap();
-    let code = code_sent_to(&s, &pool_id, "guesser@example.com").await;
+    let code = s.code_sent_to(&pool_id, "guesser@example.com").await;
     let wrong = if code == "123456" { "654321" } else { "123456" };
     for _ in 0..5 {
         let err = confirm("guesser", wrong.into()).await.unwrap_err();
@@ -696,7 +698,7 @@ async fn confirmation_codes_expire_are_single_use_and_run_out(s: TestServer) {
     }
     let err = confirm("guesser", code.clone()).await.unwrap_err();
     assert_eq!(error_name(&err), "LimitExceededException");
-    assert_eq!(admin_status(&s, &pool_id, "guesser").await, "UNCONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "guesser").await, "UNCONFIRMED");
 
     // Parallel guesses are counted too: no more than the limit get compared.
     public
@@ -706,7 +708,7 @@ async fn confirmation_codes_expire_are_single_use_and_run_out(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let code = code_sent_to(&s, &pool_id, "guesser@example.com").await;
+    let code = s.code_sent_to(&pool_id, "guesser@example.com").await;
     let guesses = (0..12).map(|i| {
         let c = format!("{:06}", (code.parse::<u32>().unwrap() + 1 + i) % 1_000_000);
         confirm("guesser", c)
@@ -726,7 +728,7 @@ async fn confirmation_codes_expire_are_single_use_and_run_out(s: TestServer) {
     // Cognito: confirmation codes live 24 hours. (Last: signed admin calls
     // would now fail SigV4's clock-skew check.)
     sign_up("late").await.unwrap();
-    let code = code_sent_to(&s, &pool_id, "late@example.com").await;
+    let code = s.code_sent_to(&pool_id, "late@example.com").await;
     s.clock.advance(24 * 3600 * 1000 + 1000);
     let err = confirm("late", code).await.unwrap_err();
     assert_eq!(error_name(&err), "ExpiredCodeException");
@@ -737,8 +739,8 @@ async fn confirmation_codes_expire_are_single_use_and_run_out(s: TestServer) {
 }
 
 async fn resend_confirmation_code_replaces_the_code(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     public
         .sign_up()
@@ -749,7 +751,7 @@ async fn resend_confirmation_code_replaces_the_code(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let first = code_sent_to(&s, &pool_id, "frank@example.com").await;
+    let first = s.code_sent_to(&pool_id, "frank@example.com").await;
     let out = public
         .resend_confirmation_code()
         .client_id(&client_id)
@@ -759,8 +761,8 @@ async fn resend_confirmation_code_replaces_the_code(s: TestServer) {
         .unwrap();
     let details = out.code_delivery_details().unwrap();
     assert_eq!(details.destination(), Some("f***@e***"));
-    assert_eq!(outbox(&s, &pool_id).await.len(), 2);
-    let second = code_sent_to(&s, &pool_id, "frank@example.com").await;
+    assert_eq!(s.outbox(&pool_id).await.len(), 2);
+    let second = s.code_sent_to(&pool_id, "frank@example.com").await;
     if first != second {
         let err = public
             .confirm_sign_up()
@@ -791,9 +793,10 @@ async fn resend_confirmation_code_replaces_the_code(s: TestServer) {
 }
 
 async fn forgot_password_resets_with_a_one_hour_code(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "gina", "gina@example.com").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "gina", "gina@example.com")
+        .await;
     let public = s.public();
     let out = public
         .forgot_password()
@@ -806,7 +809,7 @@ async fn forgot_password_resets_with_a_one_hour_code(s: TestServer) {
         out.code_delivery_details().and_then(|d| d.destination()),
         Some("g***@e***")
     );
-    let code = code_sent_to(&s, &pool_id, "gina@example.com").await;
+    let code = s.code_sent_to(&pool_id, "gina@example.com").await;
     let confirm = |code: &str, password: &str| {
         public
             .confirm_forgot_password()
@@ -825,7 +828,7 @@ async fn forgot_password_resets_with_a_one_hour_code(s: TestServer) {
     confirm(&code, "N3w-Passw0rd").await.unwrap();
     let err = confirm(&code, "An0ther-Passw0rd").await.unwrap_err();
     assert_eq!(error_name(&err), "ExpiredCodeException", "single use");
-    access_token(&s, &client_id, "gina", "N3w-Passw0rd").await;
+    s.access_token(&client_id, "gina", "N3w-Passw0rd").await;
 
     // Cognito: reset codes live one hour.
     public
@@ -835,15 +838,15 @@ async fn forgot_password_resets_with_a_one_hour_code(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let code = code_sent_to(&s, &pool_id, "gina@example.com").await;
+    let code = s.code_sent_to(&pool_id, "gina@example.com").await;
     s.clock.advance(3600 * 1000 + 1000);
     let err = confirm(&code, "An0ther-Passw0rd").await.unwrap_err();
     assert_eq!(error_name(&err), "ExpiredCodeException");
 }
 
 async fn forgot_password_needs_a_verified_contact(s: TestServer) {
-    let pool_id = pool(&s, |b| b).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     s.public()
         .sign_up()
         .client_id(&client_id)
@@ -875,15 +878,16 @@ async fn forgot_password_needs_a_verified_contact(s: TestServer) {
             "Cannot reset password for the user as there is no registered/verified email or phone_number"
         )
     );
-    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert!(s.outbox(&pool_id).await.is_empty());
 }
 
 async fn prevent_user_existence_errors_hides_unknown_users(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (hiding, _) = client(&s, &pool_id, false, true).await;
-    let (legacy, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &hiding, "ivy", "ivy@example.com").await;
-    let before = outbox(&s, &pool_id).await.len();
+    let pool_id = s.email_pool().await;
+    let (hiding, _) = s.client(&pool_id, false, true).await;
+    let (legacy, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &hiding, "ivy", "ivy@example.com")
+        .await;
+    let before = s.outbox(&pool_id).await.len();
     let public = s.public();
 
     // ENABLED: a normal-looking answer, stable per name, and nothing sent.
@@ -932,7 +936,7 @@ async fn prevent_user_existence_errors_hides_unknown_users(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "CodeMismatchException");
-    assert_eq!(outbox(&s, &pool_id).await.len(), before, "nothing was sent");
+    assert_eq!(s.outbox(&pool_id).await.len(), before, "nothing was sent");
 
     // LEGACY: UserNotFoundException.
     let err = public
@@ -963,10 +967,11 @@ async fn prevent_user_existence_errors_hides_unknown_users(s: TestServer) {
 }
 
 async fn get_user_and_change_password_with_an_access_token(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "jack", "jack@example.com").await;
-    let token = access_token(&s, &client_id, "jack", PASSWORD).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "jack", "jack@example.com")
+        .await;
+    let token = s.access_token(&client_id, "jack", PASSWORD).await;
     let public = s.public();
     let me = public.get_user().access_token(&token).send().await.unwrap();
     assert_eq!(me.username(), "jack");
@@ -1001,7 +1006,7 @@ async fn get_user_and_change_password_with_an_access_token(s: TestServer) {
         .send()
         .await
         .unwrap();
-    access_token(&s, &client_id, "jack", "N3w-Passw0rd").await;
+    s.access_token(&client_id, "jack", "N3w-Passw0rd").await;
     let err = public
         .initiate_auth()
         .client_id(&client_id)
@@ -1030,7 +1035,7 @@ async fn get_user_and_change_password_with_an_access_token(s: TestServer) {
         .client_id()
         .unwrap()
         .to_owned();
-    let token = access_token(&s, &reader, "jack", "N3w-Passw0rd").await;
+    let token = s.access_token(&reader, "jack", "N3w-Passw0rd").await;
     let me = public.get_user().access_token(&token).send().await.unwrap();
     let mut names: Vec<_> = me.user_attributes().iter().map(|a| a.name()).collect();
     names.sort();
@@ -1038,10 +1043,11 @@ async fn get_user_and_change_password_with_an_access_token(s: TestServer) {
 }
 
 async fn update_user_attributes_reverifies_a_changed_email(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "kate", "kate@example.com").await;
-    let token = access_token(&s, &client_id, "kate", PASSWORD).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "kate", "kate@example.com")
+        .await;
+    let token = s.access_token(&client_id, "kate", PASSWORD).await;
     let public = s.public();
 
     let out = public
@@ -1053,7 +1059,7 @@ async fn update_user_attributes_reverifies_a_changed_email(s: TestServer) {
         .unwrap();
     assert!(out.code_delivery_details_list().is_empty());
     assert_eq!(
-        admin_attr(&s, &pool_id, "kate", "name").await.as_deref(),
+        s.admin_attr(&pool_id, "kate", "name").await.as_deref(),
         Some("Kate")
     );
 
@@ -1069,16 +1075,16 @@ async fn update_user_attributes_reverifies_a_changed_email(s: TestServer) {
     assert_eq!(list[0].destination(), Some("k***@n***"));
     assert_eq!(list[0].attribute_name(), Some("email"));
     assert_eq!(
-        admin_attr(&s, &pool_id, "kate", "email").await.as_deref(),
+        s.admin_attr(&pool_id, "kate", "email").await.as_deref(),
         Some("kate@new.example")
     );
     assert_eq!(
-        admin_attr(&s, &pool_id, "kate", "email_verified")
+        s.admin_attr(&pool_id, "kate", "email_verified")
             .await
             .as_deref(),
         Some("false")
     );
-    let code = code_sent_to(&s, &pool_id, "kate@new.example").await;
+    let code = s.code_sent_to(&pool_id, "kate@new.example").await;
     let err = public
         .verify_user_attribute()
         .access_token(&token)
@@ -1097,7 +1103,7 @@ async fn update_user_attributes_reverifies_a_changed_email(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(
-        admin_attr(&s, &pool_id, "kate", "email_verified")
+        s.admin_attr(&pool_id, "kate", "email_verified")
             .await
             .as_deref(),
         Some("true")
@@ -1141,24 +1147,26 @@ async fn update_user_attributes_reverifies_a_changed_email(s: TestServer) {
         assert_eq!(error_name(&err), expected, "{a:?}");
     }
     assert_eq!(
-        admin_attr(&s, &pool_id, "kate", "email").await.as_deref(),
+        s.admin_attr(&pool_id, "kate", "email").await.as_deref(),
         Some("kate@new.example")
     );
 }
 
 async fn verification_before_update_keeps_the_old_email(s: TestServer) {
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-            .user_attribute_update_settings(
-                UserAttributeUpdateSettingsType::builder()
-                    .attributes_require_verification_before_update(VerifiedAttributeType::Email)
-                    .build(),
-            )
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "liam", "liam@example.com").await;
-    let token = access_token(&s, &client_id, "liam", PASSWORD).await;
+    let pool_id = s
+        .pool(|b| {
+            b.auto_verified_attributes(VerifiedAttributeType::Email)
+                .user_attribute_update_settings(
+                    UserAttributeUpdateSettingsType::builder()
+                        .attributes_require_verification_before_update(VerifiedAttributeType::Email)
+                        .build(),
+                )
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "liam", "liam@example.com")
+        .await;
+    let token = s.access_token(&client_id, "liam", PASSWORD).await;
     let public = s.public();
     public
         .update_user_attributes()
@@ -1169,16 +1177,16 @@ async fn verification_before_update_keeps_the_old_email(s: TestServer) {
         .unwrap();
     // The old, verified email stays until the new one is verified.
     assert_eq!(
-        admin_attr(&s, &pool_id, "liam", "email").await.as_deref(),
+        s.admin_attr(&pool_id, "liam", "email").await.as_deref(),
         Some("liam@example.com")
     );
     assert_eq!(
-        admin_attr(&s, &pool_id, "liam", "email_verified")
+        s.admin_attr(&pool_id, "liam", "email_verified")
             .await
             .as_deref(),
         Some("true")
     );
-    let code = code_sent_to(&s, &pool_id, "liam@new.example").await;
+    let code = s.code_sent_to(&pool_id, "liam@new.example").await;
     public
         .verify_user_attribute()
         .access_token(&token)
@@ -1188,11 +1196,11 @@ async fn verification_before_update_keeps_the_old_email(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(
-        admin_attr(&s, &pool_id, "liam", "email").await.as_deref(),
+        s.admin_attr(&pool_id, "liam", "email").await.as_deref(),
         Some("liam@new.example")
     );
     assert_eq!(
-        admin_attr(&s, &pool_id, "liam", "email_verified")
+        s.admin_attr(&pool_id, "liam", "email_verified")
             .await
             .as_deref(),
         Some("true")
@@ -1200,9 +1208,10 @@ async fn verification_before_update_keeps_the_old_email(s: TestServer) {
 }
 
 async fn delete_user_attributes_and_delete_user(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "mia", "mia@example.com").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "mia", "mia@example.com")
+        .await;
     s.admin()
         .admin_update_user_attributes()
         .user_pool_id(&pool_id)
@@ -1211,7 +1220,7 @@ async fn delete_user_attributes_and_delete_user(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let token = access_token(&s, &client_id, "mia", PASSWORD).await;
+    let token = s.access_token(&client_id, "mia", PASSWORD).await;
     let public = s.public();
     public
         .delete_user_attributes()
@@ -1221,12 +1230,9 @@ async fn delete_user_attributes_and_delete_user(s: TestServer) {
         .send()
         .await
         .unwrap();
-    assert_eq!(admin_attr(&s, &pool_id, "mia", "nickname").await, None);
-    assert_eq!(admin_attr(&s, &pool_id, "mia", "email").await, None);
-    assert_eq!(
-        admin_attr(&s, &pool_id, "mia", "email_verified").await,
-        None
-    );
+    assert_eq!(s.admin_attr(&pool_id, "mia", "nickname").await, None);
+    assert_eq!(s.admin_attr(&pool_id, "mia", "email").await, None);
+    assert_eq!(s.admin_attr(&pool_id, "mia", "email_verified").await, None);
     let err = public
         .delete_user_attributes()
         .access_token(&token)
@@ -1261,10 +1267,11 @@ async fn delete_user_attributes_and_delete_user(s: TestServer) {
 }
 
 async fn token_actions_refuse_bad_tokens(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "noah", "noah@example.com").await;
-    let token = access_token(&s, &client_id, "noah", PASSWORD).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "noah", "noah@example.com")
+        .await;
+    let token = s.access_token(&client_id, "noah", PASSWORD).await;
     let public = s.public();
     let mut tampered = token.clone();
     tampered.pop();
@@ -1290,19 +1297,20 @@ async fn token_actions_refuse_bad_tokens(s: TestServer) {
 }
 
 async fn codes_follow_the_pools_templates_and_channels(s: TestServer) {
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-            .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
-            .verification_message_template(
-                cip::types::VerificationMessageTemplateType::builder()
-                    .email_message("Your Acme code: {####}")
-                    .email_subject("Verify your Acme account")
-                    .sms_message("Acme code {####}")
-                    .build(),
-            )
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| {
+            b.auto_verified_attributes(VerifiedAttributeType::Email)
+                .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+                .verification_message_template(
+                    cip::types::VerificationMessageTemplateType::builder()
+                        .email_message("Your Acme code: {####}")
+                        .email_subject("Verify your Acme account")
+                        .sms_message("Acme code {####}")
+                        .build(),
+                )
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     // Both auto-verified: the code goes by SMS, as in Cognito.
     let out = public
@@ -1319,10 +1327,10 @@ async fn codes_follow_the_pools_templates_and_channels(s: TestServer) {
     assert_eq!(details.delivery_medium(), Some(&DeliveryMediumType::Sms));
     assert_eq!(details.destination(), Some("+*******1212"));
     assert_eq!(details.attribute_name(), Some("phone_number"));
-    let sms = &outbox(&s, &pool_id).await[0];
+    let sms = &s.outbox(&pool_id).await[0];
     assert_eq!(sms.destination, "+12065551212");
     assert_eq!(sms.subject, None);
-    let code = code_sent_to(&s, &pool_id, "+12065551212").await;
+    let code = s.code_sent_to(&pool_id, "+12065551212").await;
     assert_eq!(sms.body, format!("Acme code {code}"));
     public
         .confirm_sign_up()
@@ -1333,17 +1341,17 @@ async fn codes_follow_the_pools_templates_and_channels(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(
-        admin_attr(&s, &pool_id, "olive", "phone_number_verified")
+        s.admin_attr(&pool_id, "olive", "phone_number_verified")
             .await
             .as_deref(),
         Some("true")
     );
     assert_eq!(
-        admin_attr(&s, &pool_id, "olive", "email_verified").await,
+        s.admin_attr(&pool_id, "olive", "email_verified").await,
         None
     );
 
-    let token = access_token(&s, &client_id, "olive", PASSWORD).await;
+    let token = s.access_token(&client_id, "olive", PASSWORD).await;
     let out = public
         .get_user_attribute_verification_code()
         .access_token(&token)
@@ -1356,9 +1364,9 @@ async fn codes_follow_the_pools_templates_and_channels(s: TestServer) {
             .and_then(|d| d.delivery_medium()),
         Some(&DeliveryMediumType::Email)
     );
-    let email = &outbox(&s, &pool_id).await[0];
+    let email = &s.outbox(&pool_id).await[0];
     assert_eq!(email.subject.as_deref(), Some("Verify your Acme account"));
-    let code = code_sent_to(&s, &pool_id, "olive@example.com").await;
+    let code = s.code_sent_to(&pool_id, "olive@example.com").await;
     assert_eq!(email.body, format!("Your Acme code: {code}"));
     public
         .verify_user_attribute()
@@ -1369,7 +1377,7 @@ async fn codes_follow_the_pools_templates_and_channels(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(
-        admin_attr(&s, &pool_id, "olive", "email_verified")
+        s.admin_attr(&pool_id, "olive", "email_verified")
             .await
             .as_deref(),
         Some("true")

@@ -16,49 +16,15 @@ const PASSWORD: &str = "Correct-Horse-9";
 
 /// A pool, an SRP client without a secret, and a user with a permanent password.
 async fn setup(s: &TestServer) -> (String, String) {
-    let admin = s.admin();
-    let pool_id = admin
-        .create_user_pool()
-        .pool_name("srp")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
-    let client_id = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned();
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .message_action(cip::types::MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    admin
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let pool_id = s.pool(|b| b.pool_name("srp")).await;
+    let (client_id, _) = s
+        .app_client(&pool_id, |c| {
+            c.client_name("web")
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        })
+        .await;
+    s.admin_user(&pool_id, "alice", PASSWORD, &[]).await;
     (pool_id, client_id)
 }
 

@@ -2,10 +2,7 @@
 //! SQLite and PostgreSQL (Cognito API: AdminCreateUser … ListUsers).
 //! Invitations and codes are read from the outbox through the store.
 
-use crate::common::users::{
-    PASSWORD, admin_attr, admin_status, attr, client, code_sent_to, confirmed_user, email_pool,
-    outbox, pool, user_count,
-};
+use crate::common::users::{PASSWORD, attr};
 use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
@@ -36,7 +33,7 @@ fn message_of<E: cip::error::ProvideErrorMetadata, R>(e: &cip::error::SdkError<E
 }
 
 async fn admin_create_user_invites_with_a_temporary_password(s: TestServer) {
-    let pool_id = email_pool(&s).await;
+    let pool_id = s.email_pool().await;
     let admin = s.admin();
     let out = admin
         .admin_create_user()
@@ -58,7 +55,7 @@ async fn admin_create_user_invites_with_a_temporary_password(s: TestServer) {
     assert!(user.user_create_date().is_some());
     assert!(user.attributes().iter().any(|a| a.name() == "sub"));
 
-    let messages = outbox(&s, &pool_id).await;
+    let messages = s.outbox(&pool_id).await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].destination, "olga@example.com");
     assert_eq!(
@@ -106,7 +103,7 @@ async fn admin_create_user_invites_with_a_temporary_password(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let messages = outbox(&s, &templated).await;
+    let messages = s.outbox(&templated).await;
     assert_eq!(messages.len(), 1, "default medium SMS: {messages:?}");
     assert_eq!(messages[0].destination, "+12065551212");
     assert_eq!(messages[0].subject, None);
@@ -114,7 +111,7 @@ async fn admin_create_user_invites_with_a_temporary_password(s: TestServer) {
 }
 
 async fn pool_with_invitation(s: &TestServer) -> String {
-    pool(s, |b| {
+    s.pool(|b| {
         b.admin_create_user_config(
             cip::types::AdminCreateUserConfigType::builder()
                 .invite_message_template(
@@ -131,7 +128,7 @@ async fn pool_with_invitation(s: &TestServer) -> String {
 }
 
 async fn admin_create_user_message_actions(s: TestServer) {
-    let pool_id = email_pool(&s).await;
+    let pool_id = s.email_pool().await;
     let admin = s.admin();
     admin
         .admin_create_user()
@@ -143,7 +140,7 @@ async fn admin_create_user_message_actions(s: TestServer) {
         .await
         .unwrap();
     assert!(
-        outbox(&s, &pool_id).await.is_empty(),
+        s.outbox(&pool_id).await.is_empty(),
         "SUPPRESS sends nothing"
     );
 
@@ -158,7 +155,7 @@ async fn admin_create_user_message_actions(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(out.user().and_then(|u| u.username()), Some("quinn"));
-    let messages = outbox(&s, &pool_id).await;
+    let messages = s.outbox(&pool_id).await;
     assert_eq!(messages.len(), 1);
     assert!(messages[0].body.contains("Resent-Passw0rd"));
 
@@ -210,7 +207,7 @@ type Case = (
 );
 
 async fn admin_create_user_refuses_bad_input_and_writes_nothing(s: TestServer) {
-    let pool_id = email_pool(&s).await;
+    let pool_id = s.email_pool().await;
     let admin = s.admin();
     let cases: Vec<Case> = vec![
         ("u1", Some("weak"), vec![], "InvalidPasswordException"),
@@ -283,12 +280,14 @@ async fn admin_create_user_refuses_bad_input_and_writes_nothing(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "InvalidParameterException");
-    assert_eq!(user_count(&s, &pool_id).await, 0);
-    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert_eq!(s.user_count(&pool_id).await, 0);
+    assert!(s.outbox(&pool_id).await.is_empty());
 }
 
 async fn admin_create_user_in_an_email_username_pool(s: TestServer) {
-    let pool_id = pool(&s, |b| b.username_attributes(UsernameAttributeType::Email)).await;
+    let pool_id = s
+        .pool(|b| b.username_attributes(UsernameAttributeType::Email))
+        .await;
     let admin = s.admin();
     let out = admin
         .admin_create_user()
@@ -307,12 +306,12 @@ async fn admin_create_user_in_an_email_username_pool(s: TestServer) {
         .unwrap();
     assert_eq!(user.username(), Some(sub));
     assert_eq!(
-        admin_attr(&s, &pool_id, "rosa@example.com", "email")
+        s.admin_attr(&pool_id, "rosa@example.com", "email")
             .await
             .as_deref(),
         Some("rosa@example.com")
     );
-    let messages = outbox(&s, &pool_id).await;
+    let messages = s.outbox(&pool_id).await;
     assert!(
         messages[0]
             .body
@@ -338,7 +337,7 @@ async fn admin_create_user_in_an_email_username_pool(s: TestServer) {
 }
 
 async fn admin_get_user_answers_cognitos_shape(s: TestServer) {
-    let pool_id = email_pool(&s).await;
+    let pool_id = s.email_pool().await;
     let admin = s.admin();
     admin
         .admin_create_user()
@@ -383,25 +382,26 @@ async fn admin_get_user_answers_cognitos_shape(s: TestServer) {
 }
 
 async fn admin_update_and_delete_user_attributes(s: TestServer) {
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-            .schema(
-                SchemaAttributeType::builder()
-                    .name("given_name")
-                    .attribute_data_type(cip::types::AttributeDataType::String)
-                    .required(true)
-                    .mutable(true)
-                    .build(),
-            )
-            .schema(
-                SchemaAttributeType::builder()
-                    .name("badge")
-                    .attribute_data_type(cip::types::AttributeDataType::String)
-                    .mutable(false)
-                    .build(),
-            )
-    })
-    .await;
+    let pool_id = s
+        .pool(|b| {
+            b.auto_verified_attributes(VerifiedAttributeType::Email)
+                .schema(
+                    SchemaAttributeType::builder()
+                        .name("given_name")
+                        .attribute_data_type(cip::types::AttributeDataType::String)
+                        .required(true)
+                        .mutable(true)
+                        .build(),
+                )
+                .schema(
+                    SchemaAttributeType::builder()
+                        .name("badge")
+                        .attribute_data_type(cip::types::AttributeDataType::String)
+                        .mutable(false)
+                        .build(),
+                )
+        })
+        .await;
     let admin = s.admin();
     admin
         .admin_create_user()
@@ -427,22 +427,20 @@ async fn admin_update_and_delete_user_attributes(s: TestServer) {
     };
     update(vec![("nickname", "T")]).await.unwrap();
     assert_eq!(
-        admin_attr(&s, &pool_id, "tara", "nickname")
-            .await
-            .as_deref(),
+        s.admin_attr(&pool_id, "tara", "nickname").await.as_deref(),
         Some("T")
     );
-    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert!(s.outbox(&pool_id).await.is_empty());
 
     // A changed email is unverified again and gets a code…
     update(vec![("email", "tara@new.example")]).await.unwrap();
     assert_eq!(
-        admin_attr(&s, &pool_id, "tara", "email_verified")
+        s.admin_attr(&pool_id, "tara", "email_verified")
             .await
             .as_deref(),
         Some("false")
     );
-    code_sent_to(&s, &pool_id, "tara@new.example").await;
+    s.code_sent_to(&pool_id, "tara@new.example").await;
     // …unless the administrator verifies it in the same call.
     update(vec![
         ("email", "tara@third.example"),
@@ -451,13 +449,13 @@ async fn admin_update_and_delete_user_attributes(s: TestServer) {
     .await
     .unwrap();
     assert_eq!(
-        admin_attr(&s, &pool_id, "tara", "email_verified")
+        s.admin_attr(&pool_id, "tara", "email_verified")
             .await
             .as_deref(),
         Some("true")
     );
     assert!(
-        !outbox(&s, &pool_id)
+        !s.outbox(&pool_id)
             .await
             .iter()
             .any(|m| m.destination == "tara@third.example")
@@ -479,7 +477,7 @@ async fn admin_update_and_delete_user_attributes(s: TestServer) {
         assert_eq!(error_name(&err), expected, "{a:?}");
     }
     assert_eq!(
-        admin_attr(&s, &pool_id, "tara", "custom:badge")
+        s.admin_attr(&pool_id, "tara", "custom:badge")
             .await
             .as_deref(),
         Some("gold")
@@ -496,12 +494,9 @@ async fn admin_update_and_delete_user_attributes(s: TestServer) {
         req.send()
     };
     delete(vec!["nickname", "email"]).await.unwrap();
-    assert_eq!(admin_attr(&s, &pool_id, "tara", "nickname").await, None);
-    assert_eq!(admin_attr(&s, &pool_id, "tara", "email").await, None);
-    assert_eq!(
-        admin_attr(&s, &pool_id, "tara", "email_verified").await,
-        None
-    );
+    assert_eq!(s.admin_attr(&pool_id, "tara", "nickname").await, None);
+    assert_eq!(s.admin_attr(&pool_id, "tara", "email").await, None);
+    assert_eq!(s.admin_attr(&pool_id, "tara", "email_verified").await, None);
     for (names, expected) in [
         (vec!["given_name"], "InvalidParameterException"),
         (vec!["sub"], "InvalidParameterException"),
@@ -522,7 +517,7 @@ async fn admin_update_and_delete_user_attributes(s: TestServer) {
 }
 
 async fn admin_set_user_password_permanent_and_temporary(s: TestServer) {
-    let pool_id = email_pool(&s).await;
+    let pool_id = s.email_pool().await;
     let admin = s.admin();
     admin
         .admin_create_user()
@@ -542,7 +537,7 @@ async fn admin_set_user_password_permanent_and_temporary(s: TestServer) {
             .send()
     };
     set(PASSWORD, true).await.unwrap();
-    assert_eq!(admin_status(&s, &pool_id, "uma").await, "CONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "uma").await, "CONFIRMED");
     let pool = s.state.idp.pool(&pool_id).await.unwrap();
     let user = s
         .state
@@ -562,7 +557,7 @@ async fn admin_set_user_password_permanent_and_temporary(s: TestServer) {
 
     set("Temp-Passw0rd", false).await.unwrap();
     assert_eq!(
-        admin_status(&s, &pool_id, "uma").await,
+        s.admin_status(&pool_id, "uma").await,
         "FORCE_CHANGE_PASSWORD"
     );
     let user = s
@@ -581,14 +576,14 @@ async fn admin_set_user_password_permanent_and_temporary(s: TestServer) {
     let err = set("weak", true).await.unwrap_err();
     assert_eq!(error_name(&err), "InvalidPasswordException");
     assert_eq!(
-        admin_status(&s, &pool_id, "uma").await,
+        s.admin_status(&pool_id, "uma").await,
         "FORCE_CHANGE_PASSWORD"
     );
 }
 
 async fn admin_enable_disable_confirm_and_delete(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     s.public()
         .sign_up()
         .client_id(&client_id)
@@ -606,12 +601,9 @@ async fn admin_enable_disable_confirm_and_delete(s: TestServer) {
         .send()
         .await
         .unwrap();
-    assert_eq!(admin_status(&s, &pool_id, "vic").await, "CONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "vic").await, "CONFIRMED");
     // AdminConfirmSignUp verifies nothing.
-    assert_eq!(
-        admin_attr(&s, &pool_id, "vic", "email_verified").await,
-        None
-    );
+    assert_eq!(s.admin_attr(&pool_id, "vic", "email_verified").await, None);
     let err = admin
         .admin_confirm_sign_up()
         .user_pool_id(&pool_id)
@@ -679,13 +671,14 @@ async fn admin_enable_disable_confirm_and_delete(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "UserNotFoundException");
-    assert_eq!(user_count(&s, &pool_id).await, 0);
+    assert_eq!(s.user_count(&pool_id).await, 0);
 }
 
 async fn admin_reset_user_password_sends_a_reset_code(s: TestServer) {
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "wes", "wes@example.com").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "wes", "wes@example.com")
+        .await;
     let admin = s.admin();
     admin
         .admin_reset_user_password()
@@ -694,8 +687,8 @@ async fn admin_reset_user_password_sends_a_reset_code(s: TestServer) {
         .send()
         .await
         .unwrap();
-    assert_eq!(admin_status(&s, &pool_id, "wes").await, "RESET_REQUIRED");
-    let code = code_sent_to(&s, &pool_id, "wes@example.com").await;
+    assert_eq!(s.admin_status(&pool_id, "wes").await, "RESET_REQUIRED");
+    let code = s.code_sent_to(&pool_id, "wes@example.com").await;
     s.public()
         .confirm_forgot_password()
         .client_id(&client_id)
@@ -705,7 +698,7 @@ async fn admin_reset_user_password_sends_a_reset_code(s: TestServer) {
         .send()
         .await
         .unwrap();
-    assert_eq!(admin_status(&s, &pool_id, "wes").await, "CONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "wes").await, "CONFIRMED");
 
     // Without a verified email or phone there is nowhere to send a code.
     admin
@@ -726,13 +719,13 @@ async fn admin_reset_user_password_sends_a_reset_code(s: TestServer) {
         .unwrap_err();
     assert_eq!(error_name(&err), "InvalidParameterException");
     assert_eq!(
-        admin_status(&s, &pool_id, "xena").await,
+        s.admin_status(&pool_id, "xena").await,
         "FORCE_CHANGE_PASSWORD"
     );
 }
 
 async fn list_users_filters_exact_and_prefix_with_pagination(s: TestServer) {
-    let pool_id = email_pool(&s).await;
+    let pool_id = s.email_pool().await;
     let admin = s.admin();
     let people = [
         ("ann", "Ann Lee", "ann@example.com"),
@@ -809,7 +802,7 @@ async fn list_users_filters_exact_and_prefix_with_pagination(s: TestServer) {
     assert_eq!(usernames("status = \"Enabled\"", 3).await.len(), 7);
     // `status` is case-insensitive (Cognito API: ListUsers, Filter).
     assert_eq!(usernames("status = \"enabled\"", 3).await.len(), 7);
-    let sub = admin_attr(&s, &pool_id, "cleo", "sub").await.unwrap();
+    let sub = s.admin_attr(&pool_id, "cleo", "sub").await.unwrap();
     assert_eq!(
         usernames(&format!("sub = \"{sub}\""), 60).await,
         vec!["cleo"]
@@ -870,7 +863,7 @@ async fn list_all(s: &TestServer, pool_id: &str, filter: String, limit: i32) -> 
 }
 
 async fn list_users_refuses_bad_filters_and_limits(s: TestServer) {
-    let pool_id = email_pool(&s).await;
+    let pool_id = s.email_pool().await;
     let admin = s.admin();
     for filter in [
         "custom:tier = \"1\"",

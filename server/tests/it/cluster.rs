@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::users::{self, PASSWORD};
+use crate::common::users::PASSWORD;
 use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ExplicitAuthFlowsType};
 
@@ -17,9 +17,10 @@ async fn nodes_share_users_tokens_and_configuration_changes() {
     let b = a.start_node_beside().await.expect("a second node");
     let (admin_a, admin_b) = (a.admin(), b.admin());
 
-    let pool = users::email_pool(&a).await;
-    let (client, _) = users::client(&a, &pool, false, false).await;
-    users::confirmed_user(&a, &pool, &client, "alice", "alice@example.com").await;
+    let pool = a.email_pool().await;
+    let (client, _) = a.client(&pool, false, false).await;
+    a.confirmed_user(&pool, &client, "alice", "alice@example.com")
+        .await;
 
     let sign_in = |node: &TestServer| {
         let public = node.public();

@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::common::users::{attr, pool};
 use crate::common::{Backend, TestServer};
-use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, OAuthFlowType};
+use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
 use axum::Router;
 use axum::routing::get;
 use login_front::{AccessToken, LoginFront, LoginFrontConfig, ProviderLogout, SessionKeys, User};
@@ -48,28 +47,16 @@ impl Drop for App {
 
 async fn provider(app_origin: &str) -> Provider {
     let server = TestServer::start(Backend::Sqlite).await.unwrap();
-    let pool_id = pool(&server, |b| b).await;
-    let admin = server.admin();
+    let pool_id = server.pool(|b| b).await;
     let client_id = app_client(&server, &pool_id, app_origin).await;
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-        .user_attributes(attr("email", EMAIL))
-        .user_attributes(attr("email_verified", "true"))
-        .send()
-        .await
-        .unwrap();
-    admin
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    server
+        .admin_user(
+            &pool_id,
+            "ann",
+            PASSWORD,
+            &[("email", EMAIL), ("email_verified", "true")],
+        )
+        .await;
     Provider {
         issuer: format!("{}/{pool_id}", server.url),
         server,
@@ -80,28 +67,18 @@ async fn provider(app_origin: &str) -> Provider {
 
 /// A code-flow app client whose callback and logout URLs are on `origin`.
 async fn app_client(server: &TestServer, pool_id: &str, origin: &str) -> String {
-    server
-        .admin()
-        .create_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_name("web")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .set_allowed_o_auth_scopes(Some(vec![
-            "openid".into(),
-            "email".into(),
-            "profile".into(),
-        ]))
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(format!("{origin}/auth/callback"))
-        .logout_urls(format!("{origin}/"))
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .and_then(|c| c.client_id())
-        .unwrap()
-        .to_owned()
+    let (client_id, _) = server
+        .code_client(
+            pool_id,
+            &format!("{origin}/auth/callback"),
+            &["openid", "email", "profile"],
+            |c| {
+                c.logout_urls(format!("{origin}/"))
+                    .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            },
+        )
+        .await;
+    client_id
 }
 
 async fn home(user: Option<User>) -> String {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
+use crate::common::users::{PASSWORD, attr, six_digits};
 use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
@@ -196,20 +196,6 @@ async fn wait_for_mails(inbox: &Inbox, n: usize) -> Vec<Received> {
     inbox.mails()
 }
 
-async fn user_status(s: &TestServer, pool_id: &str, username: &str) -> String {
-    s.admin()
-        .admin_get_user()
-        .user_pool_id(pool_id)
-        .username(username)
-        .send()
-        .await
-        .expect("admin get user")
-        .user_status()
-        .expect("status")
-        .as_str()
-        .to_owned()
-}
-
 /// The parts of one mail, parsed as MIME.
 struct Parsed {
     content_type: String,
@@ -250,17 +236,20 @@ async fn sign_up_code_arrives_by_smtp_from_the_pools_template_and_confirms_the_u
     let s = TestServer::start_with(Backend::Sqlite, smtp_to(addr, 5.0))
         .await
         .unwrap();
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-            .verification_message_template(
-                VerificationMessageTemplateType::builder()
-                    .email_subject("Welcome to Shop")
-                    .email_message("<p>Your code:\n<b>{####}</b> &mdash; thanks &amp; welcome</p>")
-                    .build(),
-            )
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| {
+            b.auto_verified_attributes(VerifiedAttributeType::Email)
+                .verification_message_template(
+                    VerificationMessageTemplateType::builder()
+                        .email_subject("Welcome to Shop")
+                        .email_message(
+                            "<p>Your code:\n<b>{####}</b> &mdash; thanks &amp; welcome</p>",
+                        )
+                        .build(),
+                )
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let public = s.public();
     let out = public
         .sign_up()
@@ -305,9 +294,9 @@ async fn sign_up_code_arrives_by_smtp_from_the_pools_template_and_confirms_the_u
         .send()
         .await
         .expect("the mailed code confirms");
-    assert_eq!(user_status(&s, &pool_id, "bob").await, "CONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "bob").await, "CONFIRMED");
     // With a mail server configured, email skips the outbox.
-    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert!(s.outbox(&pool_id).await.is_empty());
     assert_eq!(s.state.delivery.stats().delivered, 1);
 }
 
@@ -317,8 +306,9 @@ async fn invitation_escapes_the_values_in_html_and_keeps_them_whole_in_text() {
     let s = TestServer::start_with(Backend::Sqlite, smtp_to(addr, 5.0))
         .await
         .unwrap();
-    let pool_id = pool(&s, |b| {
-        b.admin_create_user_config(
+    let pool_id = s
+        .pool(|b| {
+            b.admin_create_user_config(
             AdminCreateUserConfigType::builder()
                 .invite_message_template(
                     MessageTemplateType::builder()
@@ -330,9 +320,9 @@ async fn invitation_escapes_the_values_in_html_and_keeps_them_whole_in_text() {
                 )
                 .build(),
         )
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let temporary = "Tmp<&>pass1";
     s.admin()
         .admin_create_user()
@@ -385,11 +375,10 @@ async fn a_silent_mail_server_neither_blocks_nor_fails_sign_up_and_is_retried_th
     let s = TestServer::start_with(Backend::Sqlite, smtp_to(addr, 2.0))
         .await
         .unwrap();
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| b.auto_verified_attributes(VerifiedAttributeType::Email))
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     let out = s
         .public()
         .sign_up()
@@ -405,7 +394,7 @@ async fn a_silent_mail_server_neither_blocks_nor_fails_sign_up_and_is_retried_th
     let at_answer = s.state.delivery.stats();
     assert_eq!((at_answer.pending, at_answer.failed), (1, 0));
     assert!(out.code_delivery_details().is_some());
-    assert_eq!(user_status(&s, &pool_id, "dave").await, "UNCONFIRMED");
+    assert_eq!(s.admin_status(&pool_id, "dave").await, "UNCONFIRMED");
 
     // Each attempt times out; one retry, then the message is given up.
     eventually("the message was given up", || {
@@ -420,7 +409,7 @@ async fn a_silent_mail_server_neither_blocks_nor_fails_sign_up_and_is_retried_th
         "first try and one retry"
     );
     // Nothing fell back to the outbox: codes are not stored in clear.
-    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert!(s.outbox(&pool_id).await.is_empty());
     // The user can ask again, as in Cognito.
     s.public()
         .resend_confirmation_code()
@@ -437,11 +426,10 @@ async fn a_refused_recipient_is_given_up_at_once_without_retries() {
     let s = TestServer::start_with(Backend::Sqlite, smtp_to(addr, 5.0))
         .await
         .unwrap();
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| b.auto_verified_attributes(VerifiedAttributeType::Email))
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     s.public()
         .sign_up()
         .client_id(&client_id)
@@ -586,11 +574,10 @@ async fn starttls_is_required_not_opportunistic() {
     })
     .await
     .unwrap();
-    let pool_id = pool(&s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::Email)
-    })
-    .await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| b.auto_verified_attributes(VerifiedAttributeType::Email))
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     s.public()
         .sign_up()
         .client_id(&client_id)

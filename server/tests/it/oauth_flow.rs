@@ -7,7 +7,7 @@
 use crate::common::hosted::{browser, hidden, location, query_param};
 use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, ExplicitAuthFlowsType, MessageActionType, OAuthFlowType, ResourceServerScopeType,
+    ExplicitAuthFlowsType, OAuthFlowType, ResourceServerScopeType,
 };
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -30,17 +30,7 @@ struct App {
 
 async fn app(s: &TestServer, secret: bool) -> App {
     let admin = s.admin();
-    let pool_id = admin
-        .create_user_pool()
-        .pool_name("hosted")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
+    let pool_id = s.pool(|b| b.pool_name("hosted")).await;
     admin
         .create_resource_server()
         .user_pool_id(&pool_id)
@@ -68,57 +58,21 @@ async fn app(s: &TestServer, secret: bool) -> App {
             vec!["openid", "email", "profile"],
         )
     };
-    let client = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .generate_secret(secret)
-        .set_allowed_o_auth_flows(Some(flows))
-        .set_allowed_o_auth_scopes(Some(scopes.into_iter().map(String::from).collect()))
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(CALLBACK)
-        .logout_urls(SIGNED_OUT)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap();
-    let client = client.user_pool_client().unwrap();
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .message_action(MessageActionType::Suppress)
-        .user_attributes(
-            AttributeType::builder()
-                .name("email")
-                .value("ann@example.com")
-                .build()
-                .unwrap(),
-        )
-        .user_attributes(
-            AttributeType::builder()
-                .name("email_verified")
-                .value("true")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    admin
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let (client_id, secret) = s
+        .code_client(&pool_id, CALLBACK, &scopes, |c| {
+            c.generate_secret(secret)
+                .set_allowed_o_auth_flows(Some(flows))
+                .logout_urls(SIGNED_OUT)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        })
+        .await;
+    s.verified_user(&pool_id, "ann", PASSWORD, "ann@example.com")
+        .await;
     App {
         issuer: format!("{}/{pool_id}", s.url),
         pool_id,
-        client_id: client.client_id().unwrap().to_owned(),
-        secret: client.client_secret().map(str::to_owned),
+        client_id,
+        secret,
     }
 }
 

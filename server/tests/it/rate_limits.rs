@@ -2,10 +2,9 @@
 //! messages one user can be sent — TooManyRequestsException over a limit.
 //! Limits are set low here so that a handful of requests cross them.
 
-use crate::common::users::{PASSWORD, client, confirmed_user, email_pool};
+use crate::common::users::{PASSWORD, attr};
 use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-use aws_sdk_cognitoidentityprovider::types::MessageActionType;
 
 async fn sign_in(s: &TestServer, client_id: &str, username: &str) -> Result<(), String> {
     s.public()
@@ -20,38 +19,16 @@ async fn sign_in(s: &TestServer, client_id: &str, username: &str) -> Result<(), 
         .map_err(|e| error_name(&e))
 }
 
-/// A confirmed user made by an administrator (admin calls other than
-/// sign-in are not rate limited), so setting up spends no request.
-async fn admin_user(s: &TestServer, pool_id: &str, username: &str) {
-    s.admin()
-        .admin_create_user()
-        .user_pool_id(pool_id)
-        .username(username)
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    s.admin()
-        .admin_set_user_password()
-        .user_pool_id(pool_id)
-        .username(username)
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_ins_naming_one_user_are_limited_per_user() {
     // One request per 100 s per user: the second is over the limit.
     let s = TestServer::start_with(Backend::Sqlite, |c| c.rate_limit_per_user = 0.01)
         .await
         .unwrap();
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    admin_user(&s, &pool_id, "ann").await;
-    admin_user(&s, &pool_id, "bob").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
+    s.admin_user(&pool_id, "bob", PASSWORD, &[]).await;
     assert_eq!(sign_in(&s, &client_id, "ann").await, Ok(()));
     assert_eq!(
         sign_in(&s, &client_id, "ann").await,
@@ -70,9 +47,10 @@ async fn sign_ins_from_one_address_are_limited_per_ip() {
     let s = TestServer::start_with(Backend::Sqlite, |c| c.rate_limit_auth_per_ip = 0.01)
         .await
         .unwrap();
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "ann", "ann@example.com").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "ann", "ann@example.com")
+        .await;
     assert_eq!(sign_in(&s, &client_id, "ann").await, Ok(()));
     assert_eq!(
         sign_in(&s, &client_id, "someone-else").await,
@@ -106,9 +84,10 @@ async fn password_reset_messages_to_one_user_are_capped_per_hour() {
     })
     .await
     .unwrap();
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    confirmed_user(&s, &pool_id, &client_id, "ann", "ann@example.com").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.confirmed_user(&pool_id, &client_id, "ann", "ann@example.com")
+        .await;
     let forgot = || async {
         s.public()
             .forgot_password()
@@ -129,49 +108,26 @@ async fn password_reset_messages_to_one_user_are_capped_per_hour() {
 /// sign-in sends (SMS_MFA here) spend the same budget as any other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mfa_codes_sent_at_sign_in_count_toward_the_message_cap() {
-    use aws_sdk_cognitoidentityprovider::types::{
-        AttributeType, ChallengeNameType, SmsConfigurationType, SmsMfaConfigType, UserPoolMfaType,
-    };
+    use aws_sdk_cognitoidentityprovider::types::{ChallengeNameType, UserPoolMfaType};
     let s = TestServer::start_with(Backend::Sqlite, |c| {
         c.rate_limit_messages_per_user_per_hour = 3;
     })
     .await
     .unwrap();
-    let pool_id = crate::common::users::pool(&s, |b| b).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
-    admin_user(&s, &pool_id, "ann").await;
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
+    s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
     s.admin()
         .admin_update_user_attributes()
         .user_pool_id(&pool_id)
         .username("ann")
-        .user_attributes(
-            AttributeType::builder()
-                .name("phone_number")
-                .value("+12065551212")
-                .build()
-                .unwrap(),
-        )
+        .user_attributes(attr("phone_number", "+12065551212"))
         .send()
         .await
         .unwrap();
-    s.admin()
-        .set_user_pool_mfa_config()
-        .user_pool_id(&pool_id)
-        .mfa_configuration(UserPoolMfaType::On)
-        .sms_mfa_configuration(
-            SmsMfaConfigType::builder()
-                .sms_authentication_message("Code {####}")
-                .sms_configuration(
-                    SmsConfigurationType::builder()
-                        .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let before = crate::common::users::outbox(&s, &pool_id).await.len();
+    s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
+        .await;
+    let before = s.outbox(&pool_id).await.len();
     for _ in 0..3 {
         let out = s
             .public()
@@ -190,7 +146,7 @@ async fn mfa_codes_sent_at_sign_in_count_toward_the_message_cap() {
         Err("TooManyRequestsException".into())
     );
     assert_eq!(
-        crate::common::users::outbox(&s, &pool_id).await.len(),
+        s.outbox(&pool_id).await.len(),
         before + 3,
         "the refused sign-in sent nothing"
     );
@@ -203,7 +159,7 @@ async fn the_token_endpoint_is_limited_per_ip() {
     let s = TestServer::start_with(Backend::Sqlite, |c| c.rate_limit_auth_per_ip = 0.01)
         .await
         .unwrap();
-    let pool_id = crate::common::users::pool(&s, |b| b).await;
+    let pool_id = s.pool(|b| b).await;
     let http = reqwest::Client::new();
     let token = |path: &'static str| {
         let http = http.clone();
@@ -239,8 +195,8 @@ async fn the_message_cap_treats_unknown_names_as_users() {
     })
     .await
     .unwrap();
-    let pool_id = email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, true).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, true).await;
     let forgot = |name: &'static str| {
         let public = s.public();
         let client_id = client_id.clone();

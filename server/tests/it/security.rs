@@ -6,12 +6,11 @@
 //! and the OAuth details of RFC 9700.
 
 use crate::common::hosted::{browser, hidden, location, query_param};
-use crate::common::users::{PASSWORD, attr, code_sent_to};
+use crate::common::users::{PASSWORD, attr};
 use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
-    AuthFlowType, ExplicitAuthFlowsType, MessageActionType, OAuthFlowType, SchemaAttributeType,
-    SmsMfaSettingsType,
+    AuthFlowType, ExplicitAuthFlowsType, MessageActionType, SchemaAttributeType, SmsMfaSettingsType,
 };
 use reqwest::StatusCode;
 
@@ -29,46 +28,20 @@ struct Hosted {
 }
 
 async fn hosted(s: &TestServer, scopes: &[&str], secret: bool) -> Hosted {
-    let admin = s.admin();
-    let pool_id = crate::common::users::pool(s, |b| b).await;
-    let client = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .generate_secret(secret)
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .set_allowed_o_auth_scopes(Some(scopes.iter().map(|s| s.to_string()).collect()))
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(CALLBACK)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap();
-    let client = client.user_pool_client().unwrap();
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .message_action(MessageActionType::Suppress)
-        .user_attributes(attr("email", "ann@example.com"))
-        .user_attributes(attr("email_verified", "true"))
-        .send()
-        .await
-        .unwrap();
-    admin
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s
+        .code_client(&pool_id, CALLBACK, scopes, |c| {
+            c.generate_secret(secret)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        })
+        .await;
+    s.verified_user(&pool_id, "ann", PASSWORD, "ann@example.com")
+        .await;
     Hosted {
         issuer: format!("{}/{pool_id}", s.url),
         pool_id,
-        client_id: client.client_id().unwrap().to_owned(),
+        client_id,
     }
 }
 
@@ -228,9 +201,7 @@ async fn self_service_actions_require_the_admin_scope(s: TestServer) {
 
     // Nothing changed, and the token still does what its scopes allow.
     assert_eq!(
-        crate::common::users::admin_attr(&s, &app.pool_id, "ann", "email")
-            .await
-            .as_deref(),
+        s.admin_attr(&app.pool_id, "ann", "email").await.as_deref(),
         Some("ann@example.com")
     );
     let info = reqwest::Client::new()
@@ -264,24 +235,25 @@ async fn a_hosted_ui_token_with_the_admin_scope_may_call_get_user(s: TestServer)
 /// email, signed in with the temporary password: the challenge's session.
 async fn invited(s: &TestServer) -> (String, String, String) {
     let admin = s.admin();
-    let pool_id = crate::common::users::pool(s, |b| {
-        b.schema(
-            SchemaAttributeType::builder()
-                .name("tenant")
-                .attribute_data_type(cip::types::AttributeDataType::String)
-                .mutable(false)
-                .build(),
-        )
-        .schema(
-            SchemaAttributeType::builder()
-                .name("secret")
-                .attribute_data_type(cip::types::AttributeDataType::String)
-                .developer_only_attribute(true)
-                .build(),
-        )
-    })
-    .await;
-    let (client_id, _) = crate::common::users::client(s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| {
+            b.schema(
+                SchemaAttributeType::builder()
+                    .name("tenant")
+                    .attribute_data_type(cip::types::AttributeDataType::String)
+                    .mutable(false)
+                    .build(),
+            )
+            .schema(
+                SchemaAttributeType::builder()
+                    .name("secret")
+                    .attribute_data_type(cip::types::AttributeDataType::String)
+                    .developer_only_attribute(true)
+                    .build(),
+            )
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     admin
         .admin_create_user()
         .user_pool_id(&pool_id)
@@ -347,11 +319,11 @@ async fn new_password_challenge_writes_only_what_the_client_may_write(s: TestSer
             "{name}"
         );
     }
-    let attr_of = |n: &'static str| crate::common::users::admin_attr(&s, &pool_id, "inez", n);
+    let attr_of = |n: &'static str| s.admin_attr(&pool_id, "inez", n);
     assert_eq!(attr_of("custom:tenant").await.as_deref(), Some("acme"));
     assert_eq!(attr_of("email_verified").await, None);
     assert_eq!(
-        crate::common::users::admin_status(&s, &pool_id, "inez").await,
+        s.admin_status(&pool_id, "inez").await,
         "FORCE_CHANGE_PASSWORD"
     );
     // A writable attribute goes through, with the new password.
@@ -359,27 +331,25 @@ async fn new_password_challenge_writes_only_what_the_client_may_write(s: TestSer
         .await
         .expect("a writable attribute");
     assert_eq!(attr_of("name").await.as_deref(), Some("Inez"));
-    assert_eq!(
-        crate::common::users::admin_status(&s, &pool_id, "inez").await,
-        "CONFIRMED"
-    );
+    assert_eq!(s.admin_status(&pool_id, "inez").await, "CONFIRMED");
 }
 
 /// Cognito developer guide: in a NEW_PASSWORD_REQUIRED response "you can't
 /// modify a required attribute that already has a value".
 async fn new_password_challenge_refuses_an_already_provided_required_attribute(s: TestServer) {
-    let pool_id = crate::common::users::pool(&s, |b| {
-        b.schema(
-            SchemaAttributeType::builder()
-                .name("email")
-                .attribute_data_type(cip::types::AttributeDataType::String)
-                .required(true)
-                .mutable(true)
-                .build(),
-        )
-    })
-    .await;
-    let (client_id, _) = crate::common::users::client(&s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| {
+            b.schema(
+                SchemaAttributeType::builder()
+                    .name("email")
+                    .attribute_data_type(cip::types::AttributeDataType::String)
+                    .required(true)
+                    .mutable(true)
+                    .build(),
+            )
+        })
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     s.admin()
         .admin_create_user()
         .user_pool_id(&pool_id)
@@ -406,9 +376,7 @@ async fn new_password_challenge_refuses_an_already_provided_required_attribute(s
         Err("InvalidParameterException".to_owned())
     );
     assert_eq!(
-        crate::common::users::admin_attr(&s, &pool_id, "inez", "email")
-            .await
-            .as_deref(),
+        s.admin_attr(&pool_id, "inez", "email").await.as_deref(),
         Some("inez@example.com")
     );
 }
@@ -507,7 +475,7 @@ async fn a_users_own_sign_out_or_password_change_ends_hosted_sessions(s: TestSer
         let b = browser();
         app.sign_in(&b, PASSWORD).await;
         assert!(app.sso_code(&b, "").await.is_some());
-        let access = crate::common::users::access_token(&s, &app.client_id, "ann", PASSWORD).await;
+        let access = s.access_token(&app.client_id, "ann", PASSWORD).await;
         let public = s.public();
         if action == "GlobalSignOut" {
             public
@@ -565,9 +533,10 @@ async fn max_age_asks_an_older_sign_in_again(s: TestServer) {
 /// A client with PreventUserExistenceErrors, a confirmed user `ann` with a
 /// verified email, and the public SDK client.
 async fn hiding(s: &TestServer) -> (String, String) {
-    let pool_id = crate::common::users::email_pool(s).await;
-    let (client_id, _) = crate::common::users::client(s, &pool_id, false, true).await;
-    crate::common::users::confirmed_user(s, &pool_id, &client_id, "ann", "ann@example.com").await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, true).await;
+    s.confirmed_user(&pool_id, &client_id, "ann", "ann@example.com")
+        .await;
     (pool_id, client_id)
 }
 
@@ -613,7 +582,7 @@ async fn confirm_forgot_password_answers_users_as_unknown_names(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let right = code_sent_to(&s, &pool_id, "ann@example.com").await;
+    let right = s.code_sent_to(&pool_id, "ann@example.com").await;
     assert_eq!(answer(confirm("ann", "weak").await), unknown);
     // Expired: a wrong guess still looks the same.
     s.clock.advance(2 * 3600 * 1000);
@@ -642,7 +611,7 @@ async fn a_refused_new_password_spends_no_reset_code(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let code = code_sent_to(&s, &pool_id, "ann@example.com").await;
+    let code = s.code_sent_to(&pool_id, "ann@example.com").await;
     let weak = public
         .confirm_forgot_password()
         .client_id(&client_id)
@@ -767,7 +736,7 @@ async fn postgres_ghost_lockouts_are_shared_by_nodes() {
 /// five, the user is locked out on every face.
 async fn wrong_previous_passwords_count_toward_the_lockout(s: TestServer) {
     let (_, client_id) = hiding(&s).await;
-    let access = crate::common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
+    let access = s.access_token(&client_id, "ann", PASSWORD).await;
     let public = s.public();
     for _ in 0..5 {
         let r = public
@@ -802,7 +771,7 @@ async fn wrong_previous_passwords_count_toward_the_lockout(s: TestServer) {
 /// against the token's user: one access token cannot pump codes.
 async fn one_access_token_cannot_send_unbounded_codes(s: TestServer) {
     let (pool_id, client_id) = hiding(&s).await;
-    let access = crate::common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
+    let access = s.access_token(&client_id, "ann", PASSWORD).await;
     let public = s.public();
     let mut refused = None;
     for i in 0..10 {
@@ -832,16 +801,13 @@ async fn one_access_token_cannot_send_unbounded_codes(s: TestServer) {
     }
     // One budget per user: the sign-up's code was the first of three.
     assert_eq!(refused, Some((2, "TooManyRequestsException".to_owned())));
-    assert_eq!(
-        crate::common::users::outbox(&s, &pool_id).await.len(),
-        1 + 2
-    );
+    assert_eq!(s.outbox(&pool_id).await.len(), 1 + 2);
 }
 
 /// Token-authorized actions are limited per user like named ones.
 async fn token_authorized_actions_are_limited_per_user(s: TestServer) {
     let (_, client_id) = hiding(&s).await;
-    let access = crate::common::users::access_token(&s, &client_id, "ann", PASSWORD).await;
+    let access = s.access_token(&client_id, "ann", PASSWORD).await;
     assert!(
         s.state.idp.access_token_subject(&access).await.is_some(),
         "the token's user is known before the action runs"
@@ -934,7 +900,7 @@ async fn refresh_tokens_are_bound_to_their_client(s: TestServer) {
     let code = app.sign_in(&browser(), PASSWORD).await;
     let (_, tokens) = app.redeem(&code).await;
     let refresh = field(&tokens, "refresh_token");
-    let (other_client, _) = crate::common::users::client(&s, &app.pool_id, false, false).await;
+    let (other_client, _) = s.client(&app.pool_id, false, false).await;
     let (status, body) = app
         .token(&[
             ("grant_type", "refresh_token"),

@@ -3,7 +3,7 @@
 //! "Secrets at rest"), yet still work and still read where Cognito and the
 //! tools show them (issue 12, item 8).
 
-use crate::common::users::{PASSWORD, attr, client, pool};
+use crate::common::users::{PASSWORD, attr};
 use crate::common::{TestServer, error_name};
 use aws_lc_rs::hmac;
 use aws_sdk_cognitoidentityprovider::types::{OAuthFlowType, ResourceServerScopeType};
@@ -36,8 +36,8 @@ async fn sign_up(
 }
 
 async fn client_secrets_are_sealed_at_rest_and_still_work(s: TestServer) {
-    let pool_id = pool(&s, |b| b).await;
-    let (client_id, secret) = client(&s, &pool_id, true, false).await;
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, secret) = s.client(&pool_id, true, false).await;
     let secret = secret.expect("CreateUserPoolClient returns the secret");
 
     // The raw row holds no secret.
@@ -102,7 +102,7 @@ async fn client_secrets_are_sealed_at_rest_and_still_work(s: TestServer) {
 }
 
 async fn client_secrets_are_sealed_at_rest_and_authenticate_at_the_token_endpoint(s: TestServer) {
-    let pool_id = pool(&s, |b| b).await;
+    let pool_id = s.pool(|b| b).await;
     let admin = s.admin();
     admin
         .create_resource_server()
@@ -159,8 +159,8 @@ async fn client_secrets_are_sealed_at_rest_and_authenticate_at_the_token_endpoin
 
 /// A row written before secrets were sealed (plaintext) still reads.
 async fn a_client_secret_stored_in_plaintext_before_sealing_still_works(s: TestServer) {
-    let pool_id = pool(&s, |b| b).await;
-    let (client_id, secret) = client(&s, &pool_id, true, false).await;
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, secret) = s.client(&pool_id, true, false).await;
     let secret = secret.unwrap();
     let store = &s.state.idp.store;
     let mut legacy = store
@@ -186,8 +186,8 @@ async fn a_client_secret_stored_in_plaintext_before_sealing_still_works(s: TestS
 /// The outbox holds live codes for a week: its rows keep them sealed, and
 /// `cognate outbox` (with the data directory's master key) opens them.
 async fn outbox_codes_are_sealed_at_rest_and_the_cli_still_shows_them(s: TestServer) {
-    let pool_id = crate::common::users::email_pool(&s).await;
-    let (client_id, _) = client(&s, &pool_id, false, false).await;
+    let pool_id = s.email_pool().await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     s.public()
         .sign_up()
         .client_id(&client_id)
@@ -197,7 +197,7 @@ async fn outbox_codes_are_sealed_at_rest_and_the_cli_still_shows_them(s: TestSer
         .send()
         .await
         .expect("sign up");
-    let code = crate::common::users::code_sent_to(&s, &pool_id, "zoe@example.com").await;
+    let code = s.code_sent_to(&pool_id, "zoe@example.com").await;
 
     let rows = s
         .raw_rows("SELECT COALESCE(subject, '') || '|' || destination || '|' || body FROM outbox")

@@ -4,9 +4,7 @@
 //! items 8c and 8d).
 
 use crate::common::hosted::hidden;
-use crate::common::users::pool;
 use crate::common::{Backend, TestServer};
-use aws_sdk_cognitoidentityprovider::types::OAuthFlowType;
 use reqwest::header::{SET_COOKIE, STRICT_TRANSPORT_SECURITY};
 
 const PASSWORD: &str = "Corr3ct-horse!";
@@ -24,37 +22,11 @@ async fn https_server() -> TestServer {
 /// the sign-in page's CSRF seed, then the session the sign-in starts.
 /// Cookies are carried by hand: the server believes it is https.
 async fn hosted_cookies(s: &TestServer) -> (String, String) {
-    let pool_id = pool(s, |b| b).await;
-    let admin = s.admin();
-    let client = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls("https://app.example/callback")
-        .send()
-        .await
-        .unwrap();
-    let client_id = client.user_pool_client().unwrap().client_id().unwrap();
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    admin
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s
+        .code_client(&pool_id, "https://app.example/callback", &["openid"], |c| c)
+        .await;
+    s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -5,7 +5,6 @@
 
 use crate::common::hosted::{browser, hidden};
 use crate::common::{Backend, TestServer};
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, OAuthFlowType};
 use reqwest::StatusCode;
 use sqlx::Connection as _;
 
@@ -18,66 +17,10 @@ struct App {
 }
 
 async fn app(s: &TestServer) -> App {
-    let admin = s.admin();
-    let pool_id = admin
-        .create_user_pool()
-        .pool_name("hosted")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
-    let client = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(CALLBACK)
-        .send()
-        .await
-        .unwrap();
-    let client_id = client
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned();
-    admin
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .message_action(MessageActionType::Suppress)
-        .user_attributes(
-            AttributeType::builder()
-                .name("email")
-                .value("ann@example.com")
-                .build()
-                .unwrap(),
-        )
-        .user_attributes(
-            AttributeType::builder()
-                .name("email_verified")
-                .value("true")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    admin
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let pool_id = s.pool(|b| b.pool_name("hosted")).await;
+    let (client_id, _) = s.code_client(&pool_id, CALLBACK, &["openid"], |c| c).await;
+    s.verified_user(&pool_id, "ann", PASSWORD, "ann@example.com")
+        .await;
     App { pool_id, client_id }
 }
 

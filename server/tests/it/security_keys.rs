@@ -4,7 +4,7 @@
 //! one each — while a key made on another node still appears (in the JWKS,
 //! and as a verifying key) once the interval has passed.
 
-use crate::common::users::{self, PASSWORD};
+use crate::common::users::PASSWORD;
 use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use base64::Engine as _;
@@ -45,7 +45,7 @@ async fn jwks_kids(s: &TestServer, pool: &str) -> Vec<String> {
 async fn jwks_is_served_from_the_cache_and_shows_another_nodes_key_after_the_interval(
     s: TestServer,
 ) {
-    let pool = users::email_pool(&s).await;
+    let pool = s.email_pool().await;
     let first = jwks_kids(&s, &pool).await;
     assert_eq!(first.len(), 1, "{first:?}");
     let reads = s.state.idp.signing_key_reads();
@@ -88,10 +88,11 @@ fn token_with_unknown_kid(issuer: &str, n: usize) -> String {
 }
 
 async fn unknown_kid_floods_read_the_store_at_most_once_per_interval(s: TestServer) {
-    let pool = users::email_pool(&s).await;
-    let (client, _) = users::client(&s, &pool, false, false).await;
-    users::confirmed_user(&s, &pool, &client, "alice", "alice@example.com").await;
-    let access = users::access_token(&s, &client, "alice", PASSWORD).await;
+    let pool = s.email_pool().await;
+    let (client, _) = s.client(&pool, false, false).await;
+    s.confirmed_user(&pool, &client, "alice", "alice@example.com")
+        .await;
+    let access = s.access_token(&client, "alice", PASSWORD).await;
     s.public()
         .get_user()
         .access_token(&access)
@@ -144,11 +145,12 @@ async fn tokens_signed_with_another_nodes_new_key_verify_after_the_interval() {
     let Some(a) = TestServer::start(Backend::Postgres).await else {
         return;
     };
-    let pool = users::email_pool(&a).await;
-    let (client, _) = users::client(&a, &pool, false, false).await;
-    users::confirmed_user(&a, &pool, &client, "alice", "alice@example.com").await;
+    let pool = a.email_pool().await;
+    let (client, _) = a.client(&pool, false, false).await;
+    a.confirmed_user(&pool, &client, "alice", "alice@example.com")
+        .await;
     // A caches the pool's first key.
-    let on_a = users::access_token(&a, &client, "alice", PASSWORD).await;
+    let on_a = a.access_token(&client, "alice", PASSWORD).await;
     a.public()
         .get_user()
         .access_token(&on_a)

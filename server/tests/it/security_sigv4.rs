@@ -3,7 +3,7 @@
 //! must be among its SignedHeaders (AWS General Reference, "Create a
 //! canonical request"; issue 12, item 3).
 
-use crate::common::users::{PASSWORD, pool};
+use crate::common::users::PASSWORD;
 use crate::common::{ADMIN_KEY_ID, ADMIN_SECRET, Backend, TestServer};
 use aws_lc_rs::{digest, hmac};
 
@@ -137,7 +137,7 @@ async fn enabled(s: &TestServer, pool_id: &str, username: &str) -> bool {
 #[tokio::test]
 async fn x_amz_target_must_be_a_signed_header_so_a_signature_cannot_replay_as_another_action() {
     let s = TestServer::start(Backend::Sqlite).await.unwrap();
-    let pool_id = pool(&s, |b| b).await;
+    let pool_id = s.pool(|b| b).await;
     s.admin()
         .admin_create_user()
         .user_pool_id(&pool_id)

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::users::{PASSWORD, attr, client, outbox, pool, six_digits};
+use crate::common::users::{PASSWORD, attr, six_digits};
 use crate::common::{Backend, TestServer};
 use aws_sdk_cognitoidentityprovider as cip;
 use axum::body::Bytes;
@@ -66,11 +66,10 @@ async fn server_with_webhook(addr: SocketAddr) -> TestServer {
 }
 
 async fn phone_pool(s: &TestServer) -> (String, String) {
-    let pool_id = pool(s, |b| {
-        b.auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
-    })
-    .await;
-    let (client_id, _) = client(s, &pool_id, false, false).await;
+    let pool_id = s
+        .pool(|b| b.auto_verified_attributes(VerifiedAttributeType::PhoneNumber))
+        .await;
+    let (client_id, _) = s.client(&pool_id, false, false).await;
     (pool_id, client_id)
 }
 
@@ -129,7 +128,7 @@ async fn sign_up_code_goes_to_the_webhook_as_json_and_confirms_the_user() {
         .await
         .expect("the code from the webhook confirms");
     // SMS skipped the outbox.
-    assert!(outbox(&s, &pool_id).await.is_empty());
+    assert!(s.outbox(&pool_id).await.is_empty());
     assert_eq!(s.state.delivery.stats().delivered, 1);
 }
 

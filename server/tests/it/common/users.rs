@@ -3,8 +3,11 @@
 
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
+use cip::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder;
 use cip::types::{
-    AttributeType, AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
+    AttributeType, AuthFlowType, AuthenticationResultType, EmailMfaConfigType,
+    ExplicitAuthFlowsType, MessageActionType, OAuthFlowType, PreventUserExistenceErrorTypes,
+    SmsConfigurationType, SmsMfaConfigType, SoftwareTokenMfaConfigType, UserPoolMfaType,
 };
 use cognate_core::store::outbox::OutboxMessage;
 
@@ -19,80 +22,6 @@ pub fn attr(name: &str, value: &str) -> AttributeType {
         .value(value)
         .build()
         .expect("name is set")
-}
-
-/// A pool made by `shape` (e.g. `|b| b.auto_verified_attributes(...)`).
-pub async fn pool(
-    s: &TestServer,
-    shape: impl FnOnce(CreateUserPoolFluentBuilder) -> CreateUserPoolFluentBuilder,
-) -> String {
-    let builder = s.admin().create_user_pool().pool_name("users");
-    shape(builder)
-        .send()
-        .await
-        .expect("create pool")
-        .user_pool()
-        .and_then(|p| p.id())
-        .expect("pool id")
-        .to_owned()
-}
-
-/// A pool that auto-verifies email.
-pub async fn email_pool(s: &TestServer) -> String {
-    pool(s, |b| {
-        b.auto_verified_attributes(cip::types::VerifiedAttributeType::Email)
-    })
-    .await
-}
-
-/// A client with USER_PASSWORD_AUTH; `secret` makes it confidential;
-/// `prevent` sets PreventUserExistenceErrors. Returns (id, secret).
-pub async fn client(
-    s: &TestServer,
-    pool_id: &str,
-    secret: bool,
-    prevent: bool,
-) -> (String, Option<String>) {
-    let c = s
-        .admin()
-        .create_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_name("app")
-        .generate_secret(secret)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .prevent_user_existence_errors(if prevent {
-            PreventUserExistenceErrorTypes::Enabled
-        } else {
-            PreventUserExistenceErrorTypes::Legacy
-        })
-        .send()
-        .await
-        .expect("create client");
-    let c = c.user_pool_client().expect("client");
-    (
-        c.client_id().expect("id").to_owned(),
-        c.client_secret().map(str::to_owned),
-    )
-}
-
-/// The newest outbox messages of a pool, newest first, opened.
-pub async fn outbox(s: &TestServer, pool_id: &str) -> Vec<OutboxMessage> {
-    s.state
-        .idp
-        .outbox(Some(pool_id), 100)
-        .await
-        .expect("read outbox")
-}
-
-/// The six-digit code in the newest message to `to`.
-pub async fn code_sent_to(s: &TestServer, pool_id: &str, to: &str) -> String {
-    let messages = outbox(s, pool_id).await;
-    let m = messages
-        .iter()
-        .find(|m| m.destination == to)
-        .unwrap_or_else(|| panic!("no message to {to} in {messages:?}"));
-    six_digits(&m.body).unwrap_or_else(|| panic!("no code in message to {to}"))
 }
 
 pub fn six_digits(text: &str) -> Option<String> {
@@ -110,99 +39,289 @@ pub fn six_digits(text: &str) -> Option<String> {
         .map(|(_, w)| String::from_utf8_lossy(w).into_owned())
 }
 
-/// Signs up and confirms through the API, so the user has a verified email.
-pub async fn confirmed_user(
-    s: &TestServer,
-    pool_id: &str,
-    client_id: &str,
-    username: &str,
-    email: &str,
-) {
-    let public = s.public();
-    public
-        .sign_up()
-        .client_id(client_id)
-        .username(username)
-        .password(PASSWORD)
-        .user_attributes(attr("email", email))
-        .send()
-        .await
-        .expect("sign up");
-    let code = code_sent_to(s, pool_id, email).await;
-    public
-        .confirm_sign_up()
-        .client_id(client_id)
-        .username(username)
-        .confirmation_code(code)
-        .send()
-        .await
-        .expect("confirm sign up");
-}
+/// The fixtures every test builds on: pools, clients, users, sign-ins and
+/// what the outbox received.
+impl TestServer {
+    /// A pool made by `shape` (e.g. `|b| b.auto_verified_attributes(...)`).
+    pub async fn pool(
+        &self,
+        shape: impl FnOnce(CreateUserPoolFluentBuilder) -> CreateUserPoolFluentBuilder,
+    ) -> String {
+        let builder = self.admin().create_user_pool().pool_name("users");
+        shape(builder)
+            .send()
+            .await
+            .expect("create pool")
+            .user_pool()
+            .and_then(|p| p.id())
+            .expect("pool id")
+            .to_owned()
+    }
 
-/// An access token from InitiateAuth USER_PASSWORD_AUTH.
-pub async fn access_token(
-    s: &TestServer,
-    client_id: &str,
-    username: &str,
-    password: &str,
-) -> String {
-    s.public()
-        .initiate_auth()
-        .client_id(client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .expect("sign in")
-        .authentication_result()
-        .and_then(|r| r.access_token())
-        .expect("access token")
-        .to_owned()
-}
+    /// A pool that auto-verifies email.
+    pub async fn email_pool(&self) -> String {
+        self.pool(|b| b.auto_verified_attributes(cip::types::VerifiedAttributeType::Email))
+            .await
+    }
 
-/// The user's attribute, through AdminGetUser.
-pub async fn admin_attr(
-    s: &TestServer,
-    pool_id: &str,
-    username: &str,
-    name: &str,
-) -> Option<String> {
-    s.admin()
-        .admin_get_user()
-        .user_pool_id(pool_id)
-        .username(username)
-        .send()
-        .await
-        .expect("admin get user")
-        .user_attributes()
-        .iter()
-        .find(|a| a.name() == name)
-        .and_then(|a| a.value().map(str::to_owned))
-}
+    /// A client named "app", shaped by `shape`. Returns (id, secret).
+    pub async fn app_client(
+        &self,
+        pool_id: &str,
+        shape: impl FnOnce(CreateUserPoolClientFluentBuilder) -> CreateUserPoolClientFluentBuilder,
+    ) -> (String, Option<String>) {
+        let builder = self
+            .admin()
+            .create_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_name("app");
+        let c = shape(builder).send().await.expect("create client");
+        let c = c.user_pool_client().expect("client");
+        (
+            c.client_id().expect("id").to_owned(),
+            c.client_secret().map(str::to_owned),
+        )
+    }
 
-/// The user's status, through AdminGetUser.
-pub async fn admin_status(s: &TestServer, pool_id: &str, username: &str) -> String {
-    s.admin()
-        .admin_get_user()
-        .user_pool_id(pool_id)
-        .username(username)
-        .send()
+    /// A hosted-UI client "web": the code flow with PKCE, `scopes`, and
+    /// `callback` as its one callback URL; `shape` adds the rest.
+    pub async fn code_client(
+        &self,
+        pool_id: &str,
+        callback: &str,
+        scopes: &[&str],
+        shape: impl FnOnce(CreateUserPoolClientFluentBuilder) -> CreateUserPoolClientFluentBuilder,
+    ) -> (String, Option<String>) {
+        self.app_client(pool_id, |c| {
+            shape(
+                c.client_name("web")
+                    .allowed_o_auth_flows(OAuthFlowType::Code)
+                    .set_allowed_o_auth_scopes(Some(
+                        scopes.iter().map(|s| (*s).to_owned()).collect(),
+                    ))
+                    .allowed_o_auth_flows_user_pool_client(true)
+                    .callback_urls(callback),
+            )
+        })
         .await
-        .expect("admin get user")
-        .user_status()
-        .map(|st| st.as_str().to_owned())
-        .unwrap_or_default()
-}
+    }
 
-/// How many users the pool has, through ListUsers.
-pub async fn user_count(s: &TestServer, pool_id: &str) -> usize {
-    s.admin()
-        .list_users()
-        .user_pool_id(pool_id)
-        .send()
+    /// A client with USER_PASSWORD_AUTH; `secret` makes it confidential;
+    /// `prevent` sets PreventUserExistenceErrors. Returns (id, secret).
+    pub async fn client(
+        &self,
+        pool_id: &str,
+        secret: bool,
+        prevent: bool,
+    ) -> (String, Option<String>) {
+        self.app_client(pool_id, |c| {
+            c.generate_secret(secret)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+                .prevent_user_existence_errors(if prevent {
+                    PreventUserExistenceErrorTypes::Enabled
+                } else {
+                    PreventUserExistenceErrorTypes::Legacy
+                })
+        })
         .await
-        .expect("list users")
-        .users()
-        .len()
+    }
+
+    /// A confirmed user made by an administrator, with `attributes`,
+    /// `password` set permanently and no message sent.
+    pub async fn admin_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        attributes: &[(&str, &str)],
+    ) {
+        let attributes = attributes.iter().map(|(n, v)| attr(n, v)).collect();
+        self.admin()
+            .admin_create_user()
+            .user_pool_id(pool_id)
+            .username(username)
+            .set_user_attributes(Some(attributes))
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .expect("admin create user");
+        self.admin()
+            .admin_set_user_password()
+            .user_pool_id(pool_id)
+            .username(username)
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .expect("admin set user password");
+    }
+
+    /// A confirmed user with a verified `email` and `password`, made by an
+    /// administrator.
+    pub async fn verified_user(&self, pool_id: &str, username: &str, password: &str, email: &str) {
+        let attributes = [("email", email), ("email_verified", "true")];
+        self.admin_user(pool_id, username, password, &attributes)
+            .await;
+    }
+
+    /// Signs up and confirms through the API, so the user has a verified email.
+    pub async fn confirmed_user(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        email: &str,
+    ) {
+        let public = self.public();
+        public
+            .sign_up()
+            .client_id(client_id)
+            .username(username)
+            .password(PASSWORD)
+            .user_attributes(attr("email", email))
+            .send()
+            .await
+            .expect("sign up");
+        let code = self.code_sent_to(pool_id, email).await;
+        public
+            .confirm_sign_up()
+            .client_id(client_id)
+            .username(username)
+            .confirmation_code(code)
+            .send()
+            .await
+            .expect("confirm sign up");
+    }
+
+    /// The tokens of an InitiateAuth USER_PASSWORD_AUTH sign-in.
+    pub async fn signed_in(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+    ) -> AuthenticationResultType {
+        self.public()
+            .initiate_auth()
+            .client_id(client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
+            .expect("sign in")
+            .authentication_result()
+            .expect("tokens, not a challenge")
+            .clone()
+    }
+
+    /// An access token from InitiateAuth USER_PASSWORD_AUTH.
+    pub async fn access_token(&self, client_id: &str, username: &str, password: &str) -> String {
+        self.signed_in(client_id, username, password)
+            .await
+            .access_token()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// The newest outbox messages of a pool, newest first, opened.
+    pub async fn outbox(&self, pool_id: &str) -> Vec<OutboxMessage> {
+        self.state
+            .idp
+            .outbox(Some(pool_id), 100)
+            .await
+            .expect("read outbox")
+    }
+
+    /// The six-digit code in the newest message to `to`.
+    pub async fn code_sent_to(&self, pool_id: &str, to: &str) -> String {
+        let messages = self.outbox(pool_id).await;
+        let m = messages
+            .iter()
+            .find(|m| m.destination == to)
+            .unwrap_or_else(|| panic!("no message to {to} in {messages:?}"));
+        six_digits(&m.body).unwrap_or_else(|| panic!("no code in message to {to}"))
+    }
+
+    /// The user's attribute, through AdminGetUser.
+    pub async fn admin_attr(&self, pool_id: &str, username: &str, name: &str) -> Option<String> {
+        self.admin()
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(username)
+            .send()
+            .await
+            .expect("admin get user")
+            .user_attributes()
+            .iter()
+            .find(|a| a.name() == name)
+            .and_then(|a| a.value().map(str::to_owned))
+    }
+
+    /// The user's status, through AdminGetUser.
+    pub async fn admin_status(&self, pool_id: &str, username: &str) -> String {
+        self.admin()
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(username)
+            .send()
+            .await
+            .expect("admin get user")
+            .user_status()
+            .map(|st| st.as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// How many users the pool has, through ListUsers.
+    pub async fn user_count(&self, pool_id: &str) -> usize {
+        self.admin()
+            .list_users()
+            .user_pool_id(pool_id)
+            .send()
+            .await
+            .expect("list users")
+            .users()
+            .len()
+    }
+
+    /// SetUserPoolMfaConfig: `mode` with the factors asked for (an
+    /// authenticator app, email, SMS), each with test message templates.
+    pub async fn set_mfa(
+        &self,
+        pool_id: &str,
+        mode: UserPoolMfaType,
+        totp: bool,
+        email: bool,
+        sms: bool,
+    ) -> cip::operation::set_user_pool_mfa_config::SetUserPoolMfaConfigOutput {
+        let mut req = self
+            .admin()
+            .set_user_pool_mfa_config()
+            .user_pool_id(pool_id)
+            .mfa_configuration(mode)
+            .software_token_mfa_configuration(
+                SoftwareTokenMfaConfigType::builder().enabled(totp).build(),
+            );
+        if email {
+            req = req.email_mfa_configuration(
+                EmailMfaConfigType::builder()
+                    .message("Sign-in code: {####}")
+                    .subject("Your code")
+                    .build(),
+            );
+        }
+        if sms {
+            req = req.sms_mfa_configuration(
+                SmsMfaConfigType::builder()
+                    .sms_authentication_message("Code {####}")
+                    .sms_configuration(
+                        SmsConfigurationType::builder()
+                            .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        req.send().await.expect("set mfa config")
+    }
 }
