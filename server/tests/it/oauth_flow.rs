@@ -322,11 +322,9 @@ async fn token_request(
     (status, r.json().await.unwrap_or_default())
 }
 
-async fn the_negative_paths(s: TestServer) {
+async fn an_unregistered_redirect_uri_is_never_redirected_to(s: TestServer) {
     let app = app(&s, false).await;
     let b = browser();
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let challenge = challenge.as_str().to_owned();
 
     // RFC 6749 §4.1.2.1: an unregistered redirect URI is never redirected to.
     let r = b
@@ -339,6 +337,13 @@ async fn the_negative_paths(s: TestServer) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.headers().get(LOCATION).is_none());
+}
+
+async fn a_public_client_must_send_an_s256_challenge(s: TestServer) {
+    let app = app(&s, false).await;
+    let b = browser();
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let challenge = challenge.as_str().to_owned();
 
     // RFC 7636 §4.3 / §7.2: plain is refused; a public client must send S256.
     for extra in [
@@ -354,6 +359,14 @@ async fn the_negative_paths(s: TestServer) {
         );
         assert_eq!(query_param(&to, "state").as_deref(), Some("xyz"));
     }
+}
+
+async fn prompt_none_without_a_session_is_login_required(s: TestServer) {
+    let app = app(&s, false).await;
+    let b = browser();
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let challenge = challenge.as_str().to_owned();
+
     // OIDC Core §3.1.2.6: prompt=none without a session.
     let r = b
         .get(authorize(
@@ -367,6 +380,13 @@ async fn the_negative_paths(s: TestServer) {
         query_param(&location(&r), "error").as_deref(),
         Some("login_required")
     );
+}
+
+async fn a_login_form_without_its_csrf_token_is_refused(s: TestServer) {
+    let app = app(&s, false).await;
+    let b = browser();
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let challenge = challenge.as_str().to_owned();
 
     // A form without its CSRF token is refused.
     let page = b
@@ -391,6 +411,12 @@ async fn the_negative_paths(s: TestServer) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+async fn a_wrong_code_verifier_is_invalid_grant(s: TestServer) {
+    let app = app(&s, false).await;
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let challenge = challenge.as_str().to_owned();
 
     // Wrong code_verifier.
     let code = code_for(&s, &app, &challenge).await;
@@ -411,6 +437,12 @@ async fn the_negative_paths(s: TestServer) {
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
+}
+
+async fn a_code_is_single_use_and_its_replay_revokes_its_tokens(s: TestServer) {
+    let app = app(&s, false).await;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let challenge = challenge.as_str().to_owned();
 
     // A code is single use; a replay revokes what the first use issued.
     let code = code_for(&s, &app, &challenge).await;
@@ -439,6 +471,12 @@ async fn the_negative_paths(s: TestServer) {
     )
     .await;
     assert_eq!(body["error"].as_str(), Some("invalid_grant"), "{body}");
+}
+
+async fn codes_expire_after_five_minutes(s: TestServer) {
+    let app = app(&s, false).await;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let challenge = challenge.as_str().to_owned();
 
     // Codes expire after five minutes (the test clock).
     let code = code_for(&s, &app, &challenge).await;
@@ -456,6 +494,10 @@ async fn the_negative_paths(s: TestServer) {
     )
     .await;
     assert_eq!(body["error"].as_str(), Some("invalid_grant"));
+}
+
+async fn unknown_grant_types_are_unsupported(s: TestServer) {
+    let app = app(&s, false).await;
 
     // Unknown grant types and missing parameters.
     let (_, body) = token_request(
@@ -552,7 +594,14 @@ fn oauth2_client(app: &App, secret: &str) -> Oauth2Client {
 
 on_both_backends!(
     code_pkce_flow_with_the_openidconnect_crate,
-    the_negative_paths,
+    an_unregistered_redirect_uri_is_never_redirected_to,
+    a_public_client_must_send_an_s256_challenge,
+    prompt_none_without_a_session_is_login_required,
+    a_login_form_without_its_csrf_token_is_refused,
+    a_wrong_code_verifier_is_invalid_grant,
+    a_code_is_single_use_and_its_replay_revokes_its_tokens,
+    codes_expire_after_five_minutes,
+    unknown_grant_types_are_unsupported,
     confidential_clients_authenticate_and_use_client_credentials,
 );
 
