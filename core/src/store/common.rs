@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sqlx::Row;
 use uuid::Uuid;
 
 use super::UserFilter;
@@ -199,11 +200,34 @@ impl UserRow {
     }
 }
 
+pub(crate) fn user_from_row<'r, R: Row>(row: &'r R) -> Result<User>
+where
+    UserRow: sqlx::FromRow<'r, R>,
+{
+    <UserRow as sqlx::FromRow<'r, R>>::from_row(row)
+        .map_err(db)?
+        .into_user()
+}
+
 /// The JSON columns of a user: attributes and settings.
 pub(crate) fn user_json(user: &User) -> Result<(String, String)> {
     let attributes = serde_json::to_string(&user.attributes).map_err(CognitoError::internal)?;
     let settings = serde_json::to_string(&user.settings).map_err(CognitoError::internal)?;
     Ok((attributes, settings))
+}
+
+/// A listing's row: its key column and its JSON `doc`.
+pub(crate) fn doc_row<R: Row, T: serde::de::DeserializeOwned>(
+    row: &R,
+    key: &str,
+) -> Result<(String, T)>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let k: String = row.try_get(key).map_err(db)?;
+    let doc: String = row.try_get("doc").map_err(db)?;
+    Ok((k, from_json(&doc)?))
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
