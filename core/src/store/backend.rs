@@ -87,7 +87,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
 
 /// Compiles the items given once for each backend, in a module per backend
 /// where `DbStore` is the store, `Db` its sqlx database, `Tx` a
-/// transaction and `DbRow` a row of it.
+/// transaction, `DbRow` a row and `Query` a query of it.
 macro_rules! each_backend {
     (@one $module:ident, $store:ident :: $name:ident, $db:ty, $row:ty; $($item:item)*) => {
         mod $module {
@@ -98,6 +98,7 @@ macro_rules! each_backend {
             type Db = $db;
             type Tx = sqlx::Transaction<'static, Db>;
             type DbRow = $row;
+            type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
             $($item)*
         }
     };

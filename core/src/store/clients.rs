@@ -6,8 +6,7 @@ use async_trait::async_trait;
 
 use super::Page;
 use super::common::{
-    client_not_found, db, decode_key_token, doc_row, encode_token, from_json, is_fk_violation,
-    page_limits, paginate, pool_not_found, to_json,
+    DocListing, client_not_found, db, from_json, is_fk_violation, pool_not_found, to_json,
 };
 use crate::error::Result;
 use crate::model::UserPoolClient;
@@ -35,10 +34,13 @@ const GET: &str = "SELECT doc FROM clients WHERE client_id = $1 AND pool_id = $2
 const FIND: &str = "SELECT doc FROM clients WHERE client_id = $1";
 const UPDATE: &str = "UPDATE clients SET doc = $1 WHERE client_id = $2 AND pool_id = $3";
 const DELETE: &str = "DELETE FROM clients WHERE client_id = $1 AND pool_id = $2";
-const LIST_FIRST: &str =
-    "SELECT client_id, doc FROM clients WHERE pool_id = $1 ORDER BY client_id LIMIT $2";
-const LIST_AFTER: &str = "SELECT client_id, doc FROM clients WHERE pool_id = $1 \
-     AND client_id > $2 ORDER BY client_id LIMIT $3";
+const LIST: DocListing = DocListing {
+    first: "SELECT client_id, doc FROM clients WHERE pool_id = $1 ORDER BY client_id LIMIT $2",
+    after: "SELECT client_id, doc FROM clients WHERE pool_id = $1 AND client_id > $2 \
+            ORDER BY client_id LIMIT $3",
+    key: "client_id",
+    tag: "c",
+};
 
 each_backend! {
     #[async_trait]
@@ -82,27 +84,19 @@ each_backend! {
         }
 
         async fn update_client(&self, client: &UserPoolClient) -> Result<()> {
-            let done = sqlx::query(UPDATE)
+            let query = sqlx::query(UPDATE)
                 .bind(to_json(client)?)
                 .bind(&client.client_id)
-                .bind(&client.user_pool_id)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 0 {
+                .bind(&client.user_pool_id);
+            if self.affected(query).await? == 0 {
                 return Err(client_not_found(&client.client_id));
             }
             Ok(())
         }
 
         async fn delete_client(&self, pool_id: &str, client_id: &str) -> Result<bool> {
-            let done = sqlx::query(DELETE)
-                .bind(client_id)
-                .bind(pool_id)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected() > 0)
+            let query = sqlx::query(DELETE).bind(client_id).bind(pool_id);
+            Ok(self.affected(query).await? > 0)
         }
 
         async fn list_clients(
@@ -111,23 +105,8 @@ each_backend! {
             limit: usize,
             token: Option<&str>,
         ) -> Result<Page<UserPoolClient>> {
-            let (limit, fetch) = page_limits(limit);
-            let after = decode_key_token(token, "c")?;
-            let mut q = sqlx::query(if after.is_some() {
-                LIST_AFTER
-            } else {
-                LIST_FIRST
-            })
-            .bind(pool_id);
-            if let Some(a) = &after {
-                q = q.bind(a);
-            }
-            let rows = q.bind(fetch).fetch_all(self.reader()).await.map_err(db)?;
-            let rows = rows
-                .iter()
-                .map(|r| doc_row(r, "client_id"))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(paginate(rows, limit, |id| encode_token("c", &[id])))
+            self.doc_page(&LIST, |q| q.bind(pool_id), limit, token)
+                .await
         }
     }
 }

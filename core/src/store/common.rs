@@ -279,6 +279,53 @@ pub(crate) fn group_exists(name: &str) -> CognitoError {
     CognitoError::GroupExists(format!("A group with the name {name} already exists."))
 }
 
+/// A keyset-paged listing of JSON documents under a parent key: `first`
+/// reads from the start, `after` from after the token's key (one more
+/// parameter); both take the parent's parameters first and the row count
+/// last, and select the key column `key` and `doc`.
+pub(crate) struct DocListing {
+    pub first: &'static str,
+    pub after: &'static str,
+    pub key: &'static str,
+    /// Names the listing in its tokens.
+    pub tag: &'static str,
+}
+
+each_backend! {
+    impl DbStore {
+        /// Runs one write; how many rows it touched.
+        pub(crate) async fn affected(&self, query: Query<'_>) -> Result<u64> {
+            let done = query.execute(self.writer()).await.map_err(db)?;
+            Ok(done.rows_affected())
+        }
+
+        /// One page of `listing`, its parent's parameters bound by `parent`.
+        pub(crate) async fn doc_page<'q, T: serde::de::DeserializeOwned>(
+            &self,
+            listing: &DocListing,
+            parent: impl FnOnce(Query<'q>) -> Query<'q> + Send,
+            limit: usize,
+            token: Option<&str>,
+        ) -> Result<super::super::Page<T>> {
+            let (limit, fetch) = page_limits(limit);
+            let query = match decode_key_token(token, listing.tag)? {
+                Some(after) => parent(sqlx::query(listing.after)).bind(after),
+                None => parent(sqlx::query(listing.first)),
+            };
+            let rows = query
+                .bind(fetch)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db)?;
+            let rows = rows
+                .iter()
+                .map(|r| doc_row(r, listing.key))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(paginate(rows, limit, |k| encode_token(listing.tag, &[k])))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,29 +146,21 @@ each_backend! {
         }
 
         async fn update_domain(&self, d: &UserPoolDomain) -> Result<()> {
-            let done = sqlx::query(UPDATE)
+            let query = sqlx::query(UPDATE)
                 .bind(config_json(d)?)
                 .bind(d.managed_login_version)
                 .bind(d.modified.0)
                 .bind(&d.domain)
-                .bind(&d.pool_id)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 0 {
+                .bind(&d.pool_id);
+            if self.affected(query).await? == 0 {
                 return Err(no_such_domain());
             }
             Ok(())
         }
 
         async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool> {
-            let done = sqlx::query(DELETE)
-                .bind(domain)
-                .bind(pool_id)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected() > 0)
+            let query = sqlx::query(DELETE).bind(domain).bind(pool_id);
+            Ok(self.affected(query).await? > 0)
         }
     }
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Page;
 use super::common::{
-    db, decode_key_token, decode_sub_token, doc_row, encode_token, from_json, group_exists,
+    DocListing, db, decode_sub_token, doc_row, encode_token, from_json, group_exists,
     group_not_found, is_fk_violation, page_limits, paginate, pool_not_found, to_json,
     user_from_row, user_not_found,
 };
@@ -59,10 +59,13 @@ const INSERT: &str =
 const GET: &str = "SELECT doc FROM user_groups WHERE pool_id = $1 AND name = $2";
 const UPDATE: &str = "UPDATE user_groups SET doc = $1 WHERE pool_id = $2 AND name = $3";
 const DELETE: &str = "DELETE FROM user_groups WHERE pool_id = $1 AND name = $2";
-const LIST_FIRST: &str =
-    "SELECT name, doc FROM user_groups WHERE pool_id = $1 ORDER BY name LIMIT $2";
-const LIST_AFTER: &str =
-    "SELECT name, doc FROM user_groups WHERE pool_id = $1 AND name > $2 ORDER BY name LIMIT $3";
+const LIST: DocListing = DocListing {
+    first: "SELECT name, doc FROM user_groups WHERE pool_id = $1 ORDER BY name LIMIT $2",
+    after: "SELECT name, doc FROM user_groups WHERE pool_id = $1 AND name > $2 \
+            ORDER BY name LIMIT $3",
+    key: "name",
+    tag: "g",
+};
 const GROUP_EXISTS: &str =
     "SELECT EXISTS (SELECT 1 FROM user_groups WHERE pool_id = $1 AND name = $2)";
 const USER_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2)";
@@ -73,12 +76,17 @@ const REMOVE_MEMBER: &str =
 const GROUPS_OF_USER: &str = "SELECT g.name, g.doc FROM group_members m \
      JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
      WHERE m.pool_id = $1 AND m.sub = $2";
-const GROUPS_FOR_USER_FIRST: &str = "SELECT g.name, g.doc FROM group_members m \
-     JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
-     WHERE m.pool_id = $1 AND m.sub = $2 ORDER BY m.group_name LIMIT $3";
-const GROUPS_FOR_USER_AFTER: &str = "SELECT g.name, g.doc FROM group_members m \
-     JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
-     WHERE m.pool_id = $1 AND m.sub = $2 AND m.group_name > $3 ORDER BY m.group_name LIMIT $4";
+const GROUPS_FOR_USER: DocListing = DocListing {
+    first: "SELECT g.name, g.doc FROM group_members m \
+            JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
+            WHERE m.pool_id = $1 AND m.sub = $2 ORDER BY m.group_name LIMIT $3",
+    after: "SELECT g.name, g.doc FROM group_members m \
+            JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
+            WHERE m.pool_id = $1 AND m.sub = $2 AND m.group_name > $3 \
+            ORDER BY m.group_name LIMIT $4",
+    key: "name",
+    tag: "m",
+};
 
 each_backend! {
     impl DbStore {
@@ -152,27 +160,19 @@ each_backend! {
         }
 
         async fn update_group(&self, group: &Group) -> Result<()> {
-            let done = sqlx::query(UPDATE)
+            let query = sqlx::query(UPDATE)
                 .bind(to_json(group)?)
                 .bind(&group.user_pool_id)
-                .bind(&group.group_name)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 0 {
+                .bind(&group.group_name);
+            if self.affected(query).await? == 0 {
                 return Err(group_not_found());
             }
             Ok(())
         }
 
         async fn delete_group(&self, pool_id: &str, name: &str) -> Result<bool> {
-            let done = sqlx::query(DELETE)
-                .bind(pool_id)
-                .bind(name)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected() > 0)
+            let query = sqlx::query(DELETE).bind(pool_id).bind(name);
+            Ok(self.affected(query).await? > 0)
         }
 
         async fn list_groups(
@@ -181,23 +181,8 @@ each_backend! {
             limit: usize,
             token: Option<&str>,
         ) -> Result<Page<Group>> {
-            let (limit, fetch) = page_limits(limit);
-            let after = decode_key_token(token, "g")?;
-            let mut q = sqlx::query(if after.is_some() {
-                LIST_AFTER
-            } else {
-                LIST_FIRST
-            })
-            .bind(pool_id);
-            if let Some(a) = &after {
-                q = q.bind(a);
-            }
-            let rows = q.bind(fetch).fetch_all(self.reader()).await.map_err(db)?;
-            let rows = rows
-                .iter()
-                .map(|r| doc_row(r, "name"))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(paginate(rows, limit, |n| encode_token("g", &[n])))
+            self.doc_page(&LIST, |q| q.bind(pool_id), limit, token)
+                .await
         }
 
         async fn add_user_to_group(&self, pool_id: &str, group: &str, sub: Uuid) -> Result<()> {
@@ -232,8 +217,6 @@ each_backend! {
             limit: usize,
             token: Option<&str>,
         ) -> Result<Page<Group>> {
-            let (limit, fetch) = page_limits(limit);
-            let after = decode_key_token(token, "m")?;
             let exists: bool = sqlx::query_scalar(USER_EXISTS)
                 .bind(pool_id)
                 .bind(DbStore::sub(sub))
@@ -243,21 +226,14 @@ each_backend! {
             if !exists {
                 return Err(user_not_found());
             }
-            let sql = if after.is_some() {
-                GROUPS_FOR_USER_AFTER
-            } else {
-                GROUPS_FOR_USER_FIRST
-            };
-            let mut q = sqlx::query(sql).bind(pool_id).bind(DbStore::sub(sub));
-            if let Some(a) = &after {
-                q = q.bind(a);
-            }
-            let rows = q.bind(fetch).fetch_all(self.reader()).await.map_err(db)?;
-            let rows = rows
-                .iter()
-                .map(|r| doc_row(r, "name"))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(paginate(rows, limit, |n| encode_token("m", &[n])))
+            let sub = DbStore::sub(sub);
+            self.doc_page(
+                &GROUPS_FOR_USER,
+                move |q| q.bind(pool_id).bind(sub),
+                limit,
+                token,
+            )
+            .await
         }
 
         async fn list_users_in_group(

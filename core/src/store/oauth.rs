@@ -162,12 +162,8 @@ each_backend! {
         }
 
         async fn delete_expired_auth_codes(&self, before: Timestamp) -> Result<u64> {
-            let done = sqlx::query(PURGE_CODES)
-                .bind(before.0)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected())
+            let query = sqlx::query(PURGE_CODES).bind(before.0);
+            self.affected(query).await
         }
 
         async fn create_web_session(
@@ -176,14 +172,11 @@ each_backend! {
             expires: Timestamp,
             sealed: &[u8],
         ) -> Result<bool> {
-            let done = sqlx::query(CREATE_SESSION)
+            let query = sqlx::query(CREATE_SESSION)
                 .bind(id)
                 .bind(expires.0)
-                .bind(sealed)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected() == 1)
+                .bind(sealed);
+            Ok(self.affected(query).await? == 1)
         }
 
         async fn save_web_session(
@@ -223,12 +216,8 @@ each_backend! {
         }
 
         async fn delete_expired_web_sessions(&self, before: Timestamp) -> Result<u64> {
-            let done = sqlx::query(PURGE_SESSIONS)
-                .bind(before.0)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected())
+            let query = sqlx::query(PURGE_SESSIONS).bind(before.0);
+            self.affected(query).await
         }
     }
 }

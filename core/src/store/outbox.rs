@@ -149,12 +149,8 @@ each_backend! {
         }
 
         async fn delete_messages_before(&self, before: Timestamp) -> Result<u64> {
-            let done = sqlx::query(PURGE)
-                .bind(before.0)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected())
+            let query = sqlx::query(PURGE).bind(before.0);
+            self.affected(query).await
         }
     }
 }

@@ -67,26 +67,19 @@ each_backend! {
         }
 
         async fn update_pool(&self, pool: &UserPool) -> Result<()> {
-            let done = sqlx::query(UPDATE)
+            let query = sqlx::query(UPDATE)
                 .bind(&pool.name)
                 .bind(to_json(pool)?)
-                .bind(&pool.id)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 0 {
+                .bind(&pool.id);
+            if self.affected(query).await? == 0 {
                 return Err(pool_not_found(&pool.id));
             }
             Ok(())
         }
 
         async fn delete_pool(&self, pool_id: &str) -> Result<bool> {
-            let done = sqlx::query(DELETE)
-                .bind(pool_id)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected() > 0)
+            let query = sqlx::query(DELETE).bind(pool_id);
+            Ok(self.affected(query).await? > 0)
         }
 
         async fn list_pools(&self, limit: usize, token: Option<&str>) -> Result<Page<UserPool>> {

@@ -139,13 +139,8 @@ each_backend! {
         }
 
         async fn revoke_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<bool> {
-            let done = sqlx::query(REVOKE)
-                .bind(at.0)
-                .bind(origin_jti)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected() > 0)
+            let query = sqlx::query(REVOKE).bind(at.0).bind(origin_jti);
+            Ok(self.affected(query).await? > 0)
         }
 
         async fn revoke_user_refresh_tokens(
@@ -154,23 +149,16 @@ each_backend! {
             sub: Uuid,
             at: Timestamp,
         ) -> Result<u64> {
-            let done = sqlx::query(REVOKE_USER)
+            let query = sqlx::query(REVOKE_USER)
                 .bind(at.0)
                 .bind(pool_id)
-                .bind(DbStore::sub(sub))
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected())
+                .bind(DbStore::sub(sub));
+            self.affected(query).await
         }
 
         async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
-            let done = sqlx::query(PURGE)
-                .bind(before.0)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected())
+            let query = sqlx::query(PURGE).bind(before.0);
+            self.affected(query).await
         }
     }
 }

@@ -6,8 +6,7 @@ use async_trait::async_trait;
 
 use super::Page;
 use super::common::{
-    db, decode_key_token, doc_row, encode_token, from_json, is_fk_violation, is_unique_violation,
-    page_limits, paginate, pool_not_found, to_json,
+    DocListing, db, from_json, is_fk_violation, is_unique_violation, pool_not_found, to_json,
 };
 use crate::error::{CognitoError, Result};
 use crate::model::resource_server::{MAX_RESOURCE_SERVERS_PER_POOL, ResourceServer};
@@ -70,10 +69,14 @@ const INSERT: &str = "INSERT INTO resource_servers (pool_id, identifier, doc) VA
 const GET: &str = "SELECT doc FROM resource_servers WHERE pool_id = $1 AND identifier = $2";
 const UPDATE: &str = "UPDATE resource_servers SET doc = $1 WHERE pool_id = $2 AND identifier = $3";
 const DELETE: &str = "DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2";
-const LIST_FIRST: &str = "SELECT identifier, doc FROM resource_servers \
-     WHERE pool_id = $1 ORDER BY identifier LIMIT $2";
-const LIST_AFTER: &str = "SELECT identifier, doc FROM resource_servers \
-     WHERE pool_id = $1 AND identifier > $2 ORDER BY identifier LIMIT $3";
+const LIST: DocListing = DocListing {
+    first: "SELECT identifier, doc FROM resource_servers WHERE pool_id = $1 \
+            ORDER BY identifier LIMIT $2",
+    after: "SELECT identifier, doc FROM resource_servers WHERE pool_id = $1 \
+            AND identifier > $2 ORDER BY identifier LIMIT $3",
+    key: "identifier",
+    tag: TOKEN_TAG,
+};
 
 each_backend! {
     #[async_trait]
@@ -132,27 +135,19 @@ each_backend! {
         }
 
         async fn update_resource_server(&self, server: &ResourceServer) -> Result<()> {
-            let done = sqlx::query(UPDATE)
+            let query = sqlx::query(UPDATE)
                 .bind(to_json(server)?)
                 .bind(&server.user_pool_id)
-                .bind(&server.identifier)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 0 {
+                .bind(&server.identifier);
+            if self.affected(query).await? == 0 {
                 return Err(not_found(&server.identifier));
             }
             Ok(())
         }
 
         async fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> Result<bool> {
-            let done = sqlx::query(DELETE)
-                .bind(pool_id)
-                .bind(identifier)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
-            Ok(done.rows_affected() > 0)
+            let query = sqlx::query(DELETE).bind(pool_id).bind(identifier);
+            Ok(self.affected(query).await? > 0)
         }
 
         async fn list_resource_servers(
@@ -161,23 +156,8 @@ each_backend! {
             limit: usize,
             token: Option<&str>,
         ) -> Result<Page<ResourceServer>> {
-            let (limit, fetch) = page_limits(limit);
-            let after = decode_key_token(token, TOKEN_TAG)?;
-            let mut q = sqlx::query(if after.is_some() {
-                LIST_AFTER
-            } else {
-                LIST_FIRST
-            })
-            .bind(pool_id);
-            if let Some(a) = &after {
-                q = q.bind(a);
-            }
-            let rows = q.bind(fetch).fetch_all(self.reader()).await.map_err(db)?;
-            let rows = rows
-                .iter()
-                .map(|r| doc_row(r, "identifier"))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(paginate(rows, limit, |id| encode_token(TOKEN_TAG, &[id])))
+            self.doc_page(&LIST, |q| q.bind(pool_id), limit, token)
+                .await
         }
     }
 }

@@ -67,9 +67,9 @@ pub(crate) const USER_COLUMNS: &str = "u.pool_id, CAST(u.sub AS TEXT) AS sub, u.
 const INSERT: &str = "INSERT INTO users (pool_id, sub, username, status, enabled, created, \
      modified, attributes, credential, password_expires, settings) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-const UPDATE: &str = "UPDATE users SET username = $1, status = $2, enabled = $3, created = $4, \
-     modified = $5, attributes = $6, credential = $7, password_expires = $8, settings = $9 \
-     WHERE pool_id = $10 AND sub = $11";
+const UPDATE: &str = "UPDATE users SET username = $3, status = $4, enabled = $5, created = $6, \
+     modified = $7, attributes = $8, credential = $9, password_expires = $10, settings = $11 \
+     WHERE pool_id = $1 AND sub = $2";
 // Keys, index rows and memberships go by ON DELETE CASCADE.
 const DELETE: &str = "DELETE FROM users WHERE pool_id = $1 AND sub = $2";
 const DELETE_KEYS: &str = "DELETE FROM user_keys WHERE pool_id = $1 AND sub = $2";
@@ -98,6 +98,24 @@ each_backend! {
     #[allow(clippy::modulo_one)] // SQLite keeps one shard.
     fn shard_of(sub: Uuid) -> i16 {
         i16::from(sub.as_bytes()[0] % DbStore::COUNT_SHARDS)
+    }
+
+    /// A user's row, bound in column order (`$1` its pool, `$2` its sub,
+    /// then the rest) for INSERT and UPDATE alike.
+    fn user_query<'q>(sql: &'q str, user: &'q User, json: &'q (String, String)) -> Query<'q> {
+        let (attributes, settings) = json;
+        sqlx::query(sql)
+            .bind(&user.pool_id)
+            .bind(DbStore::sub(user.sub))
+            .bind(&user.username)
+            .bind(user.status.as_str())
+            .bind(user.enabled)
+            .bind(user.created.0)
+            .bind(user.modified.0)
+            .bind(attributes)
+            .bind(user.credential.as_deref())
+            .bind(user.password_expires.map(|t| t.0))
+            .bind(settings)
     }
 
     /// Writes a user's unique keys; the first one already taken is the clash.
@@ -160,24 +178,10 @@ each_backend! {
     impl UserStore for DbStore {
         async fn create_user(&self, pool: &UserPool, user: &User) -> Result<()> {
             check_pool(pool, user)?;
-            let (attributes, settings) = user_json(user)?;
-            let (attributes, settings) = (&attributes, &settings);
+            let json = &user_json(user)?;
             self.transaction(move |mut tx| {
                 Box::pin(async move {
-                    let r = sqlx::query(INSERT)
-                        .bind(&pool.id)
-                        .bind(DbStore::sub(user.sub))
-                        .bind(&user.username)
-                        .bind(user.status.as_str())
-                        .bind(user.enabled)
-                        .bind(user.created.0)
-                        .bind(user.modified.0)
-                        .bind(attributes)
-                        .bind(user.credential.as_deref())
-                        .bind(user.password_expires.map(|t| t.0))
-                        .bind(settings)
-                        .execute(&mut *tx)
-                        .await;
+                    let r = user_query(INSERT, user, json).execute(&mut *tx).await;
                     match r {
                         Ok(_) => {}
                         Err(e) if is_fk_violation(&e) => {
@@ -246,24 +250,10 @@ each_backend! {
 
         async fn update_user(&self, pool: &UserPool, user: &User) -> Result<()> {
             check_pool(pool, user)?;
-            let (attributes, settings) = user_json(user)?;
-            let (attributes, settings) = (&attributes, &settings);
+            let json = &user_json(user)?;
             self.transaction(move |mut tx| {
                 Box::pin(async move {
-                    let done = sqlx::query(UPDATE)
-                        .bind(&user.username)
-                        .bind(user.status.as_str())
-                        .bind(user.enabled)
-                        .bind(user.created.0)
-                        .bind(user.modified.0)
-                        .bind(attributes)
-                        .bind(user.credential.as_deref())
-                        .bind(user.password_expires.map(|t| t.0))
-                        .bind(settings)
-                        .bind(&pool.id)
-                        .bind(DbStore::sub(user.sub))
-                        .execute(&mut *tx)
-                        .await?;
+                    let done = user_query(UPDATE, user, json).execute(&mut *tx).await?;
                     if done.rows_affected() == 0 {
                         return Err(user_not_found().into());
                     }
