@@ -15,7 +15,7 @@ use cognate_core::credential::PasswordCredential;
 use cognate_core::crypto::MasterKey;
 use cognate_core::model::pool::PasswordStorage;
 use cognate_core::model::{User, UserStatus};
-use cognate_core::store::{SqliteStore, Store};
+use cognate_core::store::{PoolStore, SqliteStore};
 
 use crate::workloads::PASSWORD;
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use cognate_core::Timestamp;
 use cognate_core::model::pool::{AliasAttribute, NewUserPool, UsernameConfiguration};
 use cognate_core::model::{User, UserPool, UserStatus};
-use cognate_core::store::{PgStore, SqliteStore, Store, UserFilter};
+use cognate_core::store::{PgStore, PoolStore, SqliteStore, Store, UserFilter};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sqlx::Executor;
 use sqlx::postgres::PgPoolOptions;

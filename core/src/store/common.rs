@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sqlx::Row;
 use uuid::Uuid;
 
 use super::UserFilter;
@@ -199,11 +200,34 @@ impl UserRow {
     }
 }
 
+pub(crate) fn user_from_row<'r, R: Row>(row: &'r R) -> Result<User>
+where
+    UserRow: sqlx::FromRow<'r, R>,
+{
+    <UserRow as sqlx::FromRow<'r, R>>::from_row(row)
+        .map_err(db)?
+        .into_user()
+}
+
 /// The JSON columns of a user: attributes and settings.
 pub(crate) fn user_json(user: &User) -> Result<(String, String)> {
     let attributes = serde_json::to_string(&user.attributes).map_err(CognitoError::internal)?;
     let settings = serde_json::to_string(&user.settings).map_err(CognitoError::internal)?;
     Ok((attributes, settings))
+}
+
+/// A listing's row: its key column and its JSON `doc`.
+pub(crate) fn doc_row<R: Row, T: serde::de::DeserializeOwned>(
+    row: &R,
+    key: &str,
+) -> Result<(String, T)>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let k: String = row.try_get(key).map_err(db)?;
+    let doc: String = row.try_get("doc").map_err(db)?;
+    Ok((k, from_json(&doc)?))
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -253,6 +277,53 @@ pub(crate) fn user_not_found() -> CognitoError {
 
 pub(crate) fn group_exists(name: &str) -> CognitoError {
     CognitoError::GroupExists(format!("A group with the name {name} already exists."))
+}
+
+/// A keyset-paged listing of JSON documents under a parent key: `first`
+/// reads from the start, `after` from after the token's key (one more
+/// parameter); both take the parent's parameters first and the row count
+/// last, and select the key column `key` and `doc`.
+pub(crate) struct DocListing {
+    pub first: &'static str,
+    pub after: &'static str,
+    pub key: &'static str,
+    /// Names the listing in its tokens.
+    pub tag: &'static str,
+}
+
+each_backend! {
+    impl DbStore {
+        /// Runs one write; how many rows it touched.
+        pub(crate) async fn affected(&self, query: Query<'_>) -> Result<u64> {
+            let done = query.execute(self.writer()).await.map_err(db)?;
+            Ok(done.rows_affected())
+        }
+
+        /// One page of `listing`, its parent's parameters bound by `parent`.
+        pub(crate) async fn doc_page<'q, T: serde::de::DeserializeOwned>(
+            &self,
+            listing: &DocListing,
+            parent: impl FnOnce(Query<'q>) -> Query<'q> + Send,
+            limit: usize,
+            token: Option<&str>,
+        ) -> Result<super::super::Page<T>> {
+            let (limit, fetch) = page_limits(limit);
+            let query = match decode_key_token(token, listing.tag)? {
+                Some(after) => parent(sqlx::query(listing.after)).bind(after),
+                None => parent(sqlx::query(listing.first)),
+            };
+            let rows = query
+                .bind(fetch)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db)?;
+            let rows = rows
+                .iter()
+                .map(|r| doc_row(r, listing.key))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(paginate(rows, limit, |k| encode_token(listing.tag, &[k])))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The domain capability of the store (one small trait per capability),
-//! with its SQLite and PostgreSQL implementations. The database keeps a
+//! one implementation for both backends. The database keeps a
 //! domain unique across pools (primary key) and a pool to one domain of
 //! each kind (a unique key), under concurrent writers and across nodes.
 
@@ -7,8 +7,6 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::common::{db, from_json, is_fk_violation, is_unique_violation, pool_not_found, to_json};
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 use crate::model::domain::{CustomDomainConfig, DomainKind, UserPoolDomain};
@@ -63,10 +61,15 @@ fn config_json(domain: &UserPoolDomain) -> Result<Option<String>> {
         .transpose()
 }
 
-/// Reads a domain from a row of either backend.
-macro_rules! domain_from_row {
-    ($row:expr) => {{
-        let row = $row;
+const COLUMNS: &str =
+    "domain, pool_id, kind, custom_config, managed_login_version, created, modified";
+const OWNER: &str = "SELECT pool_id FROM domains WHERE domain = $1";
+const UPDATE: &str = "UPDATE domains SET custom_config = $1, managed_login_version = $2, \
+     modified = $3 WHERE domain = $4 AND pool_id = $5";
+const DELETE: &str = "DELETE FROM domains WHERE domain = $1 AND pool_id = $2";
+
+each_backend! {
+    fn domain_from_row(row: &DbRow) -> Result<UserPoolDomain> {
         let kind: String = row.try_get("kind").map_err(db)?;
         let config: Option<String> = row.try_get("custom_config").map_err(db)?;
         Ok(UserPoolDomain {
@@ -81,207 +84,83 @@ macro_rules! domain_from_row {
             created: Timestamp(row.try_get("created").map_err(db)?),
             modified: Timestamp(row.try_get("modified").map_err(db)?),
         })
-    }};
-}
-
-fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserPoolDomain> {
-    domain_from_row!(row)
-}
-
-fn pg_row(row: &sqlx::postgres::PgRow) -> Result<UserPoolDomain> {
-    domain_from_row!(row)
-}
-
-// ---------------------------------------------------------------- SQLite
-
-const SQLITE_COLUMNS: &str =
-    "domain, pool_id, kind, custom_config, managed_login_version, created, modified";
-
-#[async_trait]
-impl DomainStore for SqliteStore {
-    async fn create_domain(&self, d: &UserPoolDomain) -> Result<()> {
-        let config = config_json(d)?;
-        // One writer: the checks and the insert cannot interleave with another's.
-        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-        let owner: Option<String> =
-            sqlx::query_scalar("SELECT pool_id FROM domains WHERE domain = ?")
-                .bind(&d.domain)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        if owner.is_some() {
-            return Err(taken(owner.as_deref(), d));
-        }
-        let r = sqlx::query(&format!(
-            "INSERT INTO domains ({SQLITE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(&d.domain)
-        .bind(&d.pool_id)
-        .bind(d.kind.as_str())
-        .bind(config)
-        .bind(d.managed_login_version)
-        .bind(d.created.0)
-        .bind(d.modified.0)
-        .execute(&mut *tx)
-        .await;
-        match r {
-            Ok(_) => tx.commit().await.map_err(db),
-            Err(e) if is_fk_violation(&e) => Err(pool_not_found(&d.pool_id)),
-            // The domain itself was free: the pool's one-per-kind key clashed.
-            Err(e) if is_unique_violation(&e) => Err(pool_has_one(d)),
-            Err(e) => Err(db(e)),
-        }
     }
 
-    async fn get_domain(&self, domain: &str) -> Result<Option<UserPoolDomain>> {
-        sqlx::query(&format!(
-            "SELECT {SQLITE_COLUMNS} FROM domains WHERE domain = ?"
-        ))
-        .bind(domain)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(sqlite_row)
-        .transpose()
-    }
-
-    async fn pool_domains(&self, pool_id: &str) -> Result<Vec<UserPoolDomain>> {
-        sqlx::query(&format!(
-            "SELECT {SQLITE_COLUMNS} FROM domains WHERE pool_id = ? ORDER BY kind DESC"
-        ))
-        .bind(pool_id)
-        .fetch_all(&self.read)
-        .await
-        .map_err(db)?
-        .iter()
-        .map(sqlite_row)
-        .collect()
-    }
-
-    async fn update_domain(&self, d: &UserPoolDomain) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE domains SET custom_config = ?, managed_login_version = ?, modified = ? \
-             WHERE domain = ? AND pool_id = ?",
-        )
-        .bind(config_json(d)?)
-        .bind(d.managed_login_version)
-        .bind(d.modified.0)
-        .bind(&d.domain)
-        .bind(&d.pool_id)
-        .execute(&self.write)
-        .await
-        .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(no_such_domain());
-        }
-        Ok(())
-    }
-
-    async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM domains WHERE domain = ? AND pool_id = ?")
-            .bind(domain)
-            .bind(pool_id)
-            .execute(&self.write)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected() > 0)
-    }
-}
-
-// ---------------------------------------------------------------- PostgreSQL
-
-const PG_COLUMNS: &str = "domain, pool_id, kind, custom_config::text AS custom_config, \
-     managed_login_version, created, modified";
-
-#[async_trait]
-impl DomainStore for PgStore {
-    async fn create_domain(&self, d: &UserPoolDomain) -> Result<()> {
-        let r = sqlx::query(
-            "INSERT INTO domains (domain, pool_id, kind, custom_config, managed_login_version, \
-             created, modified) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)",
-        )
-        .bind(&d.domain)
-        .bind(&d.pool_id)
-        .bind(d.kind.as_str())
-        .bind(config_json(d)?)
-        .bind(d.managed_login_version)
-        .bind(d.created.0)
-        .bind(d.modified.0)
-        .execute(&self.pool)
-        .await;
-        match r {
-            Ok(_) => Ok(()),
-            Err(e) if is_fk_violation(&e) => Err(pool_not_found(&d.pool_id)),
-            Err(e) if is_unique_violation(&e) => {
-                // Which key clashed: the domain's own, or the pool's one per kind.
-                let is_domain_key = e
-                    .as_database_error()
-                    .and_then(|x| x.constraint())
-                    .is_some_and(|c| c == "domains_pkey");
-                if is_domain_key {
-                    let owner = self.get_domain(&d.domain).await?.map(|x| x.pool_id);
-                    Err(taken(owner.as_deref(), d))
-                } else {
-                    Err(pool_has_one(d))
+    #[async_trait]
+    impl DomainStore for DbStore {
+        async fn create_domain(&self, d: &UserPoolDomain) -> Result<()> {
+            let r = sqlx::query(&format!(
+                "INSERT INTO domains ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ))
+            .bind(&d.domain)
+            .bind(&d.pool_id)
+            .bind(d.kind.as_str())
+            .bind(config_json(d)?)
+            .bind(d.managed_login_version)
+            .bind(d.created.0)
+            .bind(d.modified.0)
+            .execute(self.writer())
+            .await;
+            match r {
+                Ok(_) => Ok(()),
+                Err(e) if is_fk_violation(&e) => Err(pool_not_found(&d.pool_id)),
+                Err(e) if is_unique_violation(&e) => {
+                    // Which key clashed: the domain's own (it has an owner
+                    // now), or else the pool's one domain per kind.
+                    let owner: Option<String> = sqlx::query_scalar(OWNER)
+                        .bind(&d.domain)
+                        .fetch_optional(self.writer())
+                        .await
+                        .map_err(db)?;
+                    match owner {
+                        Some(owner) => Err(taken(Some(owner.as_str()), d)),
+                        None => Err(pool_has_one(d)),
+                    }
                 }
+                Err(e) => Err(db(e)),
             }
-            Err(e) => Err(db(e)),
         }
-    }
 
-    async fn get_domain(&self, domain: &str) -> Result<Option<UserPoolDomain>> {
-        sqlx::query(&format!(
-            "SELECT {PG_COLUMNS} FROM domains WHERE domain = $1"
-        ))
-        .bind(domain)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(pg_row)
-        .transpose()
-    }
-
-    async fn pool_domains(&self, pool_id: &str) -> Result<Vec<UserPoolDomain>> {
-        sqlx::query(&format!(
-            "SELECT {PG_COLUMNS} FROM domains WHERE pool_id = $1 ORDER BY kind DESC"
-        ))
-        .bind(pool_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?
-        .iter()
-        .map(pg_row)
-        .collect()
-    }
-
-    async fn update_domain(&self, d: &UserPoolDomain) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE domains SET custom_config = $1::jsonb, managed_login_version = $2, \
-             modified = $3 WHERE domain = $4 AND pool_id = $5",
-        )
-        .bind(config_json(d)?)
-        .bind(d.managed_login_version)
-        .bind(d.modified.0)
-        .bind(&d.domain)
-        .bind(&d.pool_id)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(no_such_domain());
+        async fn get_domain(&self, domain: &str) -> Result<Option<UserPoolDomain>> {
+            sqlx::query(&format!("SELECT {COLUMNS} FROM domains WHERE domain = $1"))
+                .bind(domain)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db)?
+                .as_ref()
+                .map(domain_from_row)
+                .transpose()
         }
-        Ok(())
-    }
 
-    async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM domains WHERE domain = $1 AND pool_id = $2")
-            .bind(domain)
+        async fn pool_domains(&self, pool_id: &str) -> Result<Vec<UserPoolDomain>> {
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM domains WHERE pool_id = $1 ORDER BY kind DESC"
+            ))
             .bind(pool_id)
-            .execute(&self.pool)
+            .fetch_all(self.reader())
             .await
-            .map_err(db)?;
-        Ok(done.rows_affected() > 0)
+            .map_err(db)?
+            .iter()
+            .map(domain_from_row)
+            .collect()
+        }
+
+        async fn update_domain(&self, d: &UserPoolDomain) -> Result<()> {
+            let query = sqlx::query(UPDATE)
+                .bind(config_json(d)?)
+                .bind(d.managed_login_version)
+                .bind(d.modified.0)
+                .bind(&d.domain)
+                .bind(&d.pool_id);
+            if self.affected(query).await? == 0 {
+                return Err(no_such_domain());
+            }
+            Ok(())
+        }
+
+        async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool> {
+            let query = sqlx::query(DELETE).bind(domain).bind(pool_id);
+            Ok(self.affected(query).await? > 0)
+        }
     }
 }

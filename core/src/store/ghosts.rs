@@ -8,8 +8,6 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::common::db;
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
 use crate::clock::Timestamp;
 use crate::error::Result;
 
@@ -49,59 +47,48 @@ const PUT: &str = "INSERT INTO ghost_attempts (pool_id, name, purpose, doc, expi
                    DO UPDATE SET doc = excluded.doc, expires = excluded.expires";
 const PURGE: &str = "DELETE FROM ghost_attempts WHERE expires < $1";
 
-/// The one implementation, over each backend's pools (`write`/`read` for
-/// SQLite's single writer, one pool for PostgreSQL).
-macro_rules! ghost_store {
-    ($store:ty, $write:ident, $read:ident) => {
-        #[async_trait]
-        impl GhostStore for $store {
-            async fn get_ghost(
-                &self,
-                pool_id: &str,
-                name: &str,
-                purpose: &str,
-            ) -> Result<Option<GhostRecord>> {
-                let row = sqlx::query(GET)
-                    .bind(pool_id)
-                    .bind(name)
-                    .bind(purpose)
-                    .fetch_optional(&self.$read)
-                    .await
-                    .map_err(db)?;
-                let Some(row) = row else { return Ok(None) };
-                Ok(Some(GhostRecord {
-                    pool_id: pool_id.to_owned(),
-                    name: name.to_owned(),
-                    purpose: purpose.to_owned(),
-                    doc: row.try_get("doc").map_err(db)?,
-                    expires: Timestamp(row.try_get("expires").map_err(db)?),
-                }))
-            }
-
-            async fn put_ghost(&self, r: &GhostRecord) -> Result<()> {
-                sqlx::query(PUT)
-                    .bind(&r.pool_id)
-                    .bind(&r.name)
-                    .bind(&r.purpose)
-                    .bind(&r.doc)
-                    .bind(r.expires.0)
-                    .execute(&self.$write)
-                    .await
-                    .map_err(db)?;
-                Ok(())
-            }
-
-            async fn delete_expired_ghosts(&self, before: Timestamp) -> Result<u64> {
-                let done = sqlx::query(PURGE)
-                    .bind(before.0)
-                    .execute(&self.$write)
-                    .await
-                    .map_err(db)?;
-                Ok(done.rows_affected())
-            }
+each_backend! {
+    #[async_trait]
+    impl GhostStore for DbStore {
+        async fn get_ghost(
+            &self,
+            pool_id: &str,
+            name: &str,
+            purpose: &str,
+        ) -> Result<Option<GhostRecord>> {
+            let row = sqlx::query(GET)
+                .bind(pool_id)
+                .bind(name)
+                .bind(purpose)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db)?;
+            let Some(row) = row else { return Ok(None) };
+            Ok(Some(GhostRecord {
+                pool_id: pool_id.to_owned(),
+                name: name.to_owned(),
+                purpose: purpose.to_owned(),
+                doc: row.try_get("doc").map_err(db)?,
+                expires: Timestamp(row.try_get("expires").map_err(db)?),
+            }))
         }
-    };
-}
 
-ghost_store!(SqliteStore, write, read);
-ghost_store!(PgStore, pool, pool);
+        async fn put_ghost(&self, r: &GhostRecord) -> Result<()> {
+            sqlx::query(PUT)
+                .bind(&r.pool_id)
+                .bind(&r.name)
+                .bind(&r.purpose)
+                .bind(&r.doc)
+                .bind(r.expires.0)
+                .execute(self.writer())
+                .await
+                .map_err(db)?;
+            Ok(())
+        }
+
+        async fn delete_expired_ghosts(&self, before: Timestamp) -> Result<u64> {
+            let query = sqlx::query(PURGE).bind(before.0);
+            self.affected(query).await
+        }
+    }
+}

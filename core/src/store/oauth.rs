@@ -1,5 +1,5 @@
 //! The OAuth capability of the store: authorization codes and the hosted
-//! UI's browser sessions, with their SQLite and PostgreSQL implementations.
+//! UI's browser sessions, one implementation for both backends.
 //!
 //! A code is stored only as the SHA-256 hash of the string the client
 //! holds, and redeemed at most once: the redemption is one conditional
@@ -12,8 +12,6 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::common::{db, from_json, is_fk_violation, to_json, user_not_found};
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 
@@ -88,288 +86,138 @@ fn put_error(e: sqlx::Error) -> CognitoError {
     }
 }
 
-fn record(
-    code_hash: Vec<u8>,
-    pool_id: String,
-    client_id: String,
-    sub: &str,
-    expires: i64,
-    used: Option<i64>,
-    doc: &str,
-) -> Result<AuthCodeRecord> {
-    Ok(AuthCodeRecord {
-        code_hash,
-        pool_id,
-        client_id,
-        sub: Uuid::parse_str(sub).map_err(CognitoError::internal)?,
-        expires: Timestamp(expires),
-        used: used.map(Timestamp),
-        grant: from_json(doc)?,
-    })
-}
+// The sub as text in both (a uuid in PostgreSQL).
+const COLUMNS: &str = "code_hash, pool_id, client_id, CAST(sub AS TEXT) AS sub, expires, used, doc";
+const PUT_CODE: &str = "INSERT INTO oauth_codes (code_hash, pool_id, client_id, sub, expires, \
+     used, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const PURGE_CODES: &str = "DELETE FROM oauth_codes WHERE expires < $1";
+const CREATE_SESSION: &str = "INSERT INTO web_sessions (id, expires, sealed) VALUES ($1, $2, $3) \
+     ON CONFLICT (id) DO NOTHING";
+const SAVE_SESSION: &str = "INSERT INTO web_sessions (id, expires, sealed) VALUES ($1, $2, $3) \
+     ON CONFLICT (id) DO UPDATE SET expires = excluded.expires, sealed = excluded.sealed";
+const LOAD_SESSION: &str = "SELECT sealed FROM web_sessions WHERE id = $1 AND expires > $2";
+const DELETE_SESSION: &str = "DELETE FROM web_sessions WHERE id = $1";
+const PURGE_SESSIONS: &str = "DELETE FROM web_sessions WHERE expires < $1";
 
-// ---------------------------------------------------------------- SQLite
-
-const SQLITE_COLUMNS: &str = "code_hash, pool_id, client_id, sub, expires, used, doc";
-const PG_COLUMNS: &str = "code_hash, pool_id, client_id, sub::text AS sub, expires, used, doc";
-
-fn sqlite_code(r: &sqlx::sqlite::SqliteRow) -> Result<AuthCodeRecord> {
-    record(
-        r.try_get("code_hash").map_err(db)?,
-        r.try_get("pool_id").map_err(db)?,
-        r.try_get("client_id").map_err(db)?,
-        &r.try_get::<String, _>("sub").map_err(db)?,
-        r.try_get("expires").map_err(db)?,
-        r.try_get("used").map_err(db)?,
-        &r.try_get::<String, _>("doc").map_err(db)?,
-    )
-}
-
-fn pg_code(r: &sqlx::postgres::PgRow) -> Result<AuthCodeRecord> {
-    record(
-        r.try_get("code_hash").map_err(db)?,
-        r.try_get("pool_id").map_err(db)?,
-        r.try_get("client_id").map_err(db)?,
-        &r.try_get::<String, _>("sub").map_err(db)?,
-        r.try_get("expires").map_err(db)?,
-        r.try_get("used").map_err(db)?,
-        &r.try_get::<String, _>("doc").map_err(db)?,
-    )
-}
-
-#[async_trait]
-impl OAuthStore for SqliteStore {
-    async fn put_auth_code(&self, c: &AuthCodeRecord) -> Result<()> {
-        sqlx::query(&format!(
-            "INSERT INTO oauth_codes ({SQLITE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(&c.code_hash)
-        .bind(&c.pool_id)
-        .bind(&c.client_id)
-        .bind(c.sub.to_string())
-        .bind(c.expires.0)
-        .bind(c.used.map(|t| t.0))
-        .bind(to_json(&c.grant)?)
-        .execute(&self.write)
-        .await
-        .map_err(put_error)?;
-        Ok(())
-    }
-
-    async fn redeem_auth_code(&self, code_hash: &[u8], at: Timestamp) -> Result<Redemption> {
-        let won = sqlx::query(&format!(
-            "UPDATE oauth_codes SET used = ? WHERE code_hash = ? AND used IS NULL \
-             RETURNING {SQLITE_COLUMNS}"
-        ))
-        .bind(at.0)
-        .bind(code_hash)
-        .fetch_optional(&self.write)
-        .await
-        .map_err(db)?;
-        if let Some(row) = won {
-            return Ok(Redemption::Redeemed(sqlite_code(&row)?));
-        }
-        let row = sqlx::query(&format!(
-            "SELECT {SQLITE_COLUMNS} FROM oauth_codes WHERE code_hash = ?"
-        ))
-        .bind(code_hash)
-        .fetch_optional(&self.write)
-        .await
-        .map_err(db)?;
-        Ok(match row {
-            Some(r) => Redemption::Replayed(sqlite_code(&r)?),
-            None => Redemption::Unknown,
+each_backend! {
+    fn code_record(r: &DbRow) -> Result<AuthCodeRecord> {
+        let sub: String = r.try_get("sub").map_err(db)?;
+        let doc: String = r.try_get("doc").map_err(db)?;
+        Ok(AuthCodeRecord {
+            code_hash: r.try_get("code_hash").map_err(db)?,
+            pool_id: r.try_get("pool_id").map_err(db)?,
+            client_id: r.try_get("client_id").map_err(db)?,
+            sub: Uuid::parse_str(&sub).map_err(CognitoError::internal)?,
+            expires: Timestamp(r.try_get("expires").map_err(db)?),
+            used: r
+                .try_get::<Option<i64>, _>("used")
+                .map_err(db)?
+                .map(Timestamp),
+            grant: from_json(&doc)?,
         })
     }
 
-    async fn delete_expired_auth_codes(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM oauth_codes WHERE expires < ?")
-            .bind(before.0)
-            .execute(&self.write)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
-    }
-
-    async fn create_web_session(
-        &self,
-        id: &str,
-        expires: Timestamp,
-        sealed: &[u8],
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO web_sessions (id, expires, sealed) VALUES (?, ?, ?) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(expires.0)
-        .bind(sealed)
-        .execute(&self.write)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn save_web_session(&self, id: &str, expires: Timestamp, sealed: &[u8]) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO web_sessions (id, expires, sealed) VALUES (?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET expires = excluded.expires, sealed = excluded.sealed",
-        )
-        .bind(id)
-        .bind(expires.0)
-        .bind(sealed)
-        .execute(&self.write)
-        .await
-        .map_err(db)?;
-        Ok(())
-    }
-
-    async fn load_web_session(&self, id: &str, now: Timestamp) -> Result<Option<Vec<u8>>> {
-        sqlx::query("SELECT sealed FROM web_sessions WHERE id = ? AND expires > ?")
-            .bind(id)
-            .bind(now.0)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db)?
-            .map(|r| r.try_get("sealed").map_err(db))
-            .transpose()
-    }
-
-    async fn delete_web_session(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM web_sessions WHERE id = ?")
-            .bind(id)
-            .execute(&self.write)
-            .await
-            .map_err(db)?;
-        Ok(())
-    }
-
-    async fn delete_expired_web_sessions(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM web_sessions WHERE expires < ?")
-            .bind(before.0)
-            .execute(&self.write)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
-    }
-}
-
-// ---------------------------------------------------------------- PostgreSQL
-
-#[async_trait]
-impl OAuthStore for PgStore {
-    async fn put_auth_code(&self, c: &AuthCodeRecord) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO oauth_codes (code_hash, pool_id, client_id, sub, expires, used, doc) \
-             VALUES ($1, $2, $3, $4::uuid, $5, $6, $7)",
-        )
-        .bind(&c.code_hash)
-        .bind(&c.pool_id)
-        .bind(&c.client_id)
-        .bind(c.sub.to_string())
-        .bind(c.expires.0)
-        .bind(c.used.map(|t| t.0))
-        .bind(to_json(&c.grant)?)
-        .execute(&self.pool)
-        .await
-        .map_err(put_error)?;
-        Ok(())
-    }
-
-    async fn redeem_auth_code(&self, code_hash: &[u8], at: Timestamp) -> Result<Redemption> {
-        let won = sqlx::query(&format!(
-            "UPDATE oauth_codes SET used = $1 WHERE code_hash = $2 AND used IS NULL \
-             RETURNING {PG_COLUMNS}"
-        ))
-        .bind(at.0)
-        .bind(code_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        if let Some(row) = won {
-            return Ok(Redemption::Redeemed(pg_code(&row)?));
+    #[async_trait]
+    impl OAuthStore for DbStore {
+        async fn put_auth_code(&self, c: &AuthCodeRecord) -> Result<()> {
+            sqlx::query(PUT_CODE)
+                .bind(&c.code_hash)
+                .bind(&c.pool_id)
+                .bind(&c.client_id)
+                .bind(DbStore::sub(c.sub))
+                .bind(c.expires.0)
+                .bind(c.used.map(|t| t.0))
+                .bind(to_json(&c.grant)?)
+                .execute(self.writer())
+                .await
+                .map_err(put_error)?;
+            Ok(())
         }
-        let row = sqlx::query(&format!(
-            "SELECT {PG_COLUMNS} FROM oauth_codes WHERE code_hash = $1"
-        ))
-        .bind(code_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(match row {
-            Some(r) => Redemption::Replayed(pg_code(&r)?),
-            None => Redemption::Unknown,
-        })
-    }
 
-    async fn delete_expired_auth_codes(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM oauth_codes WHERE expires < $1")
-            .bind(before.0)
-            .execute(&self.pool)
+        async fn redeem_auth_code(&self, code_hash: &[u8], at: Timestamp) -> Result<Redemption> {
+            let won = sqlx::query(&format!(
+                "UPDATE oauth_codes SET used = $1 WHERE code_hash = $2 AND used IS NULL \
+                 RETURNING {COLUMNS}"
+            ))
+            .bind(at.0)
+            .bind(code_hash)
+            .fetch_optional(self.writer())
             .await
             .map_err(db)?;
-        Ok(done.rows_affected())
-    }
-
-    async fn create_web_session(
-        &self,
-        id: &str,
-        expires: Timestamp,
-        sealed: &[u8],
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO web_sessions (id, expires, sealed) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(expires.0)
-        .bind(sealed)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn save_web_session(&self, id: &str, expires: Timestamp, sealed: &[u8]) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO web_sessions (id, expires, sealed) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET expires = excluded.expires, sealed = excluded.sealed",
-        )
-        .bind(id)
-        .bind(expires.0)
-        .bind(sealed)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
-    }
-
-    async fn load_web_session(&self, id: &str, now: Timestamp) -> Result<Option<Vec<u8>>> {
-        sqlx::query("SELECT sealed FROM web_sessions WHERE id = $1 AND expires > $2")
-            .bind(id)
-            .bind(now.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?
-            .map(|r| r.try_get("sealed").map_err(db))
-            .transpose()
-    }
-
-    async fn delete_web_session(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM web_sessions WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
+            if let Some(row) = won {
+                return Ok(Redemption::Redeemed(code_record(&row)?));
+            }
+            // On the writer, so SQLite sees the redemption that beat this one.
+            let row = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM oauth_codes WHERE code_hash = $1"
+            ))
+            .bind(code_hash)
+            .fetch_optional(self.writer())
             .await
             .map_err(db)?;
-        Ok(())
-    }
+            Ok(match row {
+                Some(r) => Redemption::Replayed(code_record(&r)?),
+                None => Redemption::Unknown,
+            })
+        }
 
-    async fn delete_expired_web_sessions(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM web_sessions WHERE expires < $1")
-            .bind(before.0)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
+        async fn delete_expired_auth_codes(&self, before: Timestamp) -> Result<u64> {
+            let query = sqlx::query(PURGE_CODES).bind(before.0);
+            self.affected(query).await
+        }
+
+        async fn create_web_session(
+            &self,
+            id: &str,
+            expires: Timestamp,
+            sealed: &[u8],
+        ) -> Result<bool> {
+            let query = sqlx::query(CREATE_SESSION)
+                .bind(id)
+                .bind(expires.0)
+                .bind(sealed);
+            Ok(self.affected(query).await? == 1)
+        }
+
+        async fn save_web_session(
+            &self,
+            id: &str,
+            expires: Timestamp,
+            sealed: &[u8],
+        ) -> Result<()> {
+            sqlx::query(SAVE_SESSION)
+                .bind(id)
+                .bind(expires.0)
+                .bind(sealed)
+                .execute(self.writer())
+                .await
+                .map_err(db)?;
+            Ok(())
+        }
+
+        async fn load_web_session(&self, id: &str, now: Timestamp) -> Result<Option<Vec<u8>>> {
+            sqlx::query(LOAD_SESSION)
+                .bind(id)
+                .bind(now.0)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db)?
+                .map(|r| r.try_get("sealed").map_err(db))
+                .transpose()
+        }
+
+        async fn delete_web_session(&self, id: &str) -> Result<()> {
+            sqlx::query(DELETE_SESSION)
+                .bind(id)
+                .execute(self.writer())
+                .await
+                .map_err(db)?;
+            Ok(())
+        }
+
+        async fn delete_expired_web_sessions(&self, before: Timestamp) -> Result<u64> {
+            let query = sqlx::query(PURGE_SESSIONS).bind(before.0);
+            self.affected(query).await
+        }
     }
 }

@@ -1,8 +1,8 @@
-//! The outbox capability of the store (one small trait per capability), with
-//! its SQLite and PostgreSQL implementations.
+//! The outbox capability of the store (one small trait per capability), one
+//! implementation for both backends.
 //!
 //! Without an SMTP server or SMS gateway, codes and invitations land here
-//! (DESIGN.md, "Mail and SMS"); `cognate outbox` and the development page
+//! (docs/architecture.md, "Mail and SMS"); `cognate outbox` and the development page
 //! read them back, newest first.
 
 use std::fmt;
@@ -12,8 +12,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::common::{db, is_fk_violation, pool_not_found};
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 
@@ -96,10 +94,16 @@ fn push_error(e: sqlx::Error, pool_id: &str) -> CognitoError {
     }
 }
 
-/// Reads a message from a row of either backend.
-macro_rules! message_from_row {
-    ($row:expr) => {{
-        let row = $row;
+const PUSH: &str = "INSERT INTO outbox (pool_id, channel, destination, subject, body, created) \
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+const RECENT_OF_POOL: &str = "SELECT id, pool_id, channel, destination, subject, body, created \
+     FROM outbox WHERE pool_id = $1 ORDER BY id DESC LIMIT $2";
+const RECENT: &str = "SELECT id, pool_id, channel, destination, subject, body, created \
+     FROM outbox ORDER BY id DESC LIMIT $1";
+const PURGE: &str = "DELETE FROM outbox WHERE created < $1";
+
+each_backend! {
+    fn message_from_row(row: &DbRow) -> Result<OutboxMessage> {
         let channel: String = row.try_get("channel").map_err(db)?;
         Ok(OutboxMessage {
             id: row.try_get("id").map_err(db)?,
@@ -111,119 +115,42 @@ macro_rules! message_from_row {
             body: row.try_get("body").map_err(db)?,
             created: Timestamp(row.try_get("created").map_err(db)?),
         })
-    }};
-}
-
-fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMessage> {
-    message_from_row!(row)
-}
-
-fn pg_row(row: &sqlx::postgres::PgRow) -> Result<OutboxMessage> {
-    message_from_row!(row)
-}
-
-#[async_trait]
-impl OutboxStore for SqliteStore {
-    async fn push_message(&self, m: &OutboxMessage) -> Result<i64> {
-        sqlx::query_scalar(
-            "INSERT INTO outbox (pool_id, channel, destination, subject, body, created) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&m.pool_id)
-        .bind(m.channel.as_str())
-        .bind(&m.destination)
-        .bind(m.subject.as_deref())
-        .bind(&m.body)
-        .bind(m.created.0)
-        .fetch_one(&self.write)
-        .await
-        .map_err(|e| push_error(e, &m.pool_id))
     }
 
-    async fn recent_messages(
-        &self,
-        pool_id: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>> {
-        let limit = limit.clamp(1, MAX_LIST) as i64;
-        let rows = match pool_id {
-            Some(p) => sqlx::query(
-                "SELECT id, pool_id, channel, destination, subject, body, created FROM outbox \
-                 WHERE pool_id = ? ORDER BY id DESC LIMIT ?",
-            )
-            .bind(p)
-            .bind(limit),
-            None => sqlx::query(
-                "SELECT id, pool_id, channel, destination, subject, body, created FROM outbox \
-                 ORDER BY id DESC LIMIT ?",
-            )
-            .bind(limit),
+    #[async_trait]
+    impl OutboxStore for DbStore {
+        async fn push_message(&self, m: &OutboxMessage) -> Result<i64> {
+            sqlx::query_scalar(PUSH)
+                .bind(&m.pool_id)
+                .bind(m.channel.as_str())
+                .bind(&m.destination)
+                .bind(m.subject.as_deref())
+                .bind(&m.body)
+                .bind(m.created.0)
+                .fetch_one(self.writer())
+                .await
+                .map_err(|e| push_error(e, &m.pool_id))
         }
-        .fetch_all(&self.read)
-        .await
-        .map_err(db)?;
-        rows.iter().map(sqlite_row).collect()
-    }
 
-    async fn delete_messages_before(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM outbox WHERE created < ?")
-            .bind(before.0)
-            .execute(&self.write)
+        async fn recent_messages(
+            &self,
+            pool_id: Option<&str>,
+            limit: usize,
+        ) -> Result<Vec<OutboxMessage>> {
+            let limit = limit.clamp(1, MAX_LIST) as i64;
+            let rows = match pool_id {
+                Some(p) => sqlx::query(RECENT_OF_POOL).bind(p).bind(limit),
+                None => sqlx::query(RECENT).bind(limit),
+            }
+            .fetch_all(self.reader())
             .await
             .map_err(db)?;
-        Ok(done.rows_affected())
-    }
-}
-
-#[async_trait]
-impl OutboxStore for PgStore {
-    async fn push_message(&self, m: &OutboxMessage) -> Result<i64> {
-        sqlx::query_scalar(
-            "INSERT INTO outbox (pool_id, channel, destination, subject, body, created) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(&m.pool_id)
-        .bind(m.channel.as_str())
-        .bind(&m.destination)
-        .bind(m.subject.as_deref())
-        .bind(&m.body)
-        .bind(m.created.0)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| push_error(e, &m.pool_id))
-    }
-
-    async fn recent_messages(
-        &self,
-        pool_id: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>> {
-        let limit = limit.clamp(1, MAX_LIST) as i64;
-        let rows = match pool_id {
-            Some(p) => sqlx::query(
-                "SELECT id, pool_id, channel, destination, subject, body, created FROM outbox \
-                 WHERE pool_id = $1 ORDER BY id DESC LIMIT $2",
-            )
-            .bind(p)
-            .bind(limit),
-            None => sqlx::query(
-                "SELECT id, pool_id, channel, destination, subject, body, created FROM outbox \
-                 ORDER BY id DESC LIMIT $1",
-            )
-            .bind(limit),
+            rows.iter().map(message_from_row).collect()
         }
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        rows.iter().map(pg_row).collect()
-    }
 
-    async fn delete_messages_before(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM outbox WHERE created < $1")
-            .bind(before.0)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
+        async fn delete_messages_before(&self, before: Timestamp) -> Result<u64> {
+            let query = sqlx::query(PURGE).bind(before.0);
+            self.affected(query).await
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! The refresh-token capability of the store (one small trait per
-//! capability), with its SQLite and PostgreSQL implementations.
+//! capability), one implementation for both backends.
 //!
 //! A refresh token is stored only as the SHA-256 hash of the opaque string
 //! the client holds. Its row is also the revocation record of the sign-in it
@@ -11,8 +11,6 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::common::{db, is_fk_violation, user_not_found};
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 
@@ -56,8 +54,17 @@ pub trait RefreshTokenStore: Send + Sync {
     async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64>;
 }
 
-const COLUMNS: &str = "token_hash, pool_id, client_id, sub, origin_jti, auth_time, created, \
-     expires, revoked, scopes";
+// The sub as text in both (a uuid in PostgreSQL).
+const COLUMNS: &str = "token_hash, pool_id, client_id, CAST(sub AS TEXT) AS sub, origin_jti, \
+     auth_time, created, expires, revoked, scopes";
+const INSERT: &str = "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, \
+     origin_jti, auth_time, created, expires, revoked, scopes) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+const REVOKE: &str =
+    "UPDATE refresh_tokens SET revoked = COALESCE(revoked, $1) WHERE origin_jti = $2";
+const REVOKE_USER: &str = "UPDATE refresh_tokens SET revoked = $1 \
+     WHERE pool_id = $2 AND sub = $3 AND revoked IS NULL";
+const PURGE: &str = "DELETE FROM refresh_tokens WHERE expires < $1";
 
 fn scopes_text(scopes: &[String]) -> String {
     scopes.join(" ")
@@ -78,200 +85,80 @@ fn put_error(e: sqlx::Error) -> CognitoError {
     }
 }
 
-// ---------------------------------------------------------------- SQLite
-
-fn sqlite_record(r: &sqlx::sqlite::SqliteRow) -> Result<RefreshTokenRecord> {
-    let sub: String = r.try_get("sub").map_err(db)?;
-    Ok(RefreshTokenRecord {
-        token_hash: r.try_get("token_hash").map_err(db)?,
-        pool_id: r.try_get("pool_id").map_err(db)?,
-        client_id: r.try_get("client_id").map_err(db)?,
-        sub: Uuid::parse_str(&sub).map_err(CognitoError::internal)?,
-        origin_jti: r.try_get("origin_jti").map_err(db)?,
-        auth_time: Timestamp(r.try_get("auth_time").map_err(db)?),
-        created: Timestamp(r.try_get("created").map_err(db)?),
-        expires: Timestamp(r.try_get("expires").map_err(db)?),
-        revoked: r
-            .try_get::<Option<i64>, _>("revoked")
-            .map_err(db)?
-            .map(Timestamp),
-        scopes: scopes_from(&r.try_get::<String, _>("scopes").map_err(db)?),
-    })
-}
-
-#[async_trait]
-impl RefreshTokenStore for SqliteStore {
-    async fn put_refresh_token(&self, t: &RefreshTokenRecord) -> Result<()> {
-        sqlx::query(&format!(
-            "INSERT INTO refresh_tokens ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(&t.token_hash)
-        .bind(&t.pool_id)
-        .bind(&t.client_id)
-        .bind(t.sub.to_string())
-        .bind(&t.origin_jti)
-        .bind(t.auth_time.0)
-        .bind(t.created.0)
-        .bind(t.expires.0)
-        .bind(t.revoked.map(|r| r.0))
-        .bind(scopes_text(&t.scopes))
-        .execute(&self.write)
-        .await
-        .map_err(put_error)?;
-        Ok(())
+each_backend! {
+    fn record(r: &DbRow) -> Result<RefreshTokenRecord> {
+        let sub: String = r.try_get("sub").map_err(db)?;
+        Ok(RefreshTokenRecord {
+            token_hash: r.try_get("token_hash").map_err(db)?,
+            pool_id: r.try_get("pool_id").map_err(db)?,
+            client_id: r.try_get("client_id").map_err(db)?,
+            sub: Uuid::parse_str(&sub).map_err(CognitoError::internal)?,
+            origin_jti: r.try_get("origin_jti").map_err(db)?,
+            auth_time: Timestamp(r.try_get("auth_time").map_err(db)?),
+            created: Timestamp(r.try_get("created").map_err(db)?),
+            expires: Timestamp(r.try_get("expires").map_err(db)?),
+            revoked: r
+                .try_get::<Option<i64>, _>("revoked")
+                .map_err(db)?
+                .map(Timestamp),
+            scopes: scopes_from(&r.try_get::<String, _>("scopes").map_err(db)?),
+        })
     }
 
-    async fn get_refresh_token(&self, token_hash: &[u8]) -> Result<Option<RefreshTokenRecord>> {
-        sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM refresh_tokens WHERE token_hash = ?"
-        ))
-        .bind(token_hash)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(sqlite_record)
-        .transpose()
-    }
+    #[async_trait]
+    impl RefreshTokenStore for DbStore {
+        async fn put_refresh_token(&self, t: &RefreshTokenRecord) -> Result<()> {
+            sqlx::query(INSERT)
+                .bind(&t.token_hash)
+                .bind(&t.pool_id)
+                .bind(&t.client_id)
+                .bind(DbStore::sub(t.sub))
+                .bind(&t.origin_jti)
+                .bind(t.auth_time.0)
+                .bind(t.created.0)
+                .bind(t.expires.0)
+                .bind(t.revoked.map(|r| r.0))
+                .bind(scopes_text(&t.scopes))
+                .execute(self.writer())
+                .await
+                .map_err(put_error)?;
+            Ok(())
+        }
 
-    async fn revoke_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE refresh_tokens SET revoked = COALESCE(revoked, ?) WHERE origin_jti = ?",
-        )
-        .bind(at.0)
-        .bind(origin_jti)
-        .execute(&self.write)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    async fn revoke_user_refresh_tokens(
-        &self,
-        pool_id: &str,
-        sub: Uuid,
-        at: Timestamp,
-    ) -> Result<u64> {
-        let done = sqlx::query(
-            "UPDATE refresh_tokens SET revoked = ? \
-             WHERE pool_id = ? AND sub = ? AND revoked IS NULL",
-        )
-        .bind(at.0)
-        .bind(pool_id)
-        .bind(sub.to_string())
-        .execute(&self.write)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected())
-    }
-
-    async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM refresh_tokens WHERE expires < ?")
-            .bind(before.0)
-            .execute(&self.write)
+        async fn get_refresh_token(&self, token_hash: &[u8]) -> Result<Option<RefreshTokenRecord>> {
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM refresh_tokens WHERE token_hash = $1"
+            ))
+            .bind(token_hash)
+            .fetch_optional(self.reader())
             .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
-    }
-}
-
-// ---------------------------------------------------------------- PostgreSQL
-
-const PG_COLUMNS: &str = "token_hash, pool_id, client_id, sub::text AS sub, origin_jti, \
-     auth_time, created, expires, revoked, scopes";
-
-fn pg_record(r: &sqlx::postgres::PgRow) -> Result<RefreshTokenRecord> {
-    let sub: String = r.try_get("sub").map_err(db)?;
-    Ok(RefreshTokenRecord {
-        token_hash: r.try_get("token_hash").map_err(db)?,
-        pool_id: r.try_get("pool_id").map_err(db)?,
-        client_id: r.try_get("client_id").map_err(db)?,
-        sub: Uuid::parse_str(&sub).map_err(CognitoError::internal)?,
-        origin_jti: r.try_get("origin_jti").map_err(db)?,
-        auth_time: Timestamp(r.try_get("auth_time").map_err(db)?),
-        created: Timestamp(r.try_get("created").map_err(db)?),
-        expires: Timestamp(r.try_get("expires").map_err(db)?),
-        revoked: r
-            .try_get::<Option<i64>, _>("revoked")
             .map_err(db)?
-            .map(Timestamp),
-        scopes: scopes_from(&r.try_get::<String, _>("scopes").map_err(db)?),
-    })
-}
+            .as_ref()
+            .map(record)
+            .transpose()
+        }
 
-#[async_trait]
-impl RefreshTokenStore for PgStore {
-    async fn put_refresh_token(&self, t: &RefreshTokenRecord) -> Result<()> {
-        sqlx::query(&format!(
-            "INSERT INTO refresh_tokens ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9, $10)"
-        ))
-        .bind(&t.token_hash)
-        .bind(&t.pool_id)
-        .bind(&t.client_id)
-        .bind(t.sub.to_string())
-        .bind(&t.origin_jti)
-        .bind(t.auth_time.0)
-        .bind(t.created.0)
-        .bind(t.expires.0)
-        .bind(t.revoked.map(|r| r.0))
-        .bind(scopes_text(&t.scopes))
-        .execute(&self.pool)
-        .await
-        .map_err(put_error)?;
-        Ok(())
-    }
+        async fn revoke_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<bool> {
+            let query = sqlx::query(REVOKE).bind(at.0).bind(origin_jti);
+            Ok(self.affected(query).await? > 0)
+        }
 
-    async fn get_refresh_token(&self, token_hash: &[u8]) -> Result<Option<RefreshTokenRecord>> {
-        sqlx::query(&format!(
-            "SELECT {PG_COLUMNS} FROM refresh_tokens WHERE token_hash = $1"
-        ))
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(pg_record)
-        .transpose()
-    }
+        async fn revoke_user_refresh_tokens(
+            &self,
+            pool_id: &str,
+            sub: Uuid,
+            at: Timestamp,
+        ) -> Result<u64> {
+            let query = sqlx::query(REVOKE_USER)
+                .bind(at.0)
+                .bind(pool_id)
+                .bind(DbStore::sub(sub));
+            self.affected(query).await
+        }
 
-    async fn revoke_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE refresh_tokens SET revoked = COALESCE(revoked, $1) WHERE origin_jti = $2",
-        )
-        .bind(at.0)
-        .bind(origin_jti)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    async fn revoke_user_refresh_tokens(
-        &self,
-        pool_id: &str,
-        sub: Uuid,
-        at: Timestamp,
-    ) -> Result<u64> {
-        let done = sqlx::query(
-            "UPDATE refresh_tokens SET revoked = $1 \
-             WHERE pool_id = $2 AND sub = $3::uuid AND revoked IS NULL",
-        )
-        .bind(at.0)
-        .bind(pool_id)
-        .bind(sub.to_string())
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected())
-    }
-
-    async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM refresh_tokens WHERE expires < $1")
-            .bind(before.0)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
+        async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
+            let query = sqlx::query(PURGE).bind(before.0);
+            self.affected(query).await
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! The hosted-UI customization capability of the store (one small trait per
-//! capability), with its SQLite and PostgreSQL implementations. One row per
+//! capability), one implementation for both backends. One row per
 //! pool default (`ALL`) and per customized client; a client's row goes with
 //! the client, every row with its pool.
 
@@ -7,8 +7,6 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::common::{client_not_found, db, is_fk_violation, pool_not_found};
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 use crate::model::ui_customization::{ALL_CLIENTS, ImageType, LogoImage, UiCustomization};
@@ -49,10 +47,14 @@ fn image_parts(c: &UiCustomization) -> (Option<&[u8]>, Option<&'static str>) {
     }
 }
 
-/// Reads a customization from a row of either backend.
-macro_rules! customization_from_row {
-    ($row:expr) => {{
-        let row = $row;
+const PUT: &str = "INSERT INTO ui_customizations (pool_id, target, client_id, css, image, \
+     image_type, css_version, created, modified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     ON CONFLICT (pool_id, target) DO UPDATE SET css = excluded.css, \
+     image = excluded.image, image_type = excluded.image_type, \
+     css_version = excluded.css_version, modified = excluded.modified";
+
+each_backend! {
+    fn customization_from_row(row: &DbRow) -> Result<UiCustomization> {
         let bytes: Option<Vec<u8>> = row.try_get("image").map_err(db)?;
         let image_type: Option<String> = row.try_get("image_type").map_err(db)?;
         let image = match (bytes, image_type) {
@@ -72,107 +74,44 @@ macro_rules! customization_from_row {
             created: Timestamp(row.try_get("created").map_err(db)?),
             modified: Timestamp(row.try_get("modified").map_err(db)?),
         })
-    }};
-}
-
-fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<UiCustomization> {
-    customization_from_row!(row)
-}
-
-fn pg_row(row: &sqlx::postgres::PgRow) -> Result<UiCustomization> {
-    customization_from_row!(row)
-}
-
-// ---------------------------------------------------------------- SQLite
-
-#[async_trait]
-impl UiCustomizationStore for SqliteStore {
-    async fn put_ui_customization(&self, c: &UiCustomization) -> Result<UiCustomization> {
-        let (image, image_type) = image_parts(c);
-        let row = sqlx::query(&format!(
-            "INSERT INTO ui_customizations ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (pool_id, target) DO UPDATE SET css = excluded.css, \
-             image = excluded.image, image_type = excluded.image_type, \
-             css_version = excluded.css_version, modified = excluded.modified \
-             RETURNING {COLUMNS}"
-        ))
-        .bind(&c.pool_id)
-        .bind(c.target())
-        .bind(c.client_id.as_deref())
-        .bind(c.css.as_deref())
-        .bind(image)
-        .bind(image_type)
-        .bind(&c.css_version)
-        .bind(c.created.0)
-        .bind(c.modified.0)
-        .fetch_one(&self.write)
-        .await
-        .map_err(|e| put_error(e, c))?;
-        sqlite_row(&row)
     }
 
-    async fn get_ui_customization(
-        &self,
-        pool_id: &str,
-        client_id: Option<&str>,
-    ) -> Result<Option<UiCustomization>> {
-        sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM ui_customizations WHERE pool_id = ? AND target = ?"
-        ))
-        .bind(pool_id)
-        .bind(client_id.unwrap_or(ALL_CLIENTS))
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(sqlite_row)
-        .transpose()
-    }
-}
+    #[async_trait]
+    impl UiCustomizationStore for DbStore {
+        async fn put_ui_customization(&self, c: &UiCustomization) -> Result<UiCustomization> {
+            let (image, image_type) = image_parts(c);
+            let row = sqlx::query(&format!("{PUT} RETURNING {COLUMNS}"))
+                .bind(&c.pool_id)
+                .bind(c.target())
+                .bind(c.client_id.as_deref())
+                .bind(c.css.as_deref())
+                .bind(image)
+                .bind(image_type)
+                .bind(&c.css_version)
+                .bind(c.created.0)
+                .bind(c.modified.0)
+                .fetch_one(self.writer())
+                .await
+                .map_err(|e| put_error(e, c))?;
+            customization_from_row(&row)
+        }
 
-// ---------------------------------------------------------------- PostgreSQL
-
-#[async_trait]
-impl UiCustomizationStore for PgStore {
-    async fn put_ui_customization(&self, c: &UiCustomization) -> Result<UiCustomization> {
-        let (image, image_type) = image_parts(c);
-        let row = sqlx::query(&format!(
-            "INSERT INTO ui_customizations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (pool_id, target) DO UPDATE SET css = excluded.css, \
-             image = excluded.image, image_type = excluded.image_type, \
-             css_version = excluded.css_version, modified = excluded.modified \
-             RETURNING {COLUMNS}"
-        ))
-        .bind(&c.pool_id)
-        .bind(c.target())
-        .bind(c.client_id.as_deref())
-        .bind(c.css.as_deref())
-        .bind(image)
-        .bind(image_type)
-        .bind(&c.css_version)
-        .bind(c.created.0)
-        .bind(c.modified.0)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| put_error(e, c))?;
-        pg_row(&row)
-    }
-
-    async fn get_ui_customization(
-        &self,
-        pool_id: &str,
-        client_id: Option<&str>,
-    ) -> Result<Option<UiCustomization>> {
-        sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM ui_customizations WHERE pool_id = $1 AND target = $2"
-        ))
-        .bind(pool_id)
-        .bind(client_id.unwrap_or(ALL_CLIENTS))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(pg_row)
-        .transpose()
+        async fn get_ui_customization(
+            &self,
+            pool_id: &str,
+            client_id: Option<&str>,
+        ) -> Result<Option<UiCustomization>> {
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM ui_customizations WHERE pool_id = $1 AND target = $2"
+            ))
+            .bind(pool_id)
+            .bind(client_id.unwrap_or(ALL_CLIENTS))
+            .fetch_optional(self.reader())
+            .await
+            .map_err(db)?
+            .as_ref()
+            .map(customization_from_row)
+            .transpose()
+        }
     }
 }
