@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain_routing;
 pub mod health;
+pub mod http;
 pub mod limits;
 pub mod listener;
 pub mod mail;

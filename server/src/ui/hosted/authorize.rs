@@ -16,7 +16,7 @@ use cognate_core::service::oauth::{AuthorizeParams, OAuthError, OAuthErrorCode};
 use super::{
     Flow, SsoSession, branding, complete, error_page, form, language, link, page, path, sso_key,
 };
-use crate::oauth::error::redirect_error;
+use crate::http::redirect_with;
 use crate::state::AppState;
 
 pub async fn authorize(
@@ -212,4 +212,25 @@ pub async fn sign_in_page(
         },
     );
     page(status, html)
+}
+
+/// RFC 6749 §4.1.2.1 (query) or §4.2.2.1 (fragment, implicit): the error
+/// back to the client's registered redirect URI, with `state` and `iss`
+/// (RFC 9207).
+fn redirect_error(
+    redirect_uri: &str,
+    fragment: bool,
+    e: &OAuthError,
+    state: Option<&str>,
+    issuer: &str,
+) -> Response {
+    let mut params = vec![
+        ("error", e.code.as_str().to_owned()),
+        ("error_description", e.description.clone()),
+    ];
+    if let Some(s) = state {
+        params.push(("state", s.to_owned()));
+    }
+    params.push(("iss", issuer.to_owned()));
+    redirect_with(redirect_uri, fragment, &params)
 }

@@ -12,7 +12,7 @@ use cognate_app::pages::hosted::{self as views, Branding, FormContext};
 use serde::Deserialize;
 
 use super::{error_page, language, page, sso_key};
-use crate::oauth::error::no_store;
+use crate::http::no_store;
 use crate::state::AppState;
 
 #[derive(Deserialize)]

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::csrf::Session;
 
-use crate::oauth::error::{no_store, redirect_with};
+use crate::http::{no_store, redirect_with};
 use crate::state::AppState;
 
 /// The record id flows are sealed under.
