@@ -364,12 +364,7 @@ impl Decoys {
     fn srp(&self) -> &SrpVerifier {
         self.srp.get_or_init(|| {
             let password = Zeroizing::new(random_bytes::<32>());
-            let hex = Zeroizing::new(
-                password
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>(),
-            );
+            let hex = Zeroizing::new(hex::encode(&password[..]));
             SrpVerifier::derive("decoy", "decoy", &hex)
         })
     }

@@ -92,7 +92,7 @@ impl MasterKey {
     }
 
     pub fn to_text(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.0)
     }
 
     fn key(&self) -> LessSafeKey {

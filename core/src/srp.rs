@@ -662,11 +662,12 @@ fn parse_hex_u3072(s: &str) -> Option<U3072> {
     u3072_from_be(&parse_hex(s)?)
 }
 
+/// Hex as SRP writes numbers: zero is "0", not "".
 fn to_hex(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "0".into();
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 #[cfg(test)]

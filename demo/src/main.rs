@@ -51,10 +51,7 @@ async fn home(user: Option<User>) -> Response {
 
 async fn protected(user: User, token: AccessToken) -> Response {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.secret().as_bytes());
-    let fingerprint: String = digest.as_ref()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let fingerprint = hex::encode(&digest.as_ref()[..8]);
     page(pages::protected(user, fingerprint))
 }
 

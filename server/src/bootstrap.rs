@@ -21,8 +21,9 @@ use cognate_core::store::Store;
 use cognate_core::store::postgres::PgStore;
 use cognate_core::store::sqlite::SqliteStore;
 
+use crate::api::sigv4::AccessKey;
 use crate::config::Config;
-use crate::state::{AccessKey, AppState, DevSample, Inner, Mode};
+use crate::state::{AppState, DevSample, Inner, Mode};
 
 const MASTER_KEY_FILE: &str = "master.key";
 const DEV_SAMPLE_FILE: &str = "dev-sample.json";

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain_routing;
 pub mod health;
+pub mod http;
 pub mod limits;
 pub mod listener;
 pub mod mail;
@@ -18,6 +19,7 @@ pub mod sessions;
 pub mod shutdown;
 pub mod state;
 pub mod theme_cli;
+pub mod throttle;
 pub mod ui;
 
 use anyhow::Context;

@@ -120,7 +120,7 @@ pub const API: &[(&str, Rule)] = &[
 ];
 
 /// Every route of the HTTP faces (router.rs) and its limit: the per-IP
-/// count is taken by [`by_route`] before the handler runs; pages that name
+/// count is taken by `throttle::by_route` before the handler runs; pages that name
 /// a user count it too (hosted/). A test holds this table to router.rs.
 pub const ROUTES: &[(&str, Rule)] = &[
     // OAuth 2.0: a code, a refresh token or a client secret can be guessed.
@@ -291,60 +291,6 @@ fn lookup(table: &[(&str, Rule)], name: &str) -> Rule {
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(Open("not in the table"), |(_, r)| *r)
-}
-
-/// The per-IP count of [`ROUTES`], before the handler runs.
-pub async fn by_route(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::extract::{ConnectInfo, MatchedPath};
-    let path = request.extensions().get::<MatchedPath>();
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>();
-    if let (Some(path), Some(ConnectInfo(peer))) = (path, peer)
-        && let route = format!("{} {}", request.method(), path.as_str())
-        && let Counted(category) = RateLimits::for_route(&route)
-    {
-        let caller = Caller {
-            ip: Some(peer.ip()),
-            user: None,
-        };
-        if let Err(limited) = state.limits.check(category, &caller) {
-            tracing::info!(
-                route,
-                retry_after_ms = limited.retry_after.as_millis() as u64,
-                "rate limited"
-            );
-            // A hosted-UI form gets a page in its language; an OAuth
-            // client gets JSON.
-            return if path.as_str().contains("/oauth2/") {
-                too_many(limited.retry_after)
-            } else {
-                let lang = crate::ui::hosted::language(None, request.headers());
-                crate::ui::hosted::too_many(lang, limited.retry_after)
-            };
-        }
-    }
-    next.run(request).await
-}
-
-/// HTTP 429 with Retry-After (RFC 6585 §4) in the OAuth error format
-/// (RFC 6749 §5.2 names no code for it; Cognito's endpoints answer so).
-fn too_many(retry_after: Duration) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let secs = retry_after.as_secs().max(1).to_string();
-    (
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        [
-            (axum::http::header::RETRY_AFTER, secs),
-            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        axum::Json(serde_json::json!({ "error": "too_many_requests" })),
-    )
-        .into_response()
 }
 
 /// The hourly cap on messages to one user, which core counts before every

@@ -75,7 +75,7 @@ pub fn build(state: AppState) -> Router {
         // The per-IP limits of each route (limits::ROUTES).
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::limits::by_route,
+            crate::throttle::by_route,
         ))
         // Cognito's largest request bodies are well under this.
         .layer(DefaultBodyLimit::max(1024 * 1024))

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use cognate_core::crypto::SecretString;
 use cognate_core::service::Idp;
 
+use crate::api::sigv4::AccessKey;
 use crate::config::Config;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,13 +14,6 @@ pub enum Mode {
     Serve,
     /// `cognate dev`: sample data and development pages.
     Dev,
-}
-
-/// An AWS access key allowed to sign administrative calls.
-#[derive(Clone, Debug)]
-pub struct AccessKey {
-    pub id: String,
-    pub secret: SecretString,
 }
 
 #[derive(Clone)]

@@ -5,6 +5,7 @@
 //! families in `actions/`, and renders every error in one place.
 
 pub mod actions;
+pub mod context;
 pub mod error;
 pub mod sigv4;
 
@@ -15,70 +16,15 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+pub use self::actions::Access;
+pub use self::context::{Ctx, input};
 pub use self::error::ApiError;
 use crate::state::AppState;
 
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
-
-/// Who may call an action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// Callable without AWS credentials, as in Cognito (SignUp, InitiateAuth, …).
-    Public,
-    /// Requires a valid SigV4 signature from a key the server holds.
-    Admin,
-}
-
-/// What an action handler gets besides its input.
-pub struct Ctx {
-    pub state: AppState,
-    pub source_ip: Option<std::net::IpAddr>,
-    pub request_id: String,
-    /// The access key that signed an administrative call.
-    pub admin_key: Option<String>,
-}
-
-/// Parses an action's input. Missing required members are
-/// InvalidParameterException naming the member; wrong JSON types are
-/// SerializationException, as the AWS JSON protocol answers.
-pub fn input<T: DeserializeOwned>(mut body: Value) -> Result<T, ApiError> {
-    drop_nulls(&mut body);
-    serde_json::from_value(body).map_err(|e| {
-        let msg = e.to_string();
-        if let Some(field) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
-            ApiError::from(cognate_core::CognitoError::invalid_parameter(format!(
-                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
-                lower_first(field)
-            )))
-        } else {
-            ApiError::Serialization(format!("Invalid input: {msg}"))
-        }
-    })
-}
-
-/// The AWS JSON protocol reads an explicit `null` member as an absent one.
-fn drop_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
 
 /// `POST /`: the whole protocol.
 pub async fn handle(

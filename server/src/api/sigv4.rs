@@ -5,9 +5,14 @@
 
 use aws_lc_rs::{digest, hmac};
 use axum::http::HeaderMap;
-use cognate_core::crypto::constant_time_eq;
+use cognate_core::crypto::{SecretString, constant_time_eq};
 
-use crate::state::AccessKey;
+/// An AWS access key allowed to sign administrative calls.
+#[derive(Clone, Debug)]
+pub struct AccessKey {
+    pub id: String,
+    pub secret: SecretString,
+}
 
 /// The service name in the credential scope.
 pub const SERVICE: &str = "cognito-idp";
@@ -101,13 +106,8 @@ fn parse_authorization(value: &str) -> Result<Parsed<'_>, SigError> {
     })
 }
 
-/// Lowercase hex, as SigV4 and the webhook signature write digests.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn sha256_hex(data: &[u8]) -> String {
-    hex(digest::digest(&digest::SHA256, data).as_ref())
+    hex::encode(digest::digest(&digest::SHA256, data).as_ref())
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -287,7 +287,7 @@ pub fn verify(
     let k_region = hmac_sha256(&k_date, parsed.region.as_bytes());
     let k_service = hmac_sha256(&k_region, parsed.service.as_bytes());
     let k_signing = hmac_sha256(&k_service, b"aws4_request");
-    let expected = hex(&hmac_sha256(&k_signing, string_to_sign.as_bytes()));
+    let expected = hex::encode(hmac_sha256(&k_signing, string_to_sign.as_bytes()));
     if !constant_time_eq(expected.as_bytes(), parsed.signature.as_bytes()) {
         return Err(SigError::Invalid(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.".into(),
@@ -300,7 +300,6 @@ pub fn verify(
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
-    use cognate_core::crypto::SecretString;
 
     fn key() -> AccessKey {
         AccessKey {
@@ -332,7 +331,7 @@ mod tests {
         let k = hmac_sha256(&k, b"us-east-1");
         let k = hmac_sha256(&k, b"cognito-idp");
         let k = hmac_sha256(&k, b"aws4_request");
-        let sig = hex(&hmac_sha256(&k, sts.as_bytes()));
+        let sig = hex::encode(hmac_sha256(&k, sts.as_bytes()));
         headers.insert(
             "authorization",
             HeaderValue::from_str(&format!(

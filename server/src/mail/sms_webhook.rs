@@ -30,7 +30,7 @@ fn signature(key: &hmac::Key, unix_seconds: u64, body: &[u8]) -> String {
     ctx.update(unix_seconds.to_string().as_bytes());
     ctx.update(b".");
     ctx.update(body);
-    let hex = crate::api::sigv4::hex(ctx.sign().as_ref());
+    let hex = hex::encode(ctx.sign());
     format!("t={unix_seconds},v1={hex}")
 }
 

@@ -1,20 +1,14 @@
 //! OAuth errors as responses, in one place: JSON bodies for the token,
-//! revocation and userInfo endpoints (RFC 6749 §5.2, RFC 6750 §3), and
-//! redirects back to the client for the authorization endpoint (RFC 6749
-//! §4.1.2.1, with `iss` per RFC 9207).
+//! revocation and userInfo endpoints (RFC 6749 §5.2, RFC 6750 §3). The
+//! authorization endpoint's errors go back to the client by redirect
+//! (`ui/hosted/authorize.rs`).
 
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
 use serde_json::json;
 
-/// RFC 6749 §5.1: responses that carry tokens or errors are never cached.
-pub fn no_store(mut r: Response) -> Response {
-    let h = r.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    r
-}
+use crate::http::no_store;
 
 /// A JSON body with no-store headers.
 pub fn json(status: StatusCode, body: serde_json::Value) -> Response {
@@ -71,37 +65,4 @@ pub fn bearer_error(e: &OAuthError) -> Response {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     r
-}
-
-/// RFC 6749 §4.1.2.1 (query) or §4.2.2.1 (fragment, implicit): the error
-/// back to the client's registered redirect URI, with `state` and `iss`.
-pub fn redirect_error(
-    redirect_uri: &str,
-    fragment: bool,
-    e: &OAuthError,
-    state: Option<&str>,
-    issuer: &str,
-) -> Response {
-    let mut params = vec![
-        ("error", e.code.as_str().to_owned()),
-        ("error_description", e.description.clone()),
-    ];
-    if let Some(s) = state {
-        params.push(("state", s.to_owned()));
-    }
-    params.push(("iss", issuer.to_owned()));
-    redirect_with(redirect_uri, fragment, &params)
-}
-
-/// A 302 to `uri` with `params` added to its query (or fragment).
-pub fn redirect_with(uri: &str, fragment: bool, params: &[(&str, String)]) -> Response {
-    let encoded = serde_urlencoded::to_string(params).unwrap_or_default();
-    let target = if fragment {
-        format!("{uri}#{encoded}")
-    } else if uri.contains('?') {
-        format!("{uri}&{encoded}")
-    } else {
-        format!("{uri}?{encoded}")
-    };
-    no_store(Redirect::to(&target).into_response())
 }

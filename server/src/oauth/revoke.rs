@@ -8,8 +8,9 @@ use cognate_core::CognitoError;
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
 use serde::Deserialize;
 
-use super::error::{no_store, token_error};
+use super::error::token_error;
 use super::token::client_credentials;
+use crate::http::no_store;
 use crate::state::AppState;
 
 #[derive(Deserialize)]

@@ -94,7 +94,7 @@ async fn private(user: User) -> String {
 
 async fn token(token: AccessToken) -> String {
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.secret().as_bytes());
-    d.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&d.as_ref()[..8])
 }
 
 /// Binds the app's port first (the client's callback URL names it), then

@@ -33,3 +33,4 @@ mod security_listener;
 mod security_sigv4;
 mod sms_webhook;
 mod startup;
+mod wiring;

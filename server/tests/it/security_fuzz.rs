@@ -257,10 +257,6 @@ fn amz_date(secs: i64) -> String {
     )
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
     hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data)
         .as_ref()
@@ -273,19 +269,19 @@ fn authorization(host: &str, amz: &str, target: &str, body: &[u8]) -> String {
     let signed = "host;x-amz-date;x-amz-target";
     let canonical = format!(
         "POST\n/\n\nhost:{host}\nx-amz-date:{amz}\nx-amz-target:{target}\n\n{signed}\n{}",
-        hex(digest::digest(&digest::SHA256, body).as_ref())
+        hex::encode(digest::digest(&digest::SHA256, body).as_ref())
     );
     let date = &amz[..8];
     let scope = format!("{date}/us-east-1/cognito-idp/aws4_request");
     let sts = format!(
         "AWS4-HMAC-SHA256\n{amz}\n{scope}\n{}",
-        hex(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref())
+        hex::encode(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref())
     );
     let k = mac(format!("AWS4{ADMIN_SECRET}").as_bytes(), date.as_bytes());
     let k = mac(&k, b"us-east-1");
     let k = mac(&k, b"cognito-idp");
     let k = mac(&k, b"aws4_request");
-    let sig = hex(&mac(&k, sts.as_bytes()));
+    let sig = hex::encode(mac(&k, sts.as_bytes()));
     format!(
         "AWS4-HMAC-SHA256 Credential={ADMIN_KEY_ID}/{scope}, SignedHeaders={signed}, Signature={sig}"
     )

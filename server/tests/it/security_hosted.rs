@@ -159,3 +159,59 @@ async fn every_form_refuses_a_post_without_this_browsers_csrf_token() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(session_rows(&s).await, 1);
 }
+
+/// The hosted UI's error pages speak the page's language (the form's `lang`
+/// field): the CSRF refusal, a flow that no longer opens, and a rate limit,
+/// which is the 429 page with Retry-After rather than a message on the form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_pages_speak_the_forms_language_and_a_limit_says_when_to_retry() {
+    // One sign-in per 100 s per user: the second is over the limit.
+    let s = TestServer::start_with(Backend::Sqlite, |c| c.rate_limit_per_user = 0.01)
+        .await
+        .unwrap();
+    let app = app(&s).await;
+    let b = browser();
+    let html = page(&b, &format!("{}&lang=fr", authorize_url(&s, &app, "login"))).await;
+    assert!(html.contains("lang=\"fr\""));
+    let (csrf, flow) = (
+        hidden(&html, "csrf").unwrap(),
+        hidden(&html, "flow").unwrap(),
+    );
+    let login = format!("{}/{}/login", s.url, app.pool_id);
+    let post = |csrf: &str, flow: &str| {
+        b.post(&login)
+            .form(&[
+                ("lang", "fr"),
+                ("csrf", csrf),
+                ("flow", flow),
+                ("username", "ann"),
+                ("password", "Wrong-Horse-1"),
+            ])
+            .send()
+    };
+
+    let r = post("x", &flow).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("Ce formulaire a expiré"));
+
+    let r = post(&csrf, "not-a-flow").await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Cette connexion a expiré"));
+
+    // A wrong password is a message on the form; the next try is limited.
+    let r = post(&csrf, &flow).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(hidden(&r.text().await.unwrap(), "flow").is_some());
+    let r = post(&csrf, &flow).await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1, "Retry-After: {wait}");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("lang=\"fr\""));
+    assert!(html.contains("Trop de tentatives"), "{html}");
+}

@@ -9,12 +9,8 @@ use aws_lc_rs::{digest, hmac};
 
 const PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn sha256_hex(data: &[u8]) -> String {
-    hex(digest::digest(&digest::SHA256, data).as_ref())
+    hex::encode(digest::digest(&digest::SHA256, data).as_ref())
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -84,7 +80,7 @@ fn sign_over(s: &TestServer, signed: &[&'static str], target: &str, body: &str) 
     let k = hmac_sha256(&k, b"us-east-1");
     let k = hmac_sha256(&k, b"cognito-idp");
     let k = hmac_sha256(&k, b"aws4_request");
-    let signature = hex(&hmac_sha256(&k, to_sign.as_bytes()));
+    let signature = hex::encode(hmac_sha256(&k, to_sign.as_bytes()));
     HandSigned {
         headers,
         authorization: format!(

@@ -9,7 +9,8 @@ use cognate_core::service::auth::{AuthOutcome, Caller, Params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, Ctx, input};
+use crate::api::context::{Ctx, input};
+use crate::api::error::ApiError;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

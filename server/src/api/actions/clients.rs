@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::pools::with_token;
-use crate::api::{ApiError, Ctx, input};
+use crate::api::context::{Ctx, input};
+use crate::api::error::ApiError;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

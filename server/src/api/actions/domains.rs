@@ -7,7 +7,8 @@ use cognate_core::service::Idp;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::api::{ApiError, Ctx, input};
+use crate::api::context::{Ctx, input};
+use crate::api::error::ApiError;
 
 /// CreateUserPoolDomain and UpdateUserPoolDomain take the same members.
 #[derive(Deserialize)]

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use super::pools::with_token;
 use super::users::user_type;
-use crate::api::{ApiError, Ctx, input};
+use crate::api::context::{Ctx, input};
+use crate::api::error::ApiError;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

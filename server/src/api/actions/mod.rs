@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::{Access, ApiError, Ctx};
+use super::context::Ctx;
+use super::error::ApiError;
 
 pub mod auth;
 pub mod clients;
@@ -15,6 +16,15 @@ pub mod resource_servers;
 pub mod self_service;
 pub mod ui_customization;
 pub mod users;
+
+/// Who may call an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Callable without AWS credentials, as in Cognito (SignUp, InitiateAuth, …).
+    Public,
+    /// Requires a valid SigV4 signature from a key the server holds.
+    Admin,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Family {

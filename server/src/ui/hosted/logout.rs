@@ -4,15 +4,15 @@
 //! a new sign-in (`client_id` + `redirect_uri` + `response_type`, as
 //! `/login` takes them). An unregistered URI shows an error page.
 
-use super::Session;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use cognate_app::pages::hosted::{self as views, Branding, FormContext};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::Deserialize;
 
-use super::{error_page, language, page, sso_key};
-use crate::oauth::error::no_store;
+use super::error::HostedError;
+use super::flow::{Session, language, sso_key};
+use super::pages;
+use crate::http::redirect;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -37,19 +37,14 @@ pub async fn logout(
     Query(q): Query<LogoutQuery>,
     headers: HeaderMap,
     session: Session,
-) -> Response {
+) -> Result<Response, HostedError> {
     let lang = language(q.lang.as_deref(), &headers);
     let client = match q.client_id.as_deref() {
         Some(id) => state.idp.client(&pool_id, id).await.ok(),
         None => None,
     };
     let Some(client) = client else {
-        return error_page(
-            lang,
-            StatusCode::BAD_REQUEST,
-            Some(lang.t("error.title")),
-            "client_id is missing or unknown.",
-        );
+        return Err(HostedError::refused(lang, "error.logout_client"));
     };
     // Decide where to go before ending anything: a bad request signs no one out.
     let target = if let Some(uri) = q.logout_uri.as_deref() {
@@ -59,12 +54,7 @@ pub async fn logout(
             .as_ref()
             .is_some_and(|urls| urls.iter().any(|u| u == uri));
         if !registered {
-            return error_page(
-                lang,
-                StatusCode::BAD_REQUEST,
-                Some(lang.t("error.title")),
-                "logout_uri is not one of the app client's sign-out URLs.",
-            );
+            return Err(HostedError::refused(lang, "error.logout_uri"));
         }
         Some(uri.to_owned())
     } else if let (Some(redirect), Some(rt)) =
@@ -100,17 +90,8 @@ pub async fn logout(
     let _ = session.remove_value(&sso_key(&pool_id)).await;
     // A new id for what is left of the session.
     let _ = session.cycle_id().await;
-    match target {
-        Some(t) => no_store(Redirect::to(&t).into_response()),
-        None => page(
-            StatusCode::OK,
-            views::signed_out::render(
-                &FormContext::page(lang, Branding::default()),
-                views::signed_out::SignedOutProps {
-                    message: None,
-                    link_url: None,
-                },
-            ),
-        ),
-    }
+    Ok(match target {
+        Some(t) => redirect(&t),
+        None => pages::signed_out(lang),
+    })
 }
