@@ -43,6 +43,7 @@ cognito_errors! {
     GroupExists => "GroupExistsException", 400;
     InternalError => "InternalErrorException", 500;
     InvalidParameter => "InvalidParameterException", 400;
+    InvalidLambdaResponse => "InvalidLambdaResponseException", 400;
     InvalidPassword => "InvalidPasswordException", 400;
     InvalidOAuthFlow => "InvalidOAuthFlowException", 400;
     InvalidUserPoolConfiguration => "InvalidUserPoolConfigurationException", 400;
@@ -56,9 +57,11 @@ cognito_errors! {
     TooManyFailedAttempts => "TooManyFailedAttemptsException", 400;
     TooManyRequests => "TooManyRequestsException", 400;
     Unauthorized => "UnauthorizedException", 400;
+    UnexpectedLambda => "UnexpectedLambdaException", 400;
     UnsupportedOperation => "UnsupportedOperationException", 400;
     UnsupportedTokenType => "UnsupportedTokenTypeException", 400;
     UnsupportedUserState => "UnsupportedUserStateException", 400;
+    UserLambdaValidation => "UserLambdaValidationException", 400;
     UserNotConfirmed => "UserNotConfirmedException", 400;
     UserNotFound => "UserNotFoundException", 400;
     UsernameExists => "UsernameExistsException", 400;

@@ -81,7 +81,8 @@ pub async fn start_with_clock(
         },
     )
     .with_sender(delivery.sender())
-    .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)));
+    .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)))
+    .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?));
     Ok(AppState::new(Inner {
         limits: crate::limits::RateLimits::new(&config),
         config,

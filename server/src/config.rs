@@ -42,6 +42,12 @@ pub const KEYS: &[&str] = &[
     "sms_webhook_secret",
     "delivery_timeout_secs",
     "delivery_retries",
+    "lambda_endpoint",
+    "lambda_region",
+    "lambda_access_key_id",
+    "lambda_secret_access_key",
+    "lambda_webhooks",
+    "lambda_webhook_secret",
 ];
 
 /// Keys read from the environment as they are: figment would parse
@@ -51,6 +57,10 @@ const RAW_ENV_KEYS: &[&str] = &[
     "smtp_password",
     "smtp_from",
     "sms_webhook_secret",
+    "lambda_access_key_id",
+    "lambda_secret_access_key",
+    "lambda_webhooks",
+    "lambda_webhook_secret",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -191,6 +201,20 @@ pub struct Config {
     pub delivery_timeout_secs: f64,
     /// Attempts after the first before a message is given up.
     pub delivery_retries: u32,
+    /// Where Lambda triggers are invoked (the Invoke API); unset, AWS's
+    /// regional endpoint.
+    pub lambda_endpoint: Option<String>,
+    /// The region Lambda requests are signed for; unset, `region`.
+    pub lambda_region: Option<String>,
+    /// The credentials Lambda requests are signed with; unset, they are
+    /// sent unsigned (enough for a local runtime).
+    pub lambda_access_key_id: Option<String>,
+    pub lambda_secret_access_key: Option<Secret>,
+    /// Functions answered by a webhook instead: `ARN=URL` pairs separated
+    /// by spaces; each event is POSTed to the URL as JSON.
+    pub lambda_webhooks: Option<String>,
+    /// Signs each webhook request as the SMS webhook's are.
+    pub lambda_webhook_secret: Option<Secret>,
 }
 
 impl Default for Config {
@@ -228,6 +252,12 @@ impl Default for Config {
             sms_webhook_secret: None,
             delivery_timeout_secs: 5.0,
             delivery_retries: 3,
+            lambda_endpoint: None,
+            lambda_region: None,
+            lambda_access_key_id: None,
+            lambda_secret_access_key: None,
+            lambda_webhooks: None,
+            lambda_webhook_secret: None,
         }
     }
 }
@@ -407,6 +437,24 @@ impl Config {
                 );
             }
         }
+        if let Some(url) = &self.lambda_endpoint {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| format!("lambda_endpoint is not a URL: {e}"))?;
+            if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+                return Err(format!("lambda_endpoint {url:?} is not an http(s) URL"));
+            }
+        }
+        if self.lambda_access_key_id.is_some() != self.lambda_secret_access_key.is_some() {
+            return Err(
+                "lambda_access_key_id and lambda_secret_access_key are set together".into(),
+            );
+        }
+        self.lambda_webhook_map()?;
+        if let Some(secret) = &self.lambda_webhook_secret
+            && secret.expose().len() < 32
+        {
+            return Err("lambda_webhook_secret must be at least 32 characters".into());
+        }
         if let Some(secret) = &self.sms_webhook_secret {
             if self.sms_webhook_url.is_none() {
                 return Err("sms_webhook_secret is set but sms_webhook_url is not".into());
@@ -416,6 +464,43 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// `lambda_webhooks` as ARN → URL; each URL https://, or http:// to
+    /// this machine, as the SMS webhook's.
+    pub fn lambda_webhook_map(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, reqwest::Url>, String> {
+        let mut map = std::collections::BTreeMap::new();
+        for pair in self
+            .lambda_webhooks
+            .iter()
+            .flat_map(|w| w.split_whitespace())
+        {
+            let Some((arn, url)) = pair.split_once('=') else {
+                return Err(format!("lambda_webhooks: {pair:?} is not ARN=URL"));
+            };
+            if !arn.starts_with("arn:") || !arn.contains(":lambda:") {
+                return Err(format!(
+                    "lambda_webhooks: {arn:?} is not a Lambda function ARN"
+                ));
+            }
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| format!("lambda_webhooks: {url:?} is not a URL: {e}"))?;
+            let host = parsed.host_str().unwrap_or("");
+            let ok = match parsed.scheme() {
+                "https" => !host.is_empty(),
+                "http" => is_loopback(host),
+                _ => false,
+            };
+            if !ok {
+                return Err(format!(
+                    "lambda_webhooks: {url:?} must be https://…, or http://… to this machine"
+                ));
+            }
+            map.insert(arn.to_owned(), parsed);
+        }
+        Ok(map)
     }
 
     /// The SMTP settings, when a mail server is configured.

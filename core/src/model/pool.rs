@@ -280,8 +280,8 @@ pub struct UserPoolConfig {
     pub policies: Policies,
     #[serde(default)]
     pub deletion_protection: DeletionProtection,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lambda_config: Option<serde_json::Value>,
+    #[serde(default)]
+    pub lambda_config: super::lambda::LambdaConfig,
     #[serde(default)]
     pub auto_verified_attributes: Vec<VerifiableAttribute>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -317,6 +317,7 @@ pub struct UserPoolConfig {
 impl UserPoolConfig {
     pub fn validate(&self) -> Result<()> {
         self.policies.password_policy.validate()?;
+        self.lambda_config.validate()?;
         let t = &self.verification_message_template;
         if let Some(m) = t
             .email_message

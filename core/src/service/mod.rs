@@ -39,6 +39,7 @@ pub mod session;
 pub mod sign_out;
 pub mod signup;
 pub mod tokens;
+pub mod triggers;
 pub mod ui_customization;
 pub mod users;
 
@@ -69,6 +70,8 @@ pub struct Idp {
     pub sender: Arc<dyn messages::MessageSender>,
     /// The hourly cap on messages to one user (see `messages.rs`).
     message_budget: Arc<dyn messages::MessageBudget>,
+    /// Where Lambda trigger events go (see `triggers.rs`).
+    functions: Arc<dyn triggers::FunctionInvoker>,
     /// Serializes read-modify-write of one user (see `locks.rs`).
     user_locks: Arc<locks::UserLocks>,
     /// Equal time for unknown users (see `pacing.rs`).
@@ -98,6 +101,7 @@ impl Idp {
             keys: Arc::default(),
             sender,
             message_budget: Arc::new(messages::Unlimited),
+            functions: Arc::new(triggers::NoInvoker),
             user_locks: Arc::default(),
             pacing: Arc::default(),
             config: Arc::default(),
@@ -113,6 +117,12 @@ impl Idp {
     /// Counts every message against `budget` before it is sent.
     pub fn with_message_budget(mut self, budget: Arc<dyn messages::MessageBudget>) -> Self {
         self.message_budget = budget;
+        self
+    }
+
+    /// Invokes the pools' Lambda triggers through `functions`.
+    pub fn with_functions(mut self, functions: Arc<dyn triggers::FunctionInvoker>) -> Self {
+        self.functions = functions;
         self
     }
 

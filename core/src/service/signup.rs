@@ -1,8 +1,10 @@
 //! SignUp, ConfirmSignUp, ResendConfirmationCode: a person creates their
 //! own account and proves they own the email or phone number it names.
 
-use tokio::time::Instant;
+use std::collections::BTreeMap;
 
+use serde_json::json;
+use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::Idp;
@@ -13,12 +15,13 @@ use super::codes::{
 };
 use super::messages::verification_text;
 use super::pacing::Step;
+use super::triggers::{Invocation, Trigger, attribute_map, flag, metadata, user_attributes};
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
 use crate::model::attributes::{is_e164, looks_like_email};
 use crate::model::pool::{AliasAttribute, VerifiableAttribute};
 use crate::model::user::{KeyKind, UserKey, validate_username};
-use crate::model::{AttributeType, User, UserPool, UserStatus};
+use crate::model::{AttributeType, User, UserPool, UserPoolClient, UserStatus};
 use crate::store::outbox::Channel;
 
 /// What SignUp takes.
@@ -29,6 +32,18 @@ pub struct SignUpRequest {
     pub username: String,
     pub password: SecretString,
     pub user_attributes: Vec<AttributeType>,
+    /// For the PreSignUp trigger only; never stored.
+    pub validation_data: Option<Vec<AttributeType>>,
+    /// For the triggers only; never stored.
+    pub client_metadata: BTreeMap<String, String>,
+}
+
+/// What a PreSignUp function asked for.
+#[derive(Clone, Copy, Debug, Default)]
+struct AutoConfirm {
+    confirm: bool,
+    verify_email: bool,
+    verify_phone: bool,
 }
 
 /// What SignUp answers.
@@ -133,14 +148,29 @@ impl Idp {
         check_required(&pool, &user)?;
         // Cognito API: SignUp, Errors — InvalidPasswordException.
         pool.config.password_policy().check(req.password.expose())?;
+        let auto = self
+            .pre_sign_up(&pool, &client, &req, &username, &attrs)
+            .await?;
+        if auto.verify_email && user.attribute("email").is_some() {
+            user.set_attribute("email_verified", "true");
+        }
+        if auto.verify_phone && user.attribute("phone_number").is_some() {
+            user.set_attribute("phone_number_verified", "true");
+        }
         self.set_password(&pool, &mut user, &req.password, false)
             .await?;
-        user.status = UserStatus::Unconfirmed;
-        let delivery = confirmation_target(&pool, &user).map(|(attribute, destination)| {
-            let code =
-                self.issue_code(&pool, &mut user, CodePurpose::SignUp, Some(attribute), None);
-            (attribute, destination, code)
-        });
+        user.status = if auto.confirm {
+            UserStatus::Confirmed
+        } else {
+            UserStatus::Unconfirmed
+        };
+        let delivery = confirmation_target(&pool, &user)
+            .filter(|_| !auto.confirm)
+            .map(|(attribute, destination)| {
+                let code =
+                    self.issue_code(&pool, &mut user, CodePurpose::SignUp, Some(attribute), None);
+                (attribute, destination, code)
+            });
         self.store.create_user(&pool, &user).await?;
         let mut code_delivery = None;
         if let Some((attribute, destination, code)) = delivery {
@@ -157,9 +187,48 @@ impl Idp {
             code_delivery = Some(CodeDeliveryDetails::new(attribute, &destination));
         }
         Ok(SignUpResult {
-            user_confirmed: false,
+            user_confirmed: auto.confirm,
             user_sub: sub,
             code_delivery,
+        })
+    }
+
+    /// The PreSignUp trigger of a sign-up (developer guide, "Pre sign-up
+    /// Lambda trigger"): it may refuse the sign-up (nothing is written) or
+    /// confirm the user and verify their email and phone number.
+    async fn pre_sign_up(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        req: &SignUpRequest,
+        username: &str,
+        attrs: &[AttributeType],
+    ) -> Result<AutoConfirm> {
+        let request = json!({
+            "userAttributes": attribute_map(attrs),
+            "validationData": req.validation_data.as_deref().map(attribute_map),
+            "clientMetadata": metadata(&req.client_metadata),
+        });
+        let response = json!({
+            "autoConfirmUser": false,
+            "autoVerifyEmail": false,
+            "autoVerifyPhone": false,
+        });
+        let call = Invocation {
+            trigger: Trigger::PreSignUp,
+            source: "PreSignUp_SignUp",
+            user_name: username,
+            client_id: Some(&client.client_id),
+            request,
+            response,
+        };
+        let Some(r) = self.run_trigger(pool, call).await? else {
+            return Ok(AutoConfirm::default());
+        };
+        Ok(AutoConfirm {
+            confirm: flag(&r, "autoConfirmUser")?,
+            verify_email: flag(&r, "autoVerifyEmail")?,
+            verify_phone: flag(&r, "autoVerifyPhone")?,
         })
     }
 
@@ -173,6 +242,29 @@ impl Idp {
         username: &str,
         code: &str,
         force_alias_creation: bool,
+    ) -> Result<()> {
+        self.confirm_sign_up_with(
+            client_id,
+            secret_hash,
+            username,
+            code,
+            force_alias_creation,
+            &BTreeMap::new(),
+        )
+        .await
+    }
+
+    /// ConfirmSignUp with the caller's ClientMetadata for the
+    /// PostConfirmation trigger.
+    #[tracing::instrument(skip_all, fields(client_id = %client_id))]
+    pub async fn confirm_sign_up_with(
+        &self,
+        client_id: &str,
+        secret_hash: Option<&str>,
+        username: &str,
+        code: &str,
+        force_alias_creation: bool,
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<()> {
         let started = Instant::now();
         let (pool, client) = self.client_by_id(client_id).await?;
@@ -222,7 +314,25 @@ impl Idp {
         }
         user.modified = self.clock.now();
         self.update_with_alias(&pool, &user, force_alias_creation)
-            .await
+            .await?;
+        drop(_guard);
+        // Developer guide, "Post confirmation Lambda trigger": it runs once
+        // the user is confirmed; a failure is the caller's error, and the
+        // confirmation stands.
+        let request = json!({
+            "userAttributes": user_attributes(&user),
+            "clientMetadata": metadata(client_metadata),
+        });
+        let call = Invocation {
+            trigger: Trigger::PostConfirmation,
+            source: "PostConfirmation_ConfirmSignUp",
+            user_name: &user.username,
+            client_id: Some(&client.client_id),
+            request,
+            response: json!({}),
+        };
+        self.run_trigger(&pool, call).await?;
+        Ok(())
     }
 
     /// ResendConfirmationCode: a new code replaces the old one.

@@ -22,10 +22,10 @@ pub struct SmsWebhook {
 }
 
 /// The header a signed request carries.
-const SIGNATURE_HEADER: &str = "x-cognate-signature";
+pub(crate) const SIGNATURE_HEADER: &str = "x-cognate-signature";
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
-fn signature(key: &hmac::Key, unix_seconds: u64, body: &[u8]) -> String {
+pub(crate) fn signature(key: &hmac::Key, unix_seconds: u64, body: &[u8]) -> String {
     let mut ctx = hmac::Context::with_key(key);
     ctx.update(unix_seconds.to_string().as_bytes());
     ctx.update(b".");

@@ -33,4 +33,5 @@ mod security_listener;
 mod security_sigv4;
 mod sms_webhook;
 mod startup;
+mod triggers;
 mod wiring;

@@ -63,7 +63,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     json!({
                         "Id": p.id,
                         "Name": p.name,
-                        "LambdaConfig": p.config.lambda_config.clone().unwrap_or_else(|| json!({})),
+                        "LambdaConfig": p.config.lambda_config,
                         "CreationDate": p.creation_date,
                         "LastModifiedDate": p.last_modified_date,
                     })

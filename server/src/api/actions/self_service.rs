@@ -4,6 +4,8 @@
 //! ChangePassword, GetUser, UpdateUserAttributes, DeleteUserAttributes,
 //! DeleteUser, GetUserAttributeVerificationCode, VerifyUserAttribute.
 
+use std::collections::BTreeMap;
+
 use cognate_core::crypto::SecretString;
 use cognate_core::model::AttributeType;
 use cognate_core::service::signup::SignUpRequest;
@@ -22,6 +24,17 @@ struct SignUp {
     password: String,
     #[serde(default)]
     user_attributes: Vec<AttributeType>,
+    validation_data: Option<Vec<AttributeType>>,
+    #[serde(default)]
+    client_metadata: BTreeMap<String, String>,
+}
+
+/// ClientMetadata, for the triggers of the actions that take it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Metadata {
+    #[serde(default)]
+    client_metadata: BTreeMap<String, String>,
 }
 
 /// ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
@@ -98,6 +111,8 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     username: s.username,
                     password: SecretString::new(s.password),
                     user_attributes: s.user_attributes,
+                    validation_data: s.validation_data,
+                    client_metadata: s.client_metadata,
                 })
                 .await?;
             let mut out = json!({
@@ -111,13 +126,15 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         }
         "ConfirmSignUp" => {
             let u: ClientUser = input(body.clone())?;
-            let c: WithCode = input(body)?;
-            idp.confirm_sign_up(
+            let c: WithCode = input(body.clone())?;
+            let m: Metadata = input(body)?;
+            idp.confirm_sign_up_with(
                 &u.client_id,
                 u.secret_hash.as_deref(),
                 &u.username,
                 &c.confirmation_code,
                 c.force_alias_creation,
+                &m.client_metadata,
             )
             .await?;
             Ok(json!({}))

@@ -49,6 +49,8 @@ pub async fn sign_up(post: Posted) -> Result<Response, HostedError> {
             username: username.clone(),
             password: SecretString::new(fields.get("password").cloned().unwrap_or_default()),
             user_attributes: attributes,
+            validation_data: None,
+            client_metadata: Default::default(),
         })
         .await;
     cx.flow.username = Some(username);
