@@ -262,6 +262,22 @@ impl Default for Config {
     }
 }
 
+/// A webhook's URL: https://, or http:// to this machine; else why not.
+fn hook_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("is not a URL ({e})"))?;
+    let host = parsed.host_str().unwrap_or("");
+    let ok = match parsed.scheme() {
+        "https" => !host.is_empty(),
+        "http" => is_loopback(host),
+        _ => false,
+    };
+    if ok {
+        Ok(parsed)
+    } else {
+        Err("must be https://…, or http://… to this machine (localhost, 127.0.0.1, ::1)".into())
+    }
+}
+
 /// `localhost`, or an address of the loopback network.
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -422,20 +438,7 @@ impl Config {
                 .map_err(|e| format!("smtp_from {from:?} is not a mail address: {e}"))?;
         }
         if let Some(url) = &self.sms_webhook_url {
-            let parsed = reqwest::Url::parse(url)
-                .map_err(|e| format!("sms_webhook_url is not a URL: {e}"))?;
-            let host = parsed.host_str().unwrap_or("");
-            let ok = match parsed.scheme() {
-                "https" => !host.is_empty(),
-                "http" => is_loopback(host),
-                _ => false,
-            };
-            if !ok {
-                return Err(
-                    "sms_webhook_url must be https://…, or http://… to this machine (localhost, 127.0.0.1, ::1): it carries codes"
-                        .into(),
-                );
-            }
+            hook_url(url).map_err(|why| format!("sms_webhook_url {why}: it carries codes"))?;
         }
         if let Some(url) = &self.lambda_endpoint {
             let parsed = reqwest::Url::parse(url)
@@ -485,19 +488,7 @@ impl Config {
                     "lambda_webhooks: {arn:?} is not a Lambda function ARN"
                 ));
             }
-            let parsed = reqwest::Url::parse(url)
-                .map_err(|e| format!("lambda_webhooks: {url:?} is not a URL: {e}"))?;
-            let host = parsed.host_str().unwrap_or("");
-            let ok = match parsed.scheme() {
-                "https" => !host.is_empty(),
-                "http" => is_loopback(host),
-                _ => false,
-            };
-            if !ok {
-                return Err(format!(
-                    "lambda_webhooks: {url:?} must be https://…, or http://… to this machine"
-                ));
-            }
+            let parsed = hook_url(url).map_err(|why| format!("lambda_webhooks: {url:?} {why}"))?;
             map.insert(arn.to_owned(), parsed);
         }
         Ok(map)
@@ -689,6 +680,33 @@ mod tests {
         assert!(err.contains("set together"), "{err}");
         let err = load_toml("smtp_security = \"ssl\"\n").unwrap_err();
         assert!(err.contains("smtp_security"), "{err}");
+    }
+
+    #[test]
+    fn lambda_webhooks_are_arn_url_pairs_to_https_or_this_machine() {
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:f";
+        let c = load_toml(&format!(
+            "lambda_webhooks = \"{arn}=https://hooks.example.com/f {arn}2=http://127.0.0.1:9/g\"\n"
+        ))
+        .unwrap();
+        let map = c.lambda_webhook_map().unwrap();
+        assert_eq!(map[arn].as_str(), "https://hooks.example.com/f");
+        assert_eq!(map.len(), 2);
+        for bad in [
+            format!("{arn}=http://hooks.example.com/f"),
+            arn.to_owned(),
+            "not-an-arn=https://hooks.example.com/f".to_owned(),
+        ] {
+            assert!(
+                load_toml(&format!("lambda_webhooks = \"{bad}\"\n")).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(load_toml("lambda_webhook_secret = \"short\"\n").is_err());
+        assert!(
+            load_toml("lambda_access_key_id = \"AKIA\"\n").is_err(),
+            "key without secret"
+        );
     }
 
     #[test]

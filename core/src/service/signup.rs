@@ -233,31 +233,10 @@ impl Idp {
     }
 
     /// ConfirmSignUp: the code makes the user CONFIRMED and the attribute
-    /// it went to verified.
+    /// it went to verified; then the PostConfirmation trigger, given the
+    /// caller's ClientMetadata.
     #[tracing::instrument(skip_all, fields(client_id = %client_id))]
     pub async fn confirm_sign_up(
-        &self,
-        client_id: &str,
-        secret_hash: Option<&str>,
-        username: &str,
-        code: &str,
-        force_alias_creation: bool,
-    ) -> Result<()> {
-        self.confirm_sign_up_with(
-            client_id,
-            secret_hash,
-            username,
-            code,
-            force_alias_creation,
-            &BTreeMap::new(),
-        )
-        .await
-    }
-
-    /// ConfirmSignUp with the caller's ClientMetadata for the
-    /// PostConfirmation trigger.
-    #[tracing::instrument(skip_all, fields(client_id = %client_id))]
-    pub async fn confirm_sign_up_with(
         &self,
         client_id: &str,
         secret_hash: Option<&str>,

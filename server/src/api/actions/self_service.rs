@@ -128,7 +128,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let u: ClientUser = input(body.clone())?;
             let c: WithCode = input(body.clone())?;
             let m: Metadata = input(body)?;
-            idp.confirm_sign_up_with(
+            idp.confirm_sign_up(
                 &u.client_id,
                 u.secret_hash.as_deref(),
                 &u.username,

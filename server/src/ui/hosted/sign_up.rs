@@ -97,7 +97,14 @@ pub async fn confirm(post: Posted) -> Result<Response, HostedError> {
         });
     }
     let result = idp
-        .confirm_sign_up(client_id, hash.as_deref(), &username, &code, false)
+        .confirm_sign_up(
+            client_id,
+            hash.as_deref(),
+            &username,
+            &code,
+            false,
+            &Default::default(),
+        )
         .await;
     Ok(match result {
         // Confirmed: sign in (Cognito's hosted UI asks for the password again
