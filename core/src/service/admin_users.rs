@@ -5,12 +5,14 @@
 
 use rand::Rng;
 use rand::seq::SliceRandom;
+use serde_json::json;
 
 use super::Idp;
 use super::attributes::{WriteTime, Writer, apply_new, check_writes};
 use super::codes::CodePurpose;
 use super::messages::invitation_text;
 use super::signup::resolve_new_username;
+use super::triggers::{Invocation, Trigger, attribute_map, metadata};
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
 use crate::model::pool::{PASSWORD_SYMBOLS, PasswordPolicy};
@@ -39,8 +41,7 @@ impl MessageAction {
     }
 }
 
-/// What AdminCreateUser takes (ValidationData and ClientMetadata only feed
-/// Lambda triggers, which Cognate does not run).
+/// What AdminCreateUser takes.
 #[derive(Clone, Debug, Default)]
 pub struct AdminCreateUserRequest {
     pub pool_id: String,
@@ -51,6 +52,10 @@ pub struct AdminCreateUserRequest {
     pub message_action: Option<MessageAction>,
     /// Empty means Cognito's default, SMS.
     pub desired_delivery_mediums: Vec<Channel>,
+    /// For the PreSignUp trigger only; never stored.
+    pub validation_data: Option<Vec<AttributeType>>,
+    /// For the triggers only; never stored.
+    pub client_metadata: std::collections::BTreeMap<String, String>,
 }
 
 /// A temporary password the policy accepts: at least 12 characters, one of
@@ -133,6 +138,26 @@ impl Idp {
         let mut user = User::new(&pool.id, &username, self.clock.now());
         user.sub = sub;
         apply_new(&mut user, &attrs);
+        // Developer guide, "Pre sign-up Lambda trigger": it may refuse the
+        // user (nothing is written); its auto-confirm and auto-verify flags
+        // do not apply to AdminCreateUser.
+        let call = Invocation {
+            trigger: Trigger::PreSignUp,
+            source: "PreSignUp_AdminCreateUser",
+            user_name: &username,
+            client_id: None,
+            request: json!({
+                "userAttributes": attribute_map(&attrs),
+                "validationData": req.validation_data.as_deref().map(attribute_map),
+                "clientMetadata": metadata(&req.client_metadata),
+            }),
+            response: json!({
+                "autoConfirmUser": false,
+                "autoVerifyEmail": false,
+                "autoVerifyPhone": false,
+            }),
+        };
+        self.run_trigger(&pool, call).await?;
         let password = req
             .temporary_password
             .clone()

@@ -1,6 +1,9 @@
 //! ForgotPassword, ConfirmForgotPassword and AdminResetUserPassword: a
 //! code to a verified email or phone number, then a new password.
 
+use std::collections::BTreeMap;
+
+use serde_json::json;
 use tokio::time::Instant;
 
 use super::Idp;
@@ -11,6 +14,7 @@ use super::codes::{
 use super::messages::verification_text;
 use super::pacing::Step;
 use super::signup::no_such_user;
+use super::triggers::{Invocation, Trigger, metadata, user_attributes};
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
 use crate::model::{User, UserPool, UserStatus};
@@ -106,6 +110,7 @@ impl Idp {
         username: &str,
         code: &str,
         password: &SecretString,
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<()> {
         let started = Instant::now();
         let (pool, client) = self.client_by_id(client_id).await?;
@@ -139,7 +144,23 @@ impl Idp {
         if user.status == UserStatus::ResetRequired {
             user.status = UserStatus::Confirmed;
         }
-        self.store.update_user(&pool, &user).await
+        self.store.update_user(&pool, &user).await?;
+        drop(_guard);
+        // Developer guide, "Post confirmation Lambda trigger": also after a
+        // forgotten password is reset; the new password stands when it fails.
+        let call = Invocation {
+            trigger: Trigger::PostConfirmation,
+            source: "PostConfirmation_ConfirmForgotPassword",
+            user_name: &user.username,
+            client_id: Some(&client.client_id),
+            request: json!({
+                "userAttributes": user_attributes(&user),
+                "clientMetadata": metadata(client_metadata),
+            }),
+            response: json!({}),
+        };
+        self.run_trigger(&pool, call).await?;
+        Ok(())
     }
 
     /// AdminResetUserPassword: RESET_REQUIRED, and a reset code to the

@@ -541,3 +541,84 @@ async fn lambda_config_is_checked_and_described() {
         Some("arn:aws:kms:us-east-1:123456789012:key/k")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_sign_up_runs_for_admin_create_user_and_may_refuse_it() {
+    let (s, peer, _) = server_with_peer().await;
+    let (pool_id, _) = pool_with(&s, json!({ "PreSignUp": arn("confirm") })).await;
+    s.admin()
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("ann")
+        .user_attributes(attr("email", "ann@example.com"))
+        .validation_data(attr("invite", "xyz"))
+        .client_metadata("by", "admin")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    // Auto-confirm does not apply to AdminCreateUser (developer guide).
+    assert_eq!(
+        s.admin_status(&pool_id, "ann").await,
+        "FORCE_CHANGE_PASSWORD"
+    );
+    let calls = peer.calls();
+    assert_eq!(calls.len(), 1);
+    let e = &calls[0].event;
+    assert_eq!(e["triggerSource"], "PreSignUp_AdminCreateUser");
+    assert_eq!(e["callerContext"]["clientId"], "CLIENT_ID_NOT_APPLICABLE");
+    assert_eq!(e["request"]["userAttributes"]["email"], "ann@example.com");
+    assert_eq!(e["request"]["validationData"]["invite"], "xyz");
+    assert_eq!(e["request"]["clientMetadata"]["by"], "admin");
+
+    let (pool_id, _) = pool_with(&s, json!({ "PreSignUp": arn("reject") })).await;
+    let err = s
+        .admin()
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("bob")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "UserLambdaValidationException");
+    assert_eq!(s.user_count(&pool_id).await, 0, "nothing written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_confirmation_runs_after_a_forgotten_password_is_reset() {
+    let (s, peer, _) = server_with_peer().await;
+    let (pool_id, client_id) = pool_with(&s, json!({ "PostConfirmation": arn("reject") })).await;
+    s.verified_user(&pool_id, "ann", PASSWORD, "ann@example.com")
+        .await;
+    s.public()
+        .forgot_password()
+        .client_id(&client_id)
+        .username("ann")
+        .send()
+        .await
+        .unwrap();
+    let code = s.code_sent_to(&pool_id, "ann@example.com").await;
+    let err = s
+        .public()
+        .confirm_forgot_password()
+        .client_id(&client_id)
+        .username("ann")
+        .confirmation_code(code)
+        .password("N3w-Passw0rd!")
+        .client_metadata("step", "reset")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "UserLambdaValidationException");
+    let calls = peer.calls();
+    assert_eq!(calls.len(), 1);
+    let e = &calls[0].event;
+    assert_eq!(e["triggerSource"], "PostConfirmation_ConfirmForgotPassword");
+    assert_eq!(e["request"]["clientMetadata"]["step"], "reset");
+    assert_eq!(
+        e["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    // The new password stands although the function failed.
+    s.signed_in(&client_id, "ann", "N3w-Passw0rd!").await;
+}

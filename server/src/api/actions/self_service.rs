@@ -156,13 +156,15 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         "ConfirmForgotPassword" => {
             let u: ClientUser = input(body.clone())?;
             let c: WithCode = input(body.clone())?;
-            let p: NewPassword = input(body)?;
+            let p: NewPassword = input(body.clone())?;
+            let m: Metadata = input(body)?;
             idp.confirm_forgot_password(
                 &u.client_id,
                 u.secret_hash.as_deref(),
                 &u.username,
                 &c.confirmation_code,
                 &SecretString::new(p.password),
+                &m.client_metadata,
             )
             .await?;
             Ok(json!({}))

@@ -62,6 +62,9 @@ struct CreateUser {
     message_action: Option<String>,
     #[serde(default)]
     desired_delivery_mediums: Vec<String>,
+    validation_data: Option<Vec<AttributeType>>,
+    #[serde(default)]
+    client_metadata: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +157,8 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     .iter()
                     .map(|m| channel(m))
                     .collect::<Result<_, _>>()?,
+                validation_data: c.validation_data,
+                client_metadata: c.client_metadata,
             };
             let user = idp.admin_create_user(request).await?;
             Ok(json!({ "User": user_type(&user) }))

@@ -55,6 +55,7 @@ pub async fn reset(post: Posted) -> Result<Response, HostedError> {
             &username,
             &code,
             &password,
+            &Default::default(),
         )
         .await;
     Ok(match result {
