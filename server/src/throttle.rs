@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::limits::{Caller, RateLimits, Rule};
 
-/// The per-IP count of [`ROUTES`], before the handler runs.
+/// The per-IP count of `limits::ROUTES`, before the handler runs.
 pub async fn by_route(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     request: axum::extract::Request,
@@ -19,8 +19,8 @@ pub async fn by_route(
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>();
     if let (Some(path), Some(ConnectInfo(peer))) = (path, peer)
-        && let route = format!("{} {}", request.method(), path.as_str())
-        && let Rule::Counted(category) = RateLimits::for_route(&route)
+        && let Rule::Counted(category) =
+            RateLimits::for_route(request.method().as_str(), path.as_str())
     {
         let caller = Caller {
             ip: Some(peer.ip()),
@@ -28,7 +28,8 @@ pub async fn by_route(
         };
         if let Err(limited) = state.limits.check(category, &caller) {
             tracing::info!(
-                route,
+                method = %request.method(),
+                route = path.as_str(),
                 retry_after_ms = limited.retry_after.as_millis() as u64,
                 "rate limited"
             );

@@ -4,7 +4,7 @@
 //! SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP.
 //! TOTP codes come from an independent RFC 6238 implementation below.
 
-use crate::common::users::{PASSWORD, attr};
+use crate::common::users::PASSWORD;
 use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
@@ -401,14 +401,8 @@ async fn required_mfa_sets_up_an_authenticator_during_sign_in(s: TestServer) {
 
 async fn sms_mfa_sends_a_code_to_the_phone(s: TestServer) {
     let (pool_id, client_id) = setup(&s).await;
-    s.admin()
-        .admin_update_user_attributes()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .user_attributes(attr("phone_number", "+12065551212"))
-        .send()
-        .await
-        .unwrap();
+    s.admin_set_attr(&pool_id, "ann", "phone_number", "+12065551212")
+        .await;
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
     let out = sign_in(&s, &client_id, PASSWORD).await.unwrap();

@@ -2,7 +2,7 @@
 //! messages one user can be sent — TooManyRequestsException over a limit.
 //! Limits are set low here so that a handful of requests cross them.
 
-use crate::common::users::{PASSWORD, attr};
+use crate::common::users::PASSWORD;
 use crate::common::{Backend, TestServer, error_name};
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 
@@ -117,14 +117,8 @@ async fn mfa_codes_sent_at_sign_in_count_toward_the_message_cap() {
     let pool_id = s.pool(|b| b).await;
     let (client_id, _) = s.client(&pool_id, false, false).await;
     s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
-    s.admin()
-        .admin_update_user_attributes()
-        .user_pool_id(&pool_id)
-        .username("ann")
-        .user_attributes(attr("phone_number", "+12065551212"))
-        .send()
-        .await
-        .unwrap();
+    s.admin_set_attr(&pool_id, "ann", "phone_number", "+12065551212")
+        .await;
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
     let before = s.outbox(&pool_id).await.len();

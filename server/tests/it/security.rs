@@ -604,14 +604,9 @@ async fn confirm_forgot_password_answers_users_as_unknown_names(s: TestServer) {
 async fn a_refused_new_password_spends_no_reset_code(s: TestServer) {
     let (pool_id, client_id) = hiding(&s).await;
     let public = s.public();
-    public
-        .forgot_password()
-        .client_id(&client_id)
-        .username("ann")
-        .send()
-        .await
-        .unwrap();
-    let code = s.code_sent_to(&pool_id, "ann@example.com").await;
+    let code = s
+        .reset_code(&pool_id, &client_id, "ann", "ann@example.com")
+        .await;
     let weak = public
         .confirm_forgot_password()
         .client_id(&client_id)

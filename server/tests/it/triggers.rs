@@ -590,14 +590,9 @@ async fn post_confirmation_runs_after_a_forgotten_password_is_reset() {
     let (pool_id, client_id) = pool_with(&s, json!({ "PostConfirmation": arn("reject") })).await;
     s.verified_user(&pool_id, "ann", PASSWORD, "ann@example.com")
         .await;
-    s.public()
-        .forgot_password()
-        .client_id(&client_id)
-        .username("ann")
-        .send()
-        .await
-        .unwrap();
-    let code = s.code_sent_to(&pool_id, "ann@example.com").await;
+    let code = s
+        .reset_code(&pool_id, &client_id, "ann", "ann@example.com")
+        .await;
     let err = s
         .public()
         .confirm_forgot_password()

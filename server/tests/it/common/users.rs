@@ -243,8 +243,12 @@ impl TestServer {
         six_digits(&m.body).unwrap_or_else(|| panic!("no code in message to {to}"))
     }
 
-    /// The user's attribute, through AdminGetUser.
-    pub async fn admin_attr(&self, pool_id: &str, username: &str, name: &str) -> Option<String> {
+    /// The user, through AdminGetUser.
+    pub async fn admin_get(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> cip::operation::admin_get_user::AdminGetUserOutput {
         self.admin()
             .admin_get_user()
             .user_pool_id(pool_id)
@@ -252,6 +256,12 @@ impl TestServer {
             .send()
             .await
             .expect("admin get user")
+    }
+
+    /// The user's attribute, through AdminGetUser.
+    pub async fn admin_attr(&self, pool_id: &str, username: &str, name: &str) -> Option<String> {
+        self.admin_get(pool_id, username)
+            .await
             .user_attributes()
             .iter()
             .find(|a| a.name() == name)
@@ -260,16 +270,41 @@ impl TestServer {
 
     /// The user's status, through AdminGetUser.
     pub async fn admin_status(&self, pool_id: &str, username: &str) -> String {
-        self.admin()
-            .admin_get_user()
-            .user_pool_id(pool_id)
-            .username(username)
-            .send()
+        self.admin_get(pool_id, username)
             .await
-            .expect("admin get user")
             .user_status()
             .map(|st| st.as_str().to_owned())
             .unwrap_or_default()
+    }
+
+    /// Sets one attribute through AdminUpdateUserAttributes.
+    pub async fn admin_set_attr(&self, pool_id: &str, username: &str, name: &str, value: &str) {
+        self.admin()
+            .admin_update_user_attributes()
+            .user_pool_id(pool_id)
+            .username(username)
+            .user_attributes(attr(name, value))
+            .send()
+            .await
+            .expect("admin update user attributes");
+    }
+
+    /// ForgotPassword for `username`, and the code sent to `to`.
+    pub async fn reset_code(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        to: &str,
+    ) -> String {
+        self.public()
+            .forgot_password()
+            .client_id(client_id)
+            .username(username)
+            .send()
+            .await
+            .expect("forgot password");
+        self.code_sent_to(pool_id, to).await
     }
 
     /// How many users the pool has, through ListUsers.
