@@ -10,7 +10,7 @@ use serde_json::json;
 use super::Idp;
 use super::attributes::{WriteTime, Writer, apply_new, check_writes};
 use super::codes::CodePurpose;
-use super::messages::invitation_text;
+use super::messages::{Purpose, invitation_text};
 use super::signup::resolve_new_username;
 use super::triggers::{Invocation, Trigger, attribute_map, metadata};
 use crate::crypto::SecretString;
@@ -237,7 +237,11 @@ impl Idp {
         };
         for (channel, destination) in invitation_targets(user, desired) {
             let text = invitation_text(pool, channel, shown, password.expose());
-            self.deliver(pool, user, channel, &destination, text)
+            let purpose = Purpose {
+                username: Some(shown),
+                ..Purpose::new("CustomMessage_AdminCreateUser", password.expose())
+            };
+            self.deliver(pool, user, channel, &destination, text, purpose)
                 .await?;
         }
         Ok(())

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use super::Idp;
 use super::codes::{CodeDeliveryDetails, CodePurpose, channel_of};
-use super::messages::verification_text;
+use super::messages::{Purpose, verification_text};
 use crate::error::{CognitoError, Result};
 use crate::model::attributes::check_values;
 use crate::model::pool::VerifiableAttribute;
@@ -288,7 +288,11 @@ impl Idp {
         for (attribute, destination, code) in issued {
             let channel = channel_of(attribute);
             let text = verification_text(pool, channel, code.expose());
-            if let Err(e) = self.deliver(pool, user, channel, &destination, text).await {
+            let purpose = Purpose::new("CustomMessage_UpdateUserAttribute", code.expose());
+            if let Err(e) = self
+                .deliver(pool, user, channel, &destination, text, purpose)
+                .await
+            {
                 self.store.update_user(pool, original).await?;
                 return Err(e);
             }
@@ -424,8 +428,9 @@ impl Idp {
         self.store.update_user(&pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(&pool, channel, code.expose());
+        let purpose = Purpose::new("CustomMessage_VerifyUserAttribute", code.expose());
         if let Err(e) = self
-            .deliver(&pool, &user, channel, &destination, text)
+            .deliver(&pool, &user, channel, &destination, text, purpose)
             .await
         {
             self.store.update_user(&pool, &original).await?;

@@ -15,7 +15,7 @@ use super::Idp;
 use super::attributes::{WriteTime, Writer, check_writes, stage_attribute_writes};
 use super::client_secret;
 use super::session::{AuthSession, ChallengeName, SrpState, invalid_session};
-use super::tokens::{ADMIN_SCOPE, IssuedTokens};
+use super::tokens::{ADMIN_SCOPE, IssuedTokens, TokenSource};
 use crate::credential::PasswordCredential;
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
@@ -52,6 +52,42 @@ pub enum AuthOutcome {
 pub enum Face {
     Api,
     HostedUi,
+}
+
+/// ClientMetadata: what the caller passes to the pool's Lambda triggers.
+pub type Metadata = BTreeMap<String, String>;
+
+/// No ClientMetadata (the hosted UI has none to pass).
+pub static NO_METADATA: Metadata = BTreeMap::new();
+
+/// One call of a sign-in: the face it came through and what the caller
+/// passes to the triggers it runs (Cognito API: InitiateAuth and
+/// RespondToAuthChallenge, ClientMetadata).
+#[derive(Clone, Copy, Debug)]
+pub struct Attempt<'a> {
+    pub face: Face,
+    pub metadata: &'a Metadata,
+    /// This call answered NEW_PASSWORD_REQUIRED (PreTokenGeneration's
+    /// TokenGeneration_NewPasswordChallenge).
+    pub new_password: bool,
+}
+
+impl<'a> Attempt<'a> {
+    pub fn api(metadata: &'a Metadata) -> Self {
+        Self {
+            face: Face::Api,
+            metadata,
+            new_password: false,
+        }
+    }
+
+    pub fn hosted() -> Attempt<'static> {
+        Attempt {
+            face: Face::HostedUi,
+            metadata: &NO_METADATA,
+            new_password: false,
+        }
+    }
 }
 
 /// A challenge for the client: ChallengeName, ChallengeParameters, Session.
@@ -194,8 +230,10 @@ impl Idp {
         client_id: &str,
         flow: &str,
         params: &Params,
+        metadata: &Metadata,
     ) -> Result<AuthOutcome> {
         use InitiateFlow as F;
+        let at = Attempt::api(metadata);
         let flow = F::parse(flow)?;
         let (pool, client) = self.caller_client(caller, client_id).await?;
         let admin = matches!(caller, Caller::Admin { .. });
@@ -234,12 +272,12 @@ impl Idp {
                 let user = self.find_user_by_name(&pool, username).await?;
                 check_secret_hash(&client, params, username, user.as_ref())?;
                 let user = self
-                    .verify_password_sign_in(&pool, &client, username, user, &password)
+                    .verify_password_sign_in(&pool, &client, username, user, &password, at)
                     .await?;
-                self.next_step(&pool, &client, user, Face::Api).await
+                self.next_step(&pool, &client, user, at).await
             }
-            F::UserSrpAuth => self.start_srp(&pool, &client, params).await,
-            F::RefreshTokenAuth | F::RefreshToken => self.refresh(&client, params).await,
+            F::UserSrpAuth => self.start_srp(&pool, &client, params, at).await,
+            F::RefreshTokenAuth | F::RefreshToken => self.refresh(&client, params, metadata).await,
             F::CustomAuth => Err(CognitoError::invalid_parameter(
                 "Custom auth lambda trigger is not configured for the user pool.",
             )),
@@ -257,11 +295,19 @@ impl Idp {
         challenge: &str,
         session: Option<&str>,
         responses: &Params,
+        metadata: &Metadata,
     ) -> Result<AuthOutcome> {
         let challenge = parse_challenge(challenge)?;
         let (pool, client) = self.caller_client(caller, client_id).await?;
-        self.answer_challenge(&pool, &client, challenge, session, responses, Face::Api)
-            .await
+        self.answer_challenge(
+            &pool,
+            &client,
+            challenge,
+            session,
+            responses,
+            Attempt::api(metadata),
+        )
+        .await
     }
 
     /// The hosted UI's sign-in with a password: the same checks, lockout
@@ -273,11 +319,12 @@ impl Idp {
         username: &str,
         password: &SecretString,
     ) -> Result<AuthOutcome> {
+        let at = Attempt::hosted();
         let user = self.find_user_by_name(pool, username).await?;
         let user = self
-            .verify_password_sign_in(pool, client, username, user, password)
+            .verify_password_sign_in(pool, client, username, user, password, at)
             .await?;
-        self.next_step(pool, client, user, Face::HostedUi).await
+        self.next_step(pool, client, user, at).await
     }
 
     /// Answers a challenge of a sign-in on `face`.
@@ -288,8 +335,9 @@ impl Idp {
         challenge: ChallengeName,
         session: Option<&str>,
         responses: &Params,
-        face: Face,
+        at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
+        let face = at.face;
         let (pool, client) = (pool.clone(), client.clone());
         let username = required(responses, "USERNAME")?;
         let secret_hash_ok =
@@ -315,7 +363,11 @@ impl Idp {
                 let user = self
                     .answer_new_password(&pool, &client, user, responses)
                     .await?;
-                self.next_step(&pool, &client, user, face).await
+                let at = Attempt {
+                    new_password: true,
+                    ..at
+                };
+                self.next_step(&pool, &client, user, at).await
             }
             ChallengeName::PasswordVerifier => {
                 let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
@@ -326,7 +378,7 @@ impl Idp {
                 let user = self
                     .answer_password_verifier(&pool, &client, &session, username, user, responses)
                     .await?;
-                self.next_step(&pool, &client, user, face).await
+                self.next_step(&pool, &client, user, at).await
             }
             ChallengeName::SoftwareTokenMfa
             | ChallengeName::SmsMfa
@@ -342,7 +394,7 @@ impl Idp {
                     .filter(|u| Some(u.sub) == session.sub)
                     .ok_or_else(invalid_session)?;
                 self.check_can_sign_in(&user)?;
-                self.answer_mfa(&pool, &client, user, &session, responses, face)
+                self.answer_mfa(&pool, &client, user, &session, responses, at)
                     .await
             }
         }
@@ -359,6 +411,7 @@ impl Idp {
         name: &str,
         user: Option<User>,
         password: &SecretString,
+        at: Attempt<'_>,
     ) -> Result<User> {
         // Under PreventUserExistenceErrors an unknown name locks out too.
         let ghost = user.is_none() && client.prevents_user_existence_errors();
@@ -366,6 +419,10 @@ impl Idp {
             Some(user) => self.check_not_locked_out(user)?,
             None if ghost => self.check_ghost_not_locked_out(pool, name).await?,
             None => {}
+        }
+        if user.is_some() || ghost {
+            self.pre_authentication(pool, client, name, user.as_ref(), at)
+                .await?;
         }
         let matches = self
             .password_matches(pool, user.as_ref(), name, password)
@@ -401,7 +458,7 @@ impl Idp {
         pool: &UserPool,
         client: &UserPoolClient,
         user: User,
-        face: Face,
+        at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
         if user.status == UserStatus::ForceChangePassword {
             return Ok(AuthOutcome::Challenge(
@@ -411,7 +468,7 @@ impl Idp {
         if let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
             return Ok(AuthOutcome::Challenge(challenge));
         }
-        self.signed_in(pool, client, user, face).await
+        self.signed_in(pool, client, user, at).await
     }
 
     /// The end of a sign-in: tokens for the API, the user for the hosted UI.
@@ -420,12 +477,25 @@ impl Idp {
         pool: &UserPool,
         client: &UserPoolClient,
         user: User,
-        face: Face,
+        at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
-        match face {
+        self.post_authentication(pool, client, &user, at).await?;
+        match at.face {
             Face::Api => {
+                let source = if at.new_password {
+                    TokenSource::NewPasswordChallenge
+                } else {
+                    TokenSource::Authentication
+                };
                 let tokens = self
-                    .issue_sign_in_tokens(pool, client, &user, vec![ADMIN_SCOPE.to_owned()])
+                    .issue_sign_in_tokens(
+                        pool,
+                        client,
+                        &user,
+                        vec![ADMIN_SCOPE.to_owned()],
+                        source,
+                        at.metadata,
+                    )
                     .await?;
                 Ok(AuthOutcome::Authenticated(tokens))
             }
@@ -544,6 +614,7 @@ impl Idp {
         pool: &UserPool,
         client: &UserPoolClient,
         params: &Params,
+        at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
         let username = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
@@ -559,6 +630,10 @@ impl Idp {
         require_secret_hash(client, params)?;
         let user = self.find_user_by_name(pool, username).await?;
         check_secret_hash(client, params, username, user.as_ref())?;
+        if user.is_some() || client.prevents_user_existence_errors() {
+            self.pre_authentication(pool, client, username, user.as_ref(), at)
+                .await?;
+        }
         let (verifier, user_id) = match self.srp_verifier_of(pool, user.as_ref())? {
             Some((v, u)) => (v, u.username.clone()),
             None if !client.prevents_user_existence_errors() && user.is_none() => {
@@ -693,7 +768,12 @@ impl Idp {
 
     /// REFRESH_TOKEN_AUTH: new ID and access tokens for the refresh
     /// token's sign-in (same origin_jti and auth_time), no new refresh token.
-    async fn refresh(&self, client: &UserPoolClient, params: &Params) -> Result<AuthOutcome> {
+    async fn refresh(
+        &self,
+        client: &UserPoolClient,
+        params: &Params,
+        metadata: &Metadata,
+    ) -> Result<AuthOutcome> {
         let token = required(params, "REFRESH_TOKEN")?;
         require_secret_hash(client, params)?;
         let (pool, user, grant) = self.redeem_refresh_token(client, token).await?;
@@ -715,7 +795,16 @@ impl Idp {
         if !matches {
             return Err(bad_secret_hash(client));
         }
-        let tokens = self.sign_tokens(&pool, client, &user, &grant).await?;
+        let tokens = self
+            .sign_tokens(
+                &pool,
+                client,
+                &user,
+                &grant,
+                TokenSource::RefreshTokens,
+                metadata,
+            )
+            .await?;
         Ok(AuthOutcome::Authenticated(tokens))
     }
 }

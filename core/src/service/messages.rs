@@ -9,7 +9,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use serde_json::{Value, json};
+
 use super::Idp;
+use super::auth::{Metadata, NO_METADATA};
+use super::triggers::{Invocation, Trigger, metadata, user_attributes};
 use crate::crypto::{MasterKey, SecretString};
 use crate::error::{CognitoError, Result};
 use crate::model::{User, UserPool};
@@ -526,7 +530,8 @@ impl Idp {
     }
 
     /// Hands a message for `user` to the sender, once the user's message
-    /// budget allows it. Only the channel and pool are logged.
+    /// budget allows it and the pool's CustomMessage function, if any, has
+    /// written it. Only the channel and pool are logged.
     pub(crate) async fn deliver(
         &self,
         pool: &UserPool,
@@ -534,9 +539,12 @@ impl Idp {
         channel: Channel,
         destination: &str,
         text: impl Into<MessageText>,
+        purpose: Purpose<'_>,
     ) -> Result<()> {
         self.spend_message_budget(pool, &user.sub.to_string())?;
-        let text = text.into();
+        let text = self
+            .custom_message(pool, user, channel, text.into(), purpose)
+            .await?;
         let message = OutgoingMessage {
             pool_id: pool.id.clone(),
             channel,
@@ -547,6 +555,107 @@ impl Idp {
         };
         tracing::debug!(pool = %pool.id, channel = channel.as_str(), "message sent");
         self.sender.send(&message).await
+    }
+}
+
+/// What a message is for: CustomMessage's `triggerSource`, and the values
+/// its templates take.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Purpose<'a> {
+    /// E.g. `CustomMessage_SignUp`.
+    pub source: &'static str,
+    /// The code, or AdminCreateUser's temporary password: `{####}`.
+    pub code: &'a str,
+    /// AdminCreateUser's `{username}`.
+    pub username: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+    pub metadata: &'a Metadata,
+}
+
+impl<'a> Purpose<'a> {
+    pub fn new(source: &'static str, code: &'a str) -> Self {
+        Self {
+            source,
+            code,
+            username: None,
+            client_id: None,
+            metadata: &NO_METADATA,
+        }
+    }
+
+    pub fn for_client(self, client_id: &'a str, metadata: &'a Metadata) -> Self {
+        Self {
+            client_id: Some(client_id),
+            metadata,
+            ..self
+        }
+    }
+}
+
+impl Idp {
+    /// CustomMessage: the pool's function may replace the message's text
+    /// (developer guide: "Custom message Lambda trigger"). Its templates
+    /// take `{####}` (and `{username}` for invitations) as the pool's do;
+    /// a message it leaves null keeps the pool's text.
+    async fn custom_message(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        channel: Channel,
+        text: MessageText,
+        purpose: Purpose<'_>,
+    ) -> Result<MessageText> {
+        if !Trigger::CustomMessage.configured(pool) {
+            return Ok(text);
+        }
+        let request = json!({
+            "userAttributes": user_attributes(user),
+            "codeParameter": "{####}",
+            "linkParameter": "{##Click Here##}",
+            "usernameParameter": purpose.username.map(|_| "{username}"),
+            "clientMetadata": metadata(purpose.metadata),
+        });
+        let answer = self
+            .run_trigger(
+                pool,
+                Invocation {
+                    trigger: Trigger::CustomMessage,
+                    source: purpose.source,
+                    user_name: &user.username,
+                    client_id: purpose.client_id,
+                    request,
+                    response: json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
+                },
+            )
+            .await?
+            .unwrap_or_default();
+        let field = |name: &str| match answer.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(CognitoError::InvalidLambdaResponse(
+                "Unrecognizable lambda output".into(),
+            )),
+        };
+        let mut values = vec![("{####}", purpose.code)];
+        if let Some(name) = purpose.username {
+            values.push(("{username}", name));
+        }
+        Ok(match channel {
+            Channel::Email => match field("emailMessage")? {
+                Some(template) => {
+                    let subject = field("emailSubject")?
+                        .map(str::to_owned)
+                        .or(text.subject)
+                        .unwrap_or_default();
+                    MessageText::email(&subject, template, &values)
+                }
+                None => text,
+            },
+            Channel::Sms => match field("smsMessage")? {
+                Some(template) => MessageText::sms(template, &values),
+                None => text,
+            },
+        })
     }
 }
 

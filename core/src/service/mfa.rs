@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 use super::Idp;
-use super::auth::{AuthOutcome, Challenge, Face, Params};
+use super::auth::{Attempt, AuthOutcome, Challenge, NO_METADATA, Params};
 use super::codes::{CodeDeliveryDetails, CodePurpose, channel_of, mask};
+use super::messages::Purpose;
 use super::session::{AuthSession, ChallengeName, invalid_session};
 use crate::crypto::random_bytes;
 use crate::error::{CognitoError, Result};
@@ -525,8 +526,10 @@ impl Idp {
         self.store.update_user(pool, &fresh).await?;
         let channel = channel_of(attribute);
         let text = mfa_text(pool, channel, code.expose());
+        let purpose = Purpose::new("CustomMessage_Authentication", code.expose())
+            .for_client(&client.client_id, &NO_METADATA);
         if let Err(e) = self
-            .deliver(pool, &fresh, channel, &destination, text)
+            .deliver(pool, &fresh, channel, &destination, text, purpose)
             .await
         {
             if matches!(e, CognitoError::TooManyRequests(_)) {
@@ -591,7 +594,7 @@ impl Idp {
         user: User,
         session: &AuthSession,
         responses: &Params,
-        face: Face,
+        at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
         let get = |name: &str| {
             responses
@@ -621,7 +624,7 @@ impl Idp {
                 if !session.mfa_setup_verified || user.settings.totp.is_none() {
                     return Err(invalid_session());
                 }
-                return self.signed_in(pool, client, user, face).await;
+                return self.signed_in(pool, client, user, at).await;
             }
             ChallengeName::SoftwareTokenMfa => MfaFactor::SoftwareToken,
             ChallengeName::SmsMfa => MfaFactor::Sms,
@@ -670,7 +673,7 @@ impl Idp {
             self.record_sign_in_failure(pool, &fresh).await?;
             return Err(super::codes::code_mismatch());
         }
-        self.signed_in(pool, client, fresh, face).await
+        self.signed_in(pool, client, fresh, at).await
     }
 }
 

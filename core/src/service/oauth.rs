@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::Idp;
-use super::tokens::{Grant, refresh_token_hash};
+use super::auth::NO_METADATA;
+use super::tokens::{Grant, TokenSource, refresh_token_hash};
 use crate::clock::Timestamp;
 use crate::crypto::{SecretString, constant_time_eq, random_bytes};
 use crate::error::CognitoError;
@@ -405,7 +406,16 @@ impl Idp {
             scopes: request.scopes.clone(),
             nonce: request.nonce.clone(),
         };
-        let t = self.sign_tokens(pool, client, user, &grant).await?;
+        let t = self
+            .sign_tokens(
+                pool,
+                client,
+                user,
+                &grant,
+                TokenSource::HostedAuth,
+                &NO_METADATA,
+            )
+            .await?;
         let openid = grant.scopes.iter().any(|s| s == "openid");
         Ok(OAuthTokens {
             access_token: t.access_token,
@@ -547,7 +557,16 @@ impl Idp {
                 other => OAuthError::new(OAuthErrorCode::InvalidGrant, other.message()),
             })?;
         let openid = grant.scopes.iter().any(|s| s == "openid");
-        let t = self.sign_tokens(&pool, client, &user, &grant).await?;
+        let t = self
+            .sign_tokens(
+                &pool,
+                client,
+                &user,
+                &grant,
+                TokenSource::RefreshTokens,
+                &NO_METADATA,
+            )
+            .await?;
         Ok(OAuthTokens {
             access_token: t.access_token,
             id_token: openid.then_some(t.id_token),
@@ -667,7 +686,14 @@ impl Idp {
         grant: Grant,
     ) -> Result<OAuthTokens, CognitoError> {
         let t = self
-            .issue_grant_tokens(pool, client, user, grant.clone())
+            .issue_grant_tokens(
+                pool,
+                client,
+                user,
+                grant.clone(),
+                TokenSource::HostedAuth,
+                &NO_METADATA,
+            )
             .await?;
         let openid = grant.scopes.iter().any(|s| s == "openid");
         Ok(OAuthTokens {

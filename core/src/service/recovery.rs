@@ -11,7 +11,7 @@ use super::client_secret::check_secret_hash;
 use super::codes::{
     CodeDeliveryDetails, CodePurpose, channel_of, recovery_target, validate_code_input,
 };
-use super::messages::verification_text;
+use super::messages::{Purpose, verification_text};
 use super::pacing::Step;
 use super::signup::no_such_user;
 use super::triggers::{Invocation, Trigger, metadata, user_attributes};
@@ -56,7 +56,11 @@ impl Idp {
         self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(pool, channel, code.expose());
-        if let Err(e) = self.deliver(pool, &user, channel, &destination, text).await {
+        let purpose = Purpose::new("CustomMessage_ForgotPassword", code.expose());
+        if let Err(e) = self
+            .deliver(pool, &user, channel, &destination, text, purpose)
+            .await
+        {
             self.store.update_user(pool, &original).await?;
             return Err(e);
         }

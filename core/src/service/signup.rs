@@ -13,7 +13,7 @@ use super::client_secret::check_secret_hash;
 use super::codes::{
     CodeDeliveryDetails, CodePurpose, channel_of, confirmation_target, validate_code_input,
 };
-use super::messages::verification_text;
+use super::messages::{Purpose, verification_text};
 use super::pacing::Step;
 use super::triggers::{Invocation, Trigger, attribute_map, flag, metadata, user_attributes};
 use crate::crypto::SecretString;
@@ -176,8 +176,10 @@ impl Idp {
         if let Some((attribute, destination, code)) = delivery {
             let channel = channel_of(attribute);
             let text = verification_text(&pool, channel, code.expose());
+            let purpose = Purpose::new("CustomMessage_SignUp", code.expose())
+                .for_client(&client.client_id, &req.client_metadata);
             if let Err(e) = self
-                .deliver(&pool, &user, channel, &destination, text)
+                .deliver(&pool, &user, channel, &destination, text, purpose)
                 .await
             {
                 // Nothing half-done: no account without its code.
@@ -357,7 +359,11 @@ impl Idp {
         self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(pool, channel, code.expose());
-        if let Err(e) = self.deliver(pool, &user, channel, &destination, text).await {
+        let purpose = Purpose::new("CustomMessage_ResendCode", code.expose());
+        if let Err(e) = self
+            .deliver(pool, &user, channel, &destination, text, purpose)
+            .await
+        {
             self.store.update_user(pool, &original).await?;
             return Err(e);
         }

@@ -15,6 +15,8 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::Idp;
+use super::auth::Metadata;
+use super::pre_token_generation::PreTokenCall;
 use crate::clock::Timestamp;
 use crate::crypto::{SecretString, random_bytes};
 use crate::error::{CognitoError, Result};
@@ -61,6 +63,34 @@ pub struct Grant {
     pub nonce: Option<String>,
 }
 
+/// Why tokens are signed: PreTokenGeneration's `triggerSource` (developer
+/// guide: "Pre token generation Lambda trigger sources").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The hosted UI's sign-in, redeemed at the token endpoint.
+    HostedAuth,
+    /// The end of the API's sign-in flows.
+    Authentication,
+    /// The end of a sign-in that answered NEW_PASSWORD_REQUIRED.
+    NewPasswordChallenge,
+    /// REFRESH_TOKEN_AUTH and the refresh_token grant.
+    RefreshTokens,
+    /// The client_credentials grant (V3_0 events only).
+    ClientCredentials,
+}
+
+impl TokenSource {
+    pub fn trigger_source(self) -> &'static str {
+        match self {
+            Self::HostedAuth => "TokenGeneration_HostedAuth",
+            Self::Authentication => "TokenGeneration_Authentication",
+            Self::NewPasswordChallenge => "TokenGeneration_NewPasswordChallenge",
+            Self::RefreshTokens => "TokenGeneration_RefreshTokens",
+            Self::ClientCredentials => "TokenGeneration_ClientCredentials",
+        }
+    }
+}
+
 /// SHA-256 of a refresh token: the only form the store keeps.
 pub fn refresh_token_hash(token: &str) -> Vec<u8> {
     aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes())
@@ -84,6 +114,8 @@ impl Idp {
         client: &UserPoolClient,
         user: &User,
         scopes: Vec<String>,
+        source: TokenSource,
+        metadata: &Metadata,
     ) -> Result<IssuedTokens> {
         let grant = Grant {
             origin_jti: Uuid::new_v4().to_string(),
@@ -91,7 +123,8 @@ impl Idp {
             scopes,
             nonce: None,
         };
-        self.issue_grant_tokens(pool, client, user, grant).await
+        self.issue_grant_tokens(pool, client, user, grant, source, metadata)
+            .await
     }
 
     /// Issues the tokens of `grant` with a refresh token stored as its hash.
@@ -101,6 +134,8 @@ impl Idp {
         client: &UserPoolClient,
         user: &User,
         grant: Grant,
+        source: TokenSource,
+        metadata: &Metadata,
     ) -> Result<IssuedTokens> {
         let now = self.clock.now();
         let token = SecretString::new(format!(
@@ -122,7 +157,9 @@ impl Idp {
                 scopes: grant.scopes.clone(),
             })
             .await?;
-        let mut tokens = self.sign_tokens(pool, client, user, &grant).await?;
+        let mut tokens = self
+            .sign_tokens(pool, client, user, &grant, source, metadata)
+            .await?;
         tokens.refresh_token = Some(token);
         Ok(tokens)
     }
@@ -176,20 +213,35 @@ impl Idp {
         ))
     }
 
-    /// Signs the ID and access tokens of a grant (no refresh token).
+    /// Signs the ID and access tokens of a grant (no refresh token), as
+    /// the pool's PreTokenGeneration function customizes them.
     pub async fn sign_tokens(
         &self,
         pool: &UserPool,
         client: &UserPoolClient,
         user: &User,
         grant: &Grant,
+        source: TokenSource,
+        metadata: &Metadata,
     ) -> Result<IssuedTokens> {
         let groups = self.user_groups(&pool.id, user.sub).await?;
         let now = self.clock.now();
         let issuer = self.issuer(&pool.id);
         let event_id = Uuid::new_v4().to_string();
-        let access = access_claims(&issuer, client, user, grant, &groups, &event_id, now);
+        let mut access = access_claims(&issuer, client, user, grant, &groups, &event_id, now);
         let mut id = id_claims(&issuer, client, user, grant, &groups, &event_id, now);
+        let call = PreTokenCall {
+            pool,
+            client,
+            user,
+            groups: &groups,
+            scopes: &grant.scopes,
+            source,
+            metadata,
+        };
+        if let Some(customization) = self.pre_token_generation(call).await? {
+            customization.apply(&mut id, &mut access);
+        }
         let keys = self.pool_keys(&pool.id).await?;
         let access_token = keys.keys.active.sign(&access)?;
         // OpenID Connect Core §3.1.3.6 and §3.2.2.9: nonce and at_hash in

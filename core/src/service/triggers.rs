@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use super::Idp;
 use crate::error::{CognitoError, Result};
 use crate::model::attributes::AttributeType;
+use crate::model::lambda::EventVersion;
 use crate::model::{User, UserPool};
 
 /// Why an invocation gave no event back.
@@ -59,24 +60,76 @@ impl FunctionInvoker for NoInvoker {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
     PreSignUp,
+    CustomMessage,
     PostConfirmation,
+    PreAuthentication,
+    PostAuthentication,
+    DefineAuthChallenge,
+    CreateAuthChallenge,
+    VerifyAuthChallengeResponse,
+    PreTokenGeneration,
+    UserMigration,
+    CustomSmsSender,
+    CustomEmailSender,
 }
 
 impl Trigger {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::PreSignUp => "PreSignUp",
+            Self::CustomMessage => "CustomMessage",
             Self::PostConfirmation => "PostConfirmation",
+            Self::PreAuthentication => "PreAuthentication",
+            Self::PostAuthentication => "PostAuthentication",
+            Self::DefineAuthChallenge => "DefineAuthChallenge",
+            Self::CreateAuthChallenge => "CreateAuthChallenge",
+            Self::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+            Self::PreTokenGeneration => "PreTokenGeneration",
+            Self::UserMigration => "UserMigration",
+            Self::CustomSmsSender => "CustomSMSSender",
+            Self::CustomEmailSender => "CustomEmailSender",
         }
     }
 
-    /// The function the pool configured for this trigger.
-    fn function(self, pool: &UserPool) -> Option<&str> {
+    /// The function the pool configured for this trigger and the event
+    /// version it takes (`"1"` but for PreTokenGenerationConfig V2_0/V3_0).
+    pub fn function(self, pool: &UserPool) -> Option<(&str, &'static str)> {
         let c = &pool.config.lambda_config;
-        match self {
-            Self::PreSignUp => c.pre_sign_up.as_deref(),
-            Self::PostConfirmation => c.post_confirmation.as_deref(),
+        fn v1(arn: &Option<String>) -> Option<(&str, &'static str)> {
+            arn.as_deref().map(|a| (a, "1"))
         }
+        match self {
+            Self::PreSignUp => v1(&c.pre_sign_up),
+            Self::CustomMessage => v1(&c.custom_message),
+            Self::PostConfirmation => v1(&c.post_confirmation),
+            Self::PreAuthentication => v1(&c.pre_authentication),
+            Self::PostAuthentication => v1(&c.post_authentication),
+            Self::DefineAuthChallenge => v1(&c.define_auth_challenge),
+            Self::CreateAuthChallenge => v1(&c.create_auth_challenge),
+            Self::VerifyAuthChallengeResponse => v1(&c.verify_auth_challenge_response),
+            Self::UserMigration => v1(&c.user_migration),
+            Self::PreTokenGeneration => c.pre_token_generation().map(|(arn, v)| {
+                let version = match v {
+                    EventVersion::V1 => "1",
+                    EventVersion::V2 => "2",
+                    EventVersion::V3 => "3",
+                };
+                (arn, version)
+            }),
+            Self::CustomSmsSender => c
+                .custom_sms_sender
+                .as_ref()
+                .map(|f| (f.lambda_arn.as_str(), "1")),
+            Self::CustomEmailSender => c
+                .custom_email_sender
+                .as_ref()
+                .map(|f| (f.lambda_arn.as_str(), "1")),
+        }
+    }
+
+    /// Whether the pool has a function for this trigger.
+    pub fn configured(self, pool: &UserPool) -> bool {
+        self.function(pool).is_some()
     }
 }
 
@@ -131,11 +184,11 @@ impl Idp {
         pool: &UserPool,
         call: Invocation<'_>,
     ) -> Result<Option<Map<String, Value>>> {
-        let Some(arn) = call.trigger.function(pool) else {
+        let Some((arn, version)) = call.trigger.function(pool) else {
             return Ok(None);
         };
         let event = json!({
-            "version": "1",
+            "version": version,
             "triggerSource": call.source,
             "region": self.settings.region,
             "userPoolId": pool.id,

@@ -34,4 +34,5 @@ mod security_sigv4;
 mod sms_webhook;
 mod startup;
 mod triggers;
+mod triggers_sign_in;
 mod wiring;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use cognate_core::service::auth::{AuthOutcome, Caller, Params};
+use cognate_core::service::auth::{AuthOutcome, Caller, Metadata, Params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -20,6 +20,8 @@ struct InitiateAuth {
     user_pool_id: Option<String>,
     #[serde(default)]
     auth_parameters: Option<HashMap<String, String>>,
+    #[serde(default)]
+    client_metadata: Option<Metadata>,
 }
 
 #[derive(Deserialize)]
@@ -31,6 +33,8 @@ struct RespondToAuthChallenge {
     session: Option<String>,
     #[serde(default)]
     challenge_responses: Option<HashMap<String, String>>,
+    #[serde(default)]
+    client_metadata: Option<Metadata>,
 }
 
 #[derive(Deserialize)]
@@ -77,7 +81,13 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let params: Params = i.auth_parameters.unwrap_or_default();
             let caller = caller(action == "AdminInitiateAuth", i.user_pool_id.as_deref())?;
             let outcome = idp
-                .initiate_auth(caller, &i.client_id, &i.auth_flow, &params)
+                .initiate_auth(
+                    caller,
+                    &i.client_id,
+                    &i.auth_flow,
+                    &params,
+                    &i.client_metadata.unwrap_or_default(),
+                )
                 .await?;
             render(outcome)
         }
@@ -95,6 +105,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     &r.challenge_name,
                     r.session.as_deref(),
                     &responses,
+                    &r.client_metadata.unwrap_or_default(),
                 )
                 .await?;
             render(outcome)

@@ -11,7 +11,7 @@ use axum::response::Response;
 use cognate_app::pages::hosted::FormErrors;
 use cognate_core::CognitoError;
 use cognate_core::crypto::SecretString;
-use cognate_core::service::auth::{AuthOutcome, Challenge, Face};
+use cognate_core::service::auth::{Attempt, AuthOutcome, Challenge};
 use cognate_core::service::mfa::TokenHolder;
 use cognate_core::service::session::ChallengeName;
 
@@ -176,7 +176,7 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
             name,
             cx.flow.session.as_deref(),
             &responses,
-            Face::HostedUi,
+            Attempt::hosted(),
         )
         .await;
     next(cx, outcome).await

@@ -1,0 +1,459 @@
+//! Lambda triggers of sign-in and of messages: PreAuthentication,
+//! PostAuthentication, PreTokenGeneration (V1_0, V2_0) from the API, the
+//! refresh flow and the hosted UI, and CustomMessage — through a real
+//! Lambda Invoke API peer (`common::lambda`).
+
+use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use serde_json::{Value, json};
+
+use crate::common::hosted::{browser, hidden, location, query_param};
+use crate::common::lambda::{Peer, arn, function_error, pool_with, server_with_peer};
+use crate::common::users::{PASSWORD, attr};
+use crate::common::{TestServer, error_name};
+
+/// The claims of a JWT, unverified (other tests check signatures).
+fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(&B64URL.decode(payload).unwrap()).unwrap()
+}
+
+/// A confirmed user "ann" with a verified email, in group "admins".
+async fn ann(s: &TestServer, pool_id: &str) {
+    s.verified_user(pool_id, "ann", PASSWORD, "ann@example.com")
+        .await;
+    let admin = s.admin();
+    admin
+        .create_group()
+        .user_pool_id(pool_id)
+        .group_name("admins")
+        .role_arn("arn:aws:iam::123456789012:role/admins")
+        .send()
+        .await
+        .unwrap();
+    admin
+        .admin_add_user_to_group()
+        .user_pool_id(pool_id)
+        .username("ann")
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+}
+
+/// USER_PASSWORD_AUTH with ClientMetadata {"app": "web"}.
+async fn sign_in(
+    s: &TestServer,
+    client_id: &str,
+) -> Result<aws_sdk_cognitoidentityprovider::types::AuthenticationResultType, String> {
+    s.public()
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "ann")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .client_metadata("app", "web")
+        .send()
+        .await
+        .map(|o| o.authentication_result().expect("tokens").clone())
+        .map_err(|e| error_name(&e))
+}
+
+fn define_v1(peer: &Peer) {
+    peer.define("claims-v1", |mut e| {
+        e["response"]["claimsOverrideDetails"] = json!({
+            "claimsToAddOrOverride": {"tier": "gold", "sub": "forged", "family_name": "Kept"},
+            "claimsToSuppress": ["email", "family_name"],
+            "groupOverrideDetails": {
+                "groupsToOverride": ["readers"],
+                "iamRolesToOverride": ["arn:aws:iam::123456789012:role/readers"],
+                "preferredRole": "arn:aws:iam::123456789012:role/readers",
+            },
+        });
+        e
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_token_generation_v1_changes_the_id_token_and_both_tokens_groups() {
+    let (s, peer, _) = server_with_peer().await;
+    define_v1(&peer);
+    let (pool_id, client_id) =
+        pool_with(&s, json!({ "PreTokenGeneration": arn("claims-v1") })).await;
+    ann(&s, &pool_id).await;
+    let tokens = sign_in(&s, &client_id).await.unwrap();
+    let id = claims(tokens.id_token().unwrap());
+    assert_eq!(id["tier"], "gold");
+    assert!(id.get("email").is_none(), "suppressed");
+    assert!(
+        id.get("family_name").is_none(),
+        "suppression wins over adding"
+    );
+    assert_ne!(id["sub"], "forged", "sub is Cognito's");
+    assert_eq!(id["cognito:groups"], json!(["readers"]));
+    assert_eq!(
+        id["cognito:roles"],
+        json!(["arn:aws:iam::123456789012:role/readers"])
+    );
+    let access = claims(tokens.access_token().unwrap());
+    assert_eq!(access["cognito:groups"], json!(["readers"]));
+    assert!(
+        access.get("tier").is_none(),
+        "V1_0 changes only the ID token"
+    );
+
+    let events = peer.events_of("claims-v1");
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!(e["version"], "1");
+    assert_eq!(e["triggerSource"], "TokenGeneration_Authentication");
+    assert_eq!(e["userName"], "ann");
+    assert_eq!(e["callerContext"]["clientId"], client_id.as_str());
+    assert_eq!(e["request"]["userAttributes"]["email"], "ann@example.com");
+    assert_eq!(
+        e["request"]["groupConfiguration"],
+        json!({
+            "groupsToOverride": ["admins"],
+            "iamRolesToOverride": ["arn:aws:iam::123456789012:role/admins"],
+            "preferredRole": "arn:aws:iam::123456789012:role/admins",
+        })
+    );
+    assert_eq!(e["request"]["clientMetadata"], json!({"app": "web"}));
+    assert!(e["request"].get("scopes").is_none(), "scopes are V2_0's");
+    assert_eq!(e["response"], json!({"claimsOverrideDetails": null}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_token_generation_v2_changes_access_tokens_and_scopes_on_sign_in_and_refresh() {
+    let (s, peer, _) = server_with_peer().await;
+    peer.define("claims-v2", |mut e| {
+        e["response"]["claimsAndScopeOverrideDetails"] = json!({
+            "idTokenGeneration": {"claimsToAddOrOverride": {"plan": "pro"}},
+            "accessTokenGeneration": {
+                "claimsToAddOrOverride": {"tenant": {"id": 7}, "client_id": "forged"},
+                "scopesToAdd": ["api/read"],
+                "scopesToSuppress": ["api/write"],
+            },
+        });
+        e
+    });
+    let config = json!({
+        "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": arn("claims-v2")}
+    });
+    let (pool_id, client_id) = pool_with(&s, config).await;
+    ann(&s, &pool_id).await;
+    let tokens = sign_in(&s, &client_id).await.unwrap();
+    let access = claims(tokens.access_token().unwrap());
+    assert_eq!(access["tenant"], json!({"id": 7}));
+    assert_eq!(
+        access["client_id"],
+        client_id.as_str(),
+        "client_id is Cognito's"
+    );
+    assert_eq!(access["scope"], "aws.cognito.signin.user.admin api/read");
+    assert_eq!(access["cognito:groups"], json!(["admins"]), "groups kept");
+    assert_eq!(claims(tokens.id_token().unwrap())["plan"], "pro");
+
+    let refreshed = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", tokens.refresh_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let access = claims(
+        refreshed
+            .authentication_result()
+            .unwrap()
+            .access_token()
+            .unwrap(),
+    );
+    assert_eq!(access["tenant"], json!({"id": 7}));
+
+    let events = peer.events_of("claims-v2");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["version"], "2");
+    assert_eq!(
+        events[0]["request"]["scopes"],
+        json!(["aws.cognito.signin.user.admin"])
+    );
+    assert_eq!(
+        events[0]["response"],
+        json!({"claimsAndScopeOverrideDetails": null})
+    );
+    assert_eq!(events[1]["triggerSource"], "TokenGeneration_RefreshTokens");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pre_token_generation_that_throws_or_answers_garbage_issues_no_tokens() {
+    let (s, peer, _) = server_with_peer().await;
+    peer.define("bad-shape", |mut e| {
+        e["response"]["claimsOverrideDetails"] = json!({"claimsToSuppress": "email"});
+        e
+    });
+    for (function, error) in [
+        ("reject", "UserLambdaValidationException"),
+        ("garbage", "InvalidLambdaResponseException"),
+        ("bad-shape", "InvalidLambdaResponseException"),
+    ] {
+        let (pool_id, client_id) =
+            pool_with(&s, json!({ "PreTokenGeneration": arn(function) })).await;
+        ann(&s, &pool_id).await;
+        assert_eq!(
+            sign_in(&s, &client_id).await.unwrap_err(),
+            error,
+            "{function}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_and_post_authentication_see_each_sign_in_and_may_refuse_it() {
+    let (s, peer, _) = server_with_peer().await;
+    let config = json!({
+        "PreAuthentication": arn("echo"),
+        "PostAuthentication": arn("post"),
+    });
+    peer.define("post", |e| e);
+    let (pool_id, client_id) = pool_with(&s, config).await;
+    ann(&s, &pool_id).await;
+    sign_in(&s, &client_id).await.unwrap();
+    let pre = peer.events_of("echo");
+    assert_eq!(pre.len(), 1);
+    assert_eq!(pre[0]["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(pre[0]["userName"], "ann");
+    assert_eq!(
+        pre[0]["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(pre[0]["request"]["validationData"], json!({"app": "web"}));
+    assert!(pre[0]["request"].get("userNotFound").is_none());
+    let post = peer.events_of("post");
+    assert_eq!(post.len(), 1);
+    assert_eq!(
+        post[0]["triggerSource"],
+        "PostAuthentication_Authentication"
+    );
+    assert_eq!(post[0]["request"]["newDeviceUsed"], false);
+    assert_eq!(post[0]["request"]["clientMetadata"], json!({"app": "web"}));
+
+    // A wrong password never reaches PostAuthentication.
+    let wrong = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "ann")
+        .auth_parameters("PASSWORD", "Wrong-Passw0rd!")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&wrong), "NotAuthorizedException");
+    assert_eq!(peer.events_of("post").len(), 1);
+
+    // Either function throwing ends the sign-in without tokens.
+    peer.define_raw("deny", |_| function_error("Outside office hours"));
+    for config in [
+        json!({ "PreAuthentication": arn("deny") }),
+        json!({ "PostAuthentication": arn("deny") }),
+    ] {
+        let (pool_id, client_id) = pool_with(&s, config.clone()).await;
+        ann(&s, &pool_id).await;
+        let err = s
+            .public()
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "ann")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error_name(&err),
+            "UserLambdaValidationException",
+            "{config}"
+        );
+        let message = err
+            .as_service_error()
+            .and_then(aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message)
+            .unwrap_or("")
+            .to_owned();
+        assert!(
+            message.ends_with("failed with error Outside office hours."),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_authentication_is_told_of_unknown_names_when_existence_is_hidden() {
+    let (s, peer, _) = server_with_peer().await;
+    let pool_id =
+        crate::common::lambda::create_pool(&s, json!({ "PreAuthentication": arn("echo") }))
+            .await
+            .unwrap();
+    let (client_id, _) = s.client(&pool_id, false, true).await;
+    let err = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "NotAuthorizedException");
+    let events = peer.events_of("echo");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["userName"], "nobody");
+    assert_eq!(events[0]["request"]["userNotFound"], true);
+}
+
+/// S256 of a PKCE verifier.
+fn s256(verifier: &str) -> String {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+    B64URL.encode(d.as_ref())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosted_ui_sign_ins_run_the_same_triggers_and_hosted_auth_tokens() {
+    const CALLBACK: &str = "https://app.example/callback";
+    let (s, peer, _) = server_with_peer().await;
+    define_v1(&peer);
+    peer.define("post", |e| e);
+    let config = json!({
+        "PreAuthentication": arn("echo"),
+        "PostAuthentication": arn("post"),
+        "PreTokenGeneration": arn("claims-v1"),
+    });
+    let pool_id = crate::common::lambda::create_pool(&s, config)
+        .await
+        .unwrap();
+    ann(&s, &pool_id).await;
+    let (client_id, _) = s
+        .code_client(&pool_id, CALLBACK, &["openid", "email"], |c| c)
+        .await;
+    let b = browser();
+    let verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
+    let authorize = format!(
+        "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={CALLBACK}&state=s&scope=openid+email&code_challenge={}&code_challenge_method=S256",
+        s.url,
+        s256(verifier)
+    );
+    let html = b.get(authorize).send().await.unwrap().text().await.unwrap();
+    let form = [
+        ("csrf", hidden(&html, "csrf").expect("csrf")),
+        ("flow", hidden(&html, "flow").expect("flow")),
+        ("username", "ann".to_owned()),
+        ("password", PASSWORD.to_owned()),
+    ];
+    let done = b
+        .post(format!("{}/{pool_id}/login", s.url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let code = query_param(&location(&done), "code").expect("a code");
+    assert_eq!(peer.events_of("echo").len(), 1, "PreAuthentication");
+    assert_eq!(peer.events_of("post").len(), 1, "PostAuthentication");
+    let tokens: Value = reqwest::Client::new()
+        .post(format!("{}/{pool_id}/oauth2/token", s.url))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id.as_str()),
+            ("code", code.as_str()),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = claims(tokens["id_token"].as_str().expect("id_token"));
+    assert_eq!(id["tier"], "gold");
+    let events = peer.events_of("claims-v1");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["triggerSource"], "TokenGeneration_HostedAuth");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_message_writes_the_codes_messages() {
+    let (s, peer, _) = server_with_peer().await;
+    peer.define("writer", |mut e| {
+        let source = e["triggerSource"].as_str().unwrap().to_owned();
+        if source == "CustomMessage_ResendCode" {
+            return e; // the pool's own text
+        }
+        let code = e["request"]["codeParameter"].as_str().unwrap().to_owned();
+        let name = e["request"]["usernameParameter"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        e["response"]["emailSubject"] = json!(format!("[{source}]"));
+        e["response"]["emailMessage"] = json!(format!("Hello {name} <b>{code}</b>"));
+        e
+    });
+    let (pool_id, client_id) = pool_with(&s, json!({ "CustomMessage": arn("writer") })).await;
+    s.public()
+        .sign_up()
+        .client_id(&client_id)
+        .username("bob")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "bob@example.com"))
+        .client_metadata("lang", "fr")
+        .send()
+        .await
+        .unwrap();
+    let sent = &s.outbox(&pool_id).await[0];
+    assert_eq!(sent.subject.as_deref(), Some("[CustomMessage_SignUp]"));
+    let code = crate::common::users::six_digits(&sent.body).expect("the code, filled in");
+    assert_eq!(sent.body, format!("Hello {code}"));
+    let events = peer.events_of("writer");
+    let e = &events[0];
+    assert_eq!(e["request"]["codeParameter"], "{####}");
+    assert_eq!(e["request"]["usernameParameter"], Value::Null);
+    assert_eq!(e["request"]["clientMetadata"], json!({"lang": "fr"}));
+    assert_eq!(e["callerContext"]["clientId"], client_id.as_str());
+    assert_eq!(
+        e["response"],
+        json!({"smsMessage": null, "emailMessage": null, "emailSubject": null})
+    );
+
+    // A function that leaves the message null keeps the pool's text.
+    s.public()
+        .resend_confirmation_code()
+        .client_id(&client_id)
+        .username("bob")
+        .send()
+        .await
+        .unwrap();
+    let resent = &s.outbox(&pool_id).await[0];
+    assert!(resent.body.starts_with("Your verification code is "));
+    assert_ne!(crate::common::users::six_digits(&resent.body), Some(code));
+
+    // Invitations fill {username} too.
+    s.admin()
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("cat")
+        .user_attributes(attr("email", "cat@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let invite = &s.outbox(&pool_id).await[0];
+    assert_eq!(
+        invite.subject.as_deref(),
+        Some("[CustomMessage_AdminCreateUser]")
+    );
+    assert!(invite.body.starts_with("Hello cat "), "{}", invite.body);
+    let last = peer.events_of("writer").pop().unwrap();
+    assert_eq!(last["request"]["usernameParameter"], "{username}");
+    assert_eq!(last["triggerSource"], "CustomMessage_AdminCreateUser");
+}
