@@ -47,7 +47,7 @@ LIMIT_SECONDS = env_int("BENCH_LIMIT_SECONDS", 2)
 SERVERS = os.environ.get("BENCH_SERVERS", "cognate,moto,cognito-local,cognitox").split(",")
 
 COMMON = ["refresh", "password-sign-in", "get-user", "sign-up-confirm", "admin-create-user", "list-users-prefix"]
-COGNATE_ONLY = ["srp-sign-in", "token-refresh", "hosted-sign-in-page", "jwks"]
+COGNATE_ONLY = ["srp-sign-in", "token-refresh", "hosted-sign-in-page", "jwks", "password-sign-in-pre-token"]
 TITLES = {
     "refresh": "InitiateAuth REFRESH_TOKEN_AUTH",
     "password-sign-in": "AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH",
@@ -60,6 +60,7 @@ TITLES = {
     "token-refresh": "/oauth2/token refresh grant (Cognate only)",
     "hosted-sign-in-page": "GET hosted sign-in page (Cognate only)",
     "jwks": "GET JWKS document (Cognate only)",
+    "password-sign-in-pre-token": "AdminInitiateAuth with a PreTokenGeneration V2_0 function at a local Invoke server (Cognate only)",
 }
 KEY_ID, SECRET = "AKIABENCHMARK0000000", "bench-secret-access-key"
 # One load generator on loopback is one address hammering a few users:
@@ -152,7 +153,8 @@ def free_port():
 def server_command(server, port, work):
     """(command, health path, extra environment) of a server."""
     if server == "cognate":
-        return ([str(COGNATE), "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", str(work / "data")], "/health", COGNATE_ENV)
+        env = {**COGNATE_ENV, "COGNATE_LAMBDA_ENDPOINT": f"http://127.0.0.1:{LAMBDA_PORT}"}
+        return ([str(COGNATE), "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", str(work / "data")], "/health", env)
     if server == "moto":
         return ([str(CACHE / "moto" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], None, {})
     if server == "cognito-local":
@@ -163,6 +165,24 @@ def server_command(server, port, work):
         # requests still go over loopback).
         return ([str(CACHE / "cognitox" / "bin" / "cognitox"), "--port", str(port), "--storage-mode", "memory", "--log-level", "warn"], "/health", {})
     raise ValueError(server)
+
+
+# The local Lambda Invoke server of the PreTokenGeneration workload
+# (`cognate-bench lambda`), started beside Cognate.
+LAMBDA_PORT = free_port()
+
+
+def start_lambda():
+    """Starts `cognate-bench lambda` on LAMBDA_PORT; its process."""
+    p = subprocess.Popen([str(BENCH), "lambda", "--listen", f"127.0.0.1:{LAMBDA_PORT}"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", LAMBDA_PORT)) == 0:
+                return p
+        time.sleep(0.05)
+    p.kill()
+    raise RuntimeError("the local Invoke server did not start")
 
 
 def bench(url, *args, env=None, check=True):
@@ -257,6 +277,7 @@ def bench_server(server, work):
     cwd = work / server
     cwd.mkdir()
     result = {"server": server, "version": version_of(server), "workloads": {}}
+    lam = start_lambda() if server == "cognate" else None
     s = start(server, work, cwd)
     result.update(start_ms=s["api_ms"], health_ms=s.get("health_ms"), idle_rss_mib=s["idle_rss_mib"])
     log(f"{server}: answered in {s['api_ms']:.1f} ms, idle RSS {s['idle_rss_mib']:.1f} MiB")
@@ -264,7 +285,7 @@ def bench_server(server, work):
     setup = work / f"{server}-setup.json"
     try:
         if server == "cognate":
-            bench(url, "setup", "--users", "0", "--out", str(setup))
+            bench(url, "setup", "--users", "0", "--pre-token", "--out", str(setup))
             seeded = json.loads(bench(url, "seed-sqlite", "--setup", str(setup), "--data-dir", str(work / "data"),
                                       "--to", str(USERS)).stdout)
             result["seed"] = {"users": USERS, "seconds": seeded["seconds"], "how": "written to its SQLite file with cognate-core"}
@@ -296,6 +317,9 @@ def bench_server(server, work):
         result["peak_rss_mib"] = rss_mib(pid, "VmHWM")
     finally:
         stop(pid)
+        if lam:
+            lam.terminate()
+            lam.wait()
     if server == "cognate":
         # A restart on the data directory just used: the common case.
         s = start(server, work, cwd)
@@ -452,8 +476,29 @@ def report(results, limits, installs, total_s):
             L.append(f"- {esc(n)}")
         svg_chart(OUT / f"{w}.svg", TITLES[w], [(NAMES[s], rps(rows[s]), "not supported" if rows[s] and rows[s].get("not_supported") else ("failed" if rows[s] and rows[s].get("failed") else "not run")) for s in servers])
 
+    L += pre_token_overhead(by.get("cognate"))
     L += ["", "## Targets (issue 7)", ""] + targets(by, ceilings, cog)
     return "\n".join(L) + "\n"
+
+
+def pre_token_overhead(cognate):
+    """What one PreTokenGeneration invocation adds to a sign-in: the same
+    sign-in with and without the function, medians of the same run."""
+    if not cognate:
+        return []
+    w = cognate["workloads"]
+    plain, hooked = w.get("password-sign-in"), w.get("password-sign-in-pre-token")
+    if not rps(plain) or not rps(hooked):
+        return []
+    return ["", "### PreTokenGeneration overhead per invocation", "",
+            "AdminInitiateAuth in a pool with a V2_0 function at a local Invoke server, against the same sign-in "
+            "without one, in the same run (16 connections, so latencies include queueing):", "",
+            "| | without | with | added |", "|---|---|---|---|",
+            f"| p50 ms | {fmt(plain['median_p50_ms'], 2)} | {fmt(hooked['median_p50_ms'], 2)} | "
+            f"{fmt(hooked['median_p50_ms'] - plain['median_p50_ms'], 2)} |",
+            f"| p99 ms | {fmt(plain['median_p99_ms'], 2)} | {fmt(hooked['median_p99_ms'], 2)} | "
+            f"{fmt(hooked['median_p99_ms'] - plain['median_p99_ms'], 2)} |",
+            f"| req/s | {fmt(rps(plain))} | {fmt(rps(hooked))} | {(rps(hooked) / rps(plain) - 1) * 100:+.0f}% |"]
 
 
 def targets(by, ceilings, cog):

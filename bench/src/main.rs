@@ -4,6 +4,7 @@
 //! requests.
 
 mod client;
+mod lambda;
 mod launch;
 mod limits;
 mod seed;
@@ -37,12 +38,23 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Creates a pool, a client and a signed-in user, seeds `users` more,
-    /// and writes what the workloads need to `out`.
+    /// and writes what the workloads need to `out`. With `pre_token`, also
+    /// a second pool whose PreTokenGeneration V2_0 function is the local
+    /// Invoke server's (`lambda`), for the password-sign-in-pre-token
+    /// workload (Cognate only).
     Setup {
         #[arg(long, default_value_t = 1000)]
         users: usize,
         #[arg(long)]
         out: PathBuf,
+        #[arg(long)]
+        pre_token: bool,
+    },
+    /// Serves the Lambda Invoke API on `listen` (loopback) with a V2_0
+    /// pre token generation function, until stopped.
+    Lambda {
+        #[arg(long, default_value = "127.0.0.1:9001")]
+        listen: std::net::SocketAddr,
     },
     /// Runs one workload and prints a JSON result line.
     Run {
@@ -147,8 +159,16 @@ async fn main() -> anyhow::Result<()> {
                 serde_json::json!({"from": from, "to": to, "seconds": seconds})
             );
         }
-        Command::Setup { users, out } => {
-            let setup = workloads::setup(&api, users).await?;
+        Command::Lambda { listen } => lambda::serve(listen).await?,
+        Command::Setup {
+            users,
+            out,
+            pre_token,
+        } => {
+            let mut setup = workloads::setup(&api, users).await?;
+            if pre_token {
+                setup.pre_token = Some(workloads::setup_pre_token(&api).await?);
+            }
             std::fs::write(&out, serde_json::to_string_pretty(&setup)?)?;
             eprintln!("setup written to {}", out.display());
         }

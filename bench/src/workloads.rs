@@ -38,6 +38,10 @@ pub enum Workload {
     /// InitiateAuth USER_SRP_AUTH then RespondToAuthChallenge
     /// PASSWORD_VERIFIER (the load generator computes the client's SRP too).
     SrpSignIn,
+    /// AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH in a pool whose
+    /// PreTokenGeneration V2_0 function runs at the local Invoke server:
+    /// `password-sign-in` plus one invocation.
+    PasswordSignInPreToken,
 }
 
 /// The redirect URI of the bench client (never visited).
@@ -52,6 +56,81 @@ pub struct Setup {
     pub access_token: String,
     pub seeded_users: usize,
     pub seed_seconds: f64,
+    /// The pool and client of the PreTokenGeneration workload.
+    #[serde(default)]
+    pub pre_token: Option<PreTokenSetup>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PreTokenSetup {
+    pub pool_id: String,
+    pub client_id: String,
+}
+
+/// A pool whose PreTokenGeneration V2_0 function is the local Invoke
+/// server's, with a client and the bench user.
+pub async fn setup_pre_token(api: &Api) -> anyhow::Result<PreTokenSetup> {
+    let pool = api
+        .ok(
+            "CreateUserPool",
+            &json!({"PoolName": "bench-pre-token",
+                    "LambdaConfig": {"PreTokenGenerationConfig": {
+                        "LambdaVersion": "V2_0", "LambdaArn": crate::lambda::FUNCTION_ARN}}}),
+            true,
+        )
+        .await?;
+    let pool_id = pool["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let client = api
+        .ok(
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": "bench",
+                    "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+            true,
+        )
+        .await?;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    api.ok(
+        "AdminCreateUser",
+        &json!({"UserPoolId": pool_id, "Username": "bench-user", "MessageAction": "SUPPRESS"}),
+        true,
+    )
+    .await?;
+    api.ok(
+        "AdminSetUserPassword",
+        &json!({"UserPoolId": pool_id, "Username": "bench-user", "Password": PASSWORD, "Permanent": true}),
+        true,
+    )
+    .await?;
+    // The workload measures an invocation only if the function really runs.
+    let auth = api
+        .ok(
+            "AdminInitiateAuth",
+            &json!({"UserPoolId": pool_id, "ClientId": client_id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": "bench-user", "PASSWORD": PASSWORD}}),
+            true,
+        )
+        .await?;
+    let token = auth["AuthenticationResult"]["AccessToken"]
+        .as_str()
+        .unwrap_or_default();
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    let claims: serde_json::Value = serde_json::from_slice(&base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        payload,
+    )?)?;
+    anyhow::ensure!(
+        claims["scope"]
+            .as_str()
+            .is_some_and(|s| s.contains("bench/read")),
+        "the PreTokenGeneration function did not run: is the server's lambda_endpoint the local Invoke server?"
+    );
+    Ok(PreTokenSetup { pool_id, client_id })
 }
 
 pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
@@ -124,6 +203,7 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
         username,
         seeded_users: users,
         seed_seconds: started.elapsed().as_secs_f64(),
+        pre_token: None,
     })
 }
 
@@ -242,6 +322,18 @@ async fn once(
                    "AuthParameters": {"USERNAME": setup.username, "PASSWORD": PASSWORD}}),
             true,
         ),
+        Workload::PasswordSignInPreToken => {
+            let p = setup
+                .pre_token
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("setup was made without --pre-token"))?;
+            (
+                "AdminInitiateAuth",
+                json!({"UserPoolId": p.pool_id, "ClientId": p.client_id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                       "AuthParameters": {"USERNAME": setup.username, "PASSWORD": PASSWORD}}),
+                true,
+            )
+        }
         Workload::GetUser => ("GetUser", json!({"AccessToken": setup.access_token}), false),
         Workload::AdminCreateUser => (
             "AdminCreateUser",
