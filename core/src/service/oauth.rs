@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::Idp;
 use super::auth::NO_METADATA;
+use super::pre_token_generation::PreTokenCall;
 use super::tokens::{Grant, TokenSource, refresh_token_hash};
 use crate::clock::Timestamp;
 use crate::crypto::{SecretString, constant_time_eq, random_bytes};
@@ -622,9 +623,21 @@ impl Idp {
             "jti": Uuid::new_v4().to_string(),
             "client_id": client.client_id,
         });
-        let Value::Object(claims) = claims else {
+        let Value::Object(mut claims) = claims else {
             return Err(OAuthError::new(E::ServerError, "internal error"));
         };
+        let call = PreTokenCall {
+            pool,
+            client,
+            user: None,
+            groups: &[],
+            scopes: &scopes,
+            source: TokenSource::ClientCredentials,
+            metadata: &NO_METADATA,
+        };
+        if let Some(customization) = self.pre_token_generation(call).await? {
+            customization.apply(&mut Map::new(), &mut claims);
+        }
         let keys = self.pool_keys(&pool.id).await?;
         let access = keys.keys.active.sign(&claims)?;
         Ok(OAuthTokens {

@@ -48,7 +48,8 @@ const GROUP_CLAIMS: &[&str] = &["cognito:groups", "cognito:roles", "cognito:pref
 pub(crate) struct PreTokenCall<'a> {
     pub pool: &'a UserPool,
     pub client: &'a UserPoolClient,
-    pub user: &'a User,
+    /// None for the client_credentials grant.
+    pub user: Option<&'a User>,
     /// In token order (precedence, then name).
     pub groups: &'a [Group],
     pub scopes: &'a [String],
@@ -102,13 +103,23 @@ impl Idp {
             .iter()
             .filter_map(|g| g.role_arn.as_deref())
             .collect();
+        // A machine's token has no user: no attributes and no groups, and
+        // the userName Cognito's example event shows.
+        let (user_name, attributes, groups) = match call.user {
+            Some(user) => (
+                user.username.as_str(),
+                user_attributes(user),
+                json!({
+                    "groupsToOverride": call.groups.iter().map(|g| g.group_name.as_str()).collect::<Vec<_>>(),
+                    "iamRolesToOverride": roles,
+                    "preferredRole": roles.first(),
+                }),
+            ),
+            None => ("ClientCredentials", json!({}), Value::Null),
+        };
         let mut request = json!({
-            "userAttributes": user_attributes(call.user),
-            "groupConfiguration": {
-                "groupsToOverride": call.groups.iter().map(|g| g.group_name.as_str()).collect::<Vec<_>>(),
-                "iamRolesToOverride": roles,
-                "preferredRole": roles.first(),
-            },
+            "userAttributes": attributes,
+            "groupConfiguration": groups,
             "clientMetadata": metadata(call.metadata),
         });
         if !v1 {
@@ -125,7 +136,7 @@ impl Idp {
                 Invocation {
                     trigger: Trigger::PreTokenGeneration,
                     source: call.source.trigger_source(),
-                    user_name: &call.user.username,
+                    user_name,
                     client_id: Some(&call.client.client_id),
                     request,
                     response,

@@ -233,7 +233,7 @@ impl Idp {
         let call = PreTokenCall {
             pool,
             client,
-            user,
+            user: Some(user),
             groups: &groups,
             scopes: &grant.scopes,
             source,

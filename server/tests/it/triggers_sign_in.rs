@@ -457,3 +457,87 @@ async fn custom_message_writes_the_codes_messages() {
     assert_eq!(last["request"]["usernameParameter"], "{username}");
     assert_eq!(last["triggerSource"], "CustomMessage_AdminCreateUser");
 }
+
+/// A pool with `config` as its LambdaConfig, a resource server "api" with
+/// scope "read", and a confidential client of the client_credentials grant.
+async fn machine_client(s: &TestServer, config: Value) -> (String, String, String) {
+    use aws_sdk_cognitoidentityprovider::types::{OAuthFlowType, ResourceServerScopeType};
+    let pool_id = crate::common::lambda::create_pool(s, config).await.unwrap();
+    s.admin()
+        .create_resource_server()
+        .user_pool_id(&pool_id)
+        .identifier("api")
+        .name("api")
+        .scopes(
+            ResourceServerScopeType::builder()
+                .scope_name("read")
+                .scope_description("read")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (client_id, secret) = s
+        .code_client(&pool_id, "https://app.example/cb", &["api/read"], |c| {
+            c.generate_secret(true)
+                .set_allowed_o_auth_flows(Some(vec![OAuthFlowType::ClientCredentials]))
+        })
+        .await;
+    (pool_id, client_id, secret.unwrap())
+}
+
+async fn client_credentials(s: &TestServer, pool_id: &str, id: &str, secret: &str) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}/{pool_id}/oauth2/token", s.url))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_token_generation_v3_also_customizes_client_credentials_tokens() {
+    let (s, peer, _) = server_with_peer().await;
+    peer.define("machine", |mut e| {
+        e["response"]["claimsAndScopeOverrideDetails"] = json!({
+            "accessTokenGeneration": {
+                "claimsToAddOrOverride": {"caller": "batch-job"},
+                "scopesToAdd": ["api/extra"],
+            },
+        });
+        e
+    });
+    let v3 =
+        json!({"PreTokenGenerationConfig": {"LambdaVersion": "V3_0", "LambdaArn": arn("machine")}});
+    let (pool_id, id, secret) = machine_client(&s, v3).await;
+    let answer = client_credentials(&s, &pool_id, &id, &secret).await;
+    let access = claims(answer["access_token"].as_str().expect("an access token"));
+    assert_eq!(access["caller"], "batch-job");
+    assert_eq!(access["scope"], "api/read api/extra");
+    assert_eq!(access["client_id"], id.as_str());
+    let events = peer.events_of("machine");
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!(e["version"], "3");
+    assert_eq!(e["triggerSource"], "TokenGeneration_ClientCredentials");
+    assert_eq!(e["callerContext"]["clientId"], id.as_str());
+    assert_eq!(e["request"]["scopes"], json!(["api/read"]));
+    assert_eq!(e["request"]["userAttributes"], json!({}));
+
+    // V2_0 functions are for users' tokens only.
+    let v2 =
+        json!({"PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": arn("machine")}});
+    let (pool_id, id, secret) = machine_client(&s, v2).await;
+    let answer = client_credentials(&s, &pool_id, &id, &secret).await;
+    assert!(
+        claims(answer["access_token"].as_str().unwrap())
+            .get("caller")
+            .is_none()
+    );
+    assert_eq!(peer.events_of("machine").len(), 1);
+}
