@@ -30,8 +30,10 @@ impl Idp {
             "userAttributes": user.map_or_else(|| json!({}), user_attributes),
             "validationData": metadata(at.metadata),
         });
-        if user.is_none() {
-            request["userNotFound"] = json!(true);
+        // Developer guide: "populated when PreventUserExistenceErrors is
+        // set to ENABLED for your User Pool client".
+        if client.prevents_user_existence_errors() {
+            request["userNotFound"] = json!(user.is_none());
         }
         self.run_trigger(
             pool,
