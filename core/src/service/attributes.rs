@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::Idp;
+use super::auth::Metadata;
 use super::codes::{CodeDeliveryDetails, CodePurpose, channel_of};
 use super::messages::{Purpose, verification_text};
 use crate::error::{CognitoError, Result};
@@ -250,13 +251,18 @@ impl Idp {
         writer: Writer<'_>,
         user: &User,
         attrs: &[AttributeType],
+        metadata: &Metadata,
     ) -> Result<Vec<CodeDeliveryDetails>> {
         check_writes(pool, writer, attrs, WriteTime::Update)?;
         let (_guard, original) = self.lock_user(pool, user).await?;
         let mut user = original.clone();
         let codes = stage_attribute_writes(pool, writer, &mut user, attrs);
         check_required(pool, &user)?;
-        self.commit_with_codes(pool, &original, &mut user, codes)
+        let client_id = match writer {
+            Writer::Client(c) => Some(c.client_id.as_str()),
+            _ => None,
+        };
+        self.commit_with_codes(pool, &original, &mut user, codes, client_id, metadata)
             .await
     }
 
@@ -270,6 +276,8 @@ impl Idp {
         original: &User,
         user: &mut User,
         codes: Vec<PendingCode>,
+        client_id: Option<&str>,
+        metadata: &Metadata,
     ) -> Result<Vec<CodeDeliveryDetails>> {
         let mut issued = Vec::new();
         for c in codes {
@@ -288,7 +296,11 @@ impl Idp {
         for (attribute, destination, code) in issued {
             let channel = channel_of(attribute);
             let text = verification_text(pool, channel, code.expose());
-            let purpose = Purpose::new("CustomMessage_UpdateUserAttribute", code.expose());
+            let purpose = Purpose {
+                client_id,
+                metadata,
+                ..Purpose::new("CustomMessage_UpdateUserAttribute", code.expose())
+            };
             if let Err(e) = self
                 .deliver(pool, user, channel, &destination, text, purpose)
                 .await
@@ -352,10 +364,11 @@ impl Idp {
         &self,
         access_token: &str,
         attrs: &[AttributeType],
+        metadata: &Metadata,
     ) -> Result<Vec<CodeDeliveryDetails>> {
         let (pool, user, claims) = self.authenticate_access_token(access_token).await?;
         let client = self.token_client(&pool, &claims).await?;
-        self.write_attributes(&pool, Writer::Client(&client), &user, attrs)
+        self.write_attributes(&pool, Writer::Client(&client), &user, attrs, metadata)
             .await
     }
 
@@ -365,10 +378,11 @@ impl Idp {
         pool_id: &str,
         username: &str,
         attrs: &[AttributeType],
+        metadata: &Metadata,
     ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let user = self.admin_find_user(&pool, username).await?;
-        self.write_attributes(&pool, Writer::Admin, &user, attrs)
+        self.write_attributes(&pool, Writer::Admin, &user, attrs, metadata)
             .await
             .map(|_| ())
     }
@@ -400,8 +414,10 @@ impl Idp {
         &self,
         access_token: &str,
         attribute: &str,
+        metadata: &Metadata,
     ) -> Result<CodeDeliveryDetails> {
-        let (pool, user, _) = self.authenticate_access_token(access_token).await?;
+        let (pool, user, claims) = self.authenticate_access_token(access_token).await?;
+        let client = self.token_client(&pool, &claims).await?;
         if !is_verifiable(attribute) {
             return Err(CognitoError::invalid_parameter(format!(
                 "Invalid attribute name: {attribute}. Only email and phone_number can be verified."
@@ -428,7 +444,8 @@ impl Idp {
         self.store.update_user(&pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(&pool, channel, code.expose());
-        let purpose = Purpose::new("CustomMessage_VerifyUserAttribute", code.expose());
+        let purpose = Purpose::new("CustomMessage_VerifyUserAttribute", code.expose())
+            .for_client(&client.client_id, metadata);
         if let Err(e) = self
             .deliver(&pool, &user, channel, &destination, text, purpose)
             .await

@@ -361,7 +361,7 @@ impl Idp {
                     .filter(|u| Some(u.sub) == session.sub)
                     .ok_or_else(invalid_session)?;
                 let user = self
-                    .answer_new_password(&pool, &client, user, responses)
+                    .answer_new_password(&pool, &client, user, responses, at.metadata)
                     .await?;
                 let at = Attempt {
                     new_password: true,
@@ -568,6 +568,7 @@ impl Idp {
         client: &UserPoolClient,
         user: User,
         responses: &Params,
+        metadata: &Metadata,
     ) -> Result<User> {
         // Two answers to one session race here: the second sees the first's write.
         let (_guard, original) = self.lock_user(pool, &user).await?;
@@ -600,8 +601,15 @@ impl Idp {
         }
         self.set_password(pool, &mut user, &password, false).await?;
         user.status = UserStatus::Confirmed;
-        self.commit_with_codes(pool, &original, &mut user, codes)
-            .await?;
+        self.commit_with_codes(
+            pool,
+            &original,
+            &mut user,
+            codes,
+            Some(&client.client_id),
+            metadata,
+        )
+        .await?;
         Ok(user)
     }
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::Idp;
 use super::attributes::{WriteTime, Writer, apply_new, check_required, check_writes};
+use super::auth::Metadata;
 use super::client_secret::check_secret_hash;
 use super::codes::{
     CodeDeliveryDetails, CodePurpose, channel_of, confirmation_target, validate_code_input,
@@ -323,6 +324,7 @@ impl Idp {
         client_id: &str,
         secret_hash: Option<&str>,
         username: &str,
+        metadata: &Metadata,
     ) -> Result<CodeDeliveryDetails> {
         let started = Instant::now();
         let (pool, client) = self.client_by_id(client_id).await?;
@@ -337,12 +339,18 @@ impl Idp {
             }
             return Err(no_such_user());
         };
-        let sent = self.resend_to(&pool, &user).await;
+        let sent = self.resend_to(&pool, &client, &user, metadata).await;
         self.pacing.record(Step::CodeSent, started);
         sent
     }
 
-    async fn resend_to(&self, pool: &UserPool, user: &User) -> Result<CodeDeliveryDetails> {
+    async fn resend_to(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: &User,
+        metadata: &Metadata,
+    ) -> Result<CodeDeliveryDetails> {
         let (_guard, original) = self.lock_user(pool, user).await?;
         if original.status != UserStatus::Unconfirmed {
             return Err(CognitoError::invalid_parameter(
@@ -359,7 +367,8 @@ impl Idp {
         self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(pool, channel, code.expose());
-        let purpose = Purpose::new("CustomMessage_ResendCode", code.expose());
+        let purpose = Purpose::new("CustomMessage_ResendCode", code.expose())
+            .for_client(&client.client_id, metadata);
         if let Err(e) = self
             .deliver(pool, &user, channel, &destination, text, purpose)
             .await

@@ -431,12 +431,17 @@ async fn custom_message_writes_the_codes_messages() {
         .resend_confirmation_code()
         .client_id(&client_id)
         .username("bob")
+        .client_metadata("lang", "de")
         .send()
         .await
         .unwrap();
     let resent = &s.outbox(&pool_id).await[0];
     assert!(resent.body.starts_with("Your verification code is "));
     assert_ne!(crate::common::users::six_digits(&resent.body), Some(code));
+    let e = peer.events_of("writer").pop().unwrap();
+    assert_eq!(e["triggerSource"], "CustomMessage_ResendCode");
+    assert_eq!(e["request"]["clientMetadata"], json!({"lang": "de"}));
+    assert_eq!(e["callerContext"]["clientId"], client_id.as_str());
 
     // Invitations fill {username} too.
     s.admin()

@@ -45,6 +45,8 @@ struct ClientUser {
     client_id: String,
     secret_hash: Option<String>,
     username: String,
+    #[serde(default)]
+    client_metadata: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +80,8 @@ struct ChangePassword {
 #[serde(rename_all = "PascalCase")]
 struct Attributes {
     user_attributes: Vec<AttributeType>,
+    #[serde(default)]
+    client_metadata: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +94,8 @@ struct AttributeNames {
 #[serde(rename_all = "PascalCase")]
 struct AttributeName {
     attribute_name: String,
+    #[serde(default)]
+    client_metadata: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -142,7 +148,12 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         "ResendConfirmationCode" => {
             let u: ClientUser = input(body)?;
             let details = idp
-                .resend_confirmation_code(&u.client_id, u.secret_hash.as_deref(), &u.username)
+                .resend_confirmation_code(
+                    &u.client_id,
+                    u.secret_hash.as_deref(),
+                    &u.username,
+                    &u.client_metadata,
+                )
                 .await?;
             Ok(json!({ "CodeDeliveryDetails": details }))
         }
@@ -201,7 +212,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let t: Token = input(body.clone())?;
             let a: Attributes = input(body)?;
             let details = idp
-                .update_user_attributes(&t.access_token, &a.user_attributes)
+                .update_user_attributes(&t.access_token, &a.user_attributes, &a.client_metadata)
                 .await?;
             Ok(json!({ "CodeDeliveryDetailsList": details }))
         }
@@ -221,7 +232,11 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let t: Token = input(body.clone())?;
             let a: AttributeName = input(body)?;
             let details = idp
-                .get_user_attribute_verification_code(&t.access_token, &a.attribute_name)
+                .get_user_attribute_verification_code(
+                    &t.access_token,
+                    &a.attribute_name,
+                    &a.client_metadata,
+                )
                 .await?;
             Ok(json!({ "CodeDeliveryDetails": details }))
         }

@@ -73,6 +73,8 @@ struct UpdateAttributes {
     user_pool_id: String,
     username: String,
     user_attributes: Vec<AttributeType>,
+    #[serde(default)]
+    client_metadata: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -175,8 +177,13 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         }
         "AdminUpdateUserAttributes" => {
             let u: UpdateAttributes = input(body)?;
-            idp.admin_update_user_attributes(&u.user_pool_id, &u.username, &u.user_attributes)
-                .await?;
+            idp.admin_update_user_attributes(
+                &u.user_pool_id,
+                &u.username,
+                &u.user_attributes,
+                &u.client_metadata,
+            )
+            .await?;
             Ok(json!({}))
         }
         "AdminDeleteUserAttributes" => {

@@ -8,6 +8,7 @@ use cognate_app::pages::hosted::{FormErrors, UsernameKind};
 use cognate_core::CognitoError;
 use cognate_core::crypto::SecretString;
 use cognate_core::model::AttributeType;
+use cognate_core::service::auth::NO_METADATA;
 use cognate_core::service::client_secret::secret_hash_for;
 use cognate_core::service::signup::SignUpRequest;
 
@@ -86,7 +87,7 @@ pub async fn confirm(post: Posted) -> Result<Response, HostedError> {
     let hash = secret_hash_for(&cx.client, &username);
     if resend {
         let result = idp
-            .resend_confirmation_code(client_id, hash.as_deref(), &username)
+            .resend_confirmation_code(client_id, hash.as_deref(), &username, &NO_METADATA)
             .await;
         return Ok(match result {
             Ok(d) => pages::confirm(&cx, Some(&d), FormErrors::default()).await,
