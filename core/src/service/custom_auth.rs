@@ -120,7 +120,9 @@ impl Step<'_> {
         let mut request = Map::new();
         request.insert(
             "userAttributes".into(),
-            self.user.as_ref().map_or_else(|| json!({}), user_attributes),
+            self.user
+                .as_ref()
+                .map_or_else(|| json!({}), user_attributes),
         );
         for (name, value) in members {
             request.insert(name.into(), value);
@@ -467,7 +469,11 @@ mod tests {
             "InvalidLambdaResponseException"
         );
         let absent = json!({});
-        assert!(string_map(absent.as_object().unwrap(), "p").unwrap().is_empty());
+        assert!(
+            string_map(absent.as_object().unwrap(), "p")
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -62,7 +62,10 @@ fn invalid_session() -> (String, String) {
 /// after three wrong answers.
 fn define_otp_functions(peer: &Peer) {
     peer.define("define", |mut e| {
-        let session = e["request"]["session"].as_array().cloned().unwrap_or_default();
+        let session = e["request"]["session"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let last = session.last();
         let right = last.is_some_and(|l| {
             l["challengeName"] == "CUSTOM_CHALLENGE" && l["challengeResult"] == true
@@ -89,7 +92,8 @@ fn define_otp_functions(peer: &Peer) {
         e
     });
     peer.define("verify", |mut e| {
-        let right = e["request"]["challengeAnswer"] == e["request"]["privateChallengeParameters"]["answer"];
+        let right =
+            e["request"]["challengeAnswer"] == e["request"]["privateChallengeParameters"]["answer"];
         e["response"]["answerCorrect"] = json!(right);
         e
     });
@@ -188,7 +192,10 @@ async fn an_otp_flow_issues_tokens_after_a_wrong_then_a_right_answer_with_cognit
     assert_eq!(params["USERNAME"], "ann");
     assert_eq!(params["hint"], "a code was sent to a***@example.com");
     assert_eq!(params["attempt"], "1", "numbers reach the client as text");
-    assert!(!params.contains_key("answer"), "private parameters stay private");
+    assert!(
+        !params.contains_key("answer"),
+        "private parameters stay private"
+    );
     let session1 = first.session().expect("a session").to_owned();
     assert!(!session1.contains(CODE));
 
@@ -206,7 +213,10 @@ async fn an_otp_flow_issues_tokens_after_a_wrong_then_a_right_answer_with_cognit
     assert_eq!(d["userName"], "ann");
     assert_eq!(d["callerContext"]["clientId"], client_id.as_str());
     assert_eq!(d["request"]["userAttributes"]["email"], "ann@example.com");
-    assert_eq!(d["request"]["userAttributes"]["cognito:user_status"], "CONFIRMED");
+    assert_eq!(
+        d["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
     assert_eq!(d["request"]["session"], json!([]));
     // Cognito API: InitiateAuth does not pass ClientMetadata to the
     // challenge functions; LEGACY clients get no userNotFound.
@@ -246,32 +256,54 @@ async fn an_otp_flow_issues_tokens_after_a_wrong_then_a_right_answer_with_cognit
     assert_eq!(verify.len(), 1);
     let v = &verify[0];
     assert_eq!(v["version"], "1");
-    assert_eq!(v["triggerSource"], "VerifyAuthChallengeResponse_Authentication");
+    assert_eq!(
+        v["triggerSource"],
+        "VerifyAuthChallengeResponse_Authentication"
+    );
     assert_eq!(v["userName"], "ann");
     assert_eq!(v["callerContext"]["clientId"], client_id.as_str());
-    assert_eq!(v["request"]["privateChallengeParameters"], json!({"answer": CODE}));
+    assert_eq!(
+        v["request"]["privateChallengeParameters"],
+        json!({"answer": CODE})
+    );
     assert_eq!(v["request"]["challengeAnswer"], "000000");
     assert_eq!(v["request"]["clientMetadata"], json!({"step": "answer"}));
     assert_eq!(v["request"]["userAttributes"]["email"], "ann@example.com");
     assert_eq!(v["response"], json!({"answerCorrect": null}));
     let define = peer.events_of("define");
     assert_eq!(define.len(), 2);
-    assert_eq!(define[1]["request"]["session"], json!([custom(false, "OTP-1")]));
-    assert_eq!(define[1]["request"]["clientMetadata"], json!({"step": "answer"}));
+    assert_eq!(
+        define[1]["request"]["session"],
+        json!([custom(false, "OTP-1")])
+    );
+    assert_eq!(
+        define[1]["request"]["clientMetadata"],
+        json!({"step": "answer"})
+    );
     let create = peer.events_of("create");
-    assert_eq!(create[1]["request"]["session"], json!([custom(false, "OTP-1")]));
-    assert_eq!(create[1]["request"]["clientMetadata"], json!({"step": "answer"}));
+    assert_eq!(
+        create[1]["request"]["session"],
+        json!([custom(false, "OTP-1")])
+    );
+    assert_eq!(
+        create[1]["request"]["clientMetadata"],
+        json!({"step": "answer"})
+    );
 
     // A session answers once: the first one is spent.
     assert_eq!(
-        answer(&s, &client_id, "ann", &session1, CODE).await.unwrap_err(),
+        answer(&s, &client_id, "ann", &session1, CODE)
+            .await
+            .unwrap_err(),
         invalid_session()
     );
     assert_eq!(peer.events_of("verify").len(), 1, "no function ran");
     assert!(peer.events_of("post").is_empty(), "no tokens yet");
 
     // The right answer: tokens, after PostAuthentication.
-    let done = answer(&s, &client_id, "ann", &session2, CODE).await.unwrap();
+    let done = answer(&s, &client_id, "ann", &session2, CODE)
+        .await
+        .unwrap();
     let tokens = done.authentication_result().expect("tokens");
     assert!(done.challenge_name().is_none());
     let id = claims(tokens.id_token().unwrap());
@@ -385,7 +417,9 @@ async fn a_function_that_throws_ends_the_sign_in_without_tokens() {
     let first = start(&s, &client_id, "ann").await.unwrap();
     let session = first.session().unwrap();
     assert_eq!(
-        answer(&s, &client_id, "ann", session, CODE).await.unwrap_err(),
+        answer(&s, &client_id, "ann", session, CODE)
+            .await
+            .unwrap_err(),
         (
             "UserLambdaValidationException".to_owned(),
             "VerifyAuthChallengeResponse failed with error Verifier unavailable.".to_owned()
@@ -394,7 +428,9 @@ async fn a_function_that_throws_ends_the_sign_in_without_tokens() {
     // The session was spent by that answer; nothing else ran.
     define_otp_functions(&peer);
     assert_eq!(
-        answer(&s, &client_id, "ann", session, CODE).await.unwrap_err(),
+        answer(&s, &client_id, "ann", session, CODE)
+            .await
+            .unwrap_err(),
         invalid_session()
     );
     assert_eq!(peer.events_of("define").len(), 1);
@@ -410,7 +446,11 @@ async fn a_function_that_throws_ends_the_sign_in_without_tokens() {
     for (define, create, error) in [
         ("reject", "create", "UserLambdaValidationException"),
         ("define", "garbage", "InvalidLambdaResponseException"),
-        ("no-such-challenge", "create", "InvalidLambdaResponseException"),
+        (
+            "no-such-challenge",
+            "create",
+            "InvalidLambdaResponseException",
+        ),
     ] {
         let pool_id = create_pool(
             &s,
@@ -464,7 +504,10 @@ async fn admin_initiate_auth_runs_the_same_custom_flow() {
         .unwrap();
     assert!(done.authentication_result().is_some());
     let verify = peer.events_of("verify");
-    assert_eq!(verify[0]["request"]["clientMetadata"], json!({"via": "admin"}));
+    assert_eq!(
+        verify[0]["request"]["clientMetadata"],
+        json!({"via": "admin"})
+    );
     assert_eq!(verify[0]["callerContext"]["clientId"], client_id.as_str());
 
     // A session is bound to its pool and client and to its user.
@@ -478,7 +521,9 @@ async fn admin_initiate_auth_runs_the_same_custom_flow() {
     s.verified_user(&pool_id, "eve", PASSWORD, "eve@example.com")
         .await;
     assert_eq!(
-        answer(&s, &client_id, "eve", &session, CODE).await.unwrap_err(),
+        answer(&s, &client_id, "eve", &session, CODE)
+            .await
+            .unwrap_err(),
         invalid_session()
     );
     let wrong_client = s
@@ -577,7 +622,9 @@ async fn a_disabled_user_gets_no_tokens_from_a_custom_flow() {
         .await
         .unwrap();
     assert_eq!(
-        answer(&s, &client_id, "ann", &session, CODE).await.unwrap_err(),
+        answer(&s, &client_id, "ann", &session, CODE)
+            .await
+            .unwrap_err(),
         (
             "NotAuthorizedException".to_owned(),
             "User is disabled.".to_owned()
@@ -590,7 +637,10 @@ async fn a_disabled_user_gets_no_tokens_from_a_custom_flow() {
 /// → CUSTOM_CHALLENGE → tokens (developer guide's example).
 fn define_srp_first(peer: &Peer) {
     peer.define("define", |mut e| {
-        let session = e["request"]["session"].as_array().cloned().unwrap_or_default();
+        let session = e["request"]["session"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let at = |i: usize, name: &str| {
             session
                 .get(i)
@@ -697,27 +747,22 @@ async fn a_custom_flow_may_prove_the_password_with_srp_first() {
     );
     let define = peer.events_of("define");
     assert_eq!(define.len(), 3);
-    let srp_a = json!({"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null});
+    let srp_a =
+        json!({"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null});
     let verifier = json!({"challengeName": "PASSWORD_VERIFIER", "challengeResult": true, "challengeMetadata": null});
     assert_eq!(define[1]["request"]["session"], json!([srp_a]));
     assert!(define[1]["request"].get("clientMetadata").is_none());
+    assert_eq!(define[2]["request"]["session"], json!([srp_a, verifier]));
     assert_eq!(
-        define[2]["request"]["session"],
-        json!([srp_a, verifier])
+        define[2]["request"]["clientMetadata"],
+        json!({"step": "password"})
     );
-    assert_eq!(define[2]["request"]["clientMetadata"], json!({"step": "password"}));
     let create = peer.events_of("create");
     assert_eq!(create[0]["request"]["session"], json!([srp_a, verifier]));
 
-    let done = answer(
-        &s,
-        &client_id,
-        "alice",
-        challenge.session().unwrap(),
-        CODE,
-    )
-    .await
-    .unwrap();
+    let done = answer(&s, &client_id, "alice", challenge.session().unwrap(), CODE)
+        .await
+        .unwrap();
     assert!(done.authentication_result().is_some());
     assert_eq!(
         peer.events_of("define")[3]["request"]["session"],
