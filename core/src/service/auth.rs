@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::Idp;
 use super::attributes::{WriteTime, Writer, check_writes, stage_attribute_writes};
 use super::client_secret;
-use super::session::{AuthSession, ChallengeName, SrpState, invalid_session};
+use super::session::{AuthSession, ChallengeName, CustomAuthState, SrpState, invalid_session};
 use super::tokens::{ADMIN_SCOPE, IssuedTokens, TokenSource};
 use crate::credential::PasswordCredential;
 use crate::crypto::SecretString;
@@ -178,6 +178,7 @@ fn parse_challenge(s: &str) -> Result<ChallengeName> {
         "EMAIL_OTP" => Ok(ChallengeName::EmailOtp),
         "SELECT_MFA_TYPE" => Ok(ChallengeName::SelectMfaType),
         "MFA_SETUP" => Ok(ChallengeName::MfaSetup),
+        "CUSTOM_CHALLENGE" => Ok(ChallengeName::CustomChallenge),
         known if CHALLENGE_NAMES.contains(&known) => Err(CognitoError::invalid_parameter(format!(
             "The challenge {known} is not supported by this server."
         ))),
@@ -188,7 +189,7 @@ fn parse_challenge(s: &str) -> Result<ChallengeName> {
     }
 }
 
-fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str> {
+pub(super) fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str> {
     params
         .get(name)
         .map(String::as_str)
@@ -198,7 +199,7 @@ fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str> {
         })
 }
 
-fn incorrect() -> CognitoError {
+pub(super) fn incorrect() -> CognitoError {
     CognitoError::NotAuthorized("Incorrect username or password.".into())
 }
 
@@ -278,9 +279,7 @@ impl Idp {
             }
             F::UserSrpAuth => self.start_srp(&pool, &client, params, at).await,
             F::RefreshTokenAuth | F::RefreshToken => self.refresh(&client, params, metadata).await,
-            F::CustomAuth => Err(CognitoError::invalid_parameter(
-                "Custom auth lambda trigger is not configured for the user pool.",
-            )),
+            F::CustomAuth => self.start_custom_auth(&pool, &client, params, at).await,
             F::UserAuth => Err(CognitoError::invalid_parameter(
                 "USER_AUTH is not supported by this server yet.",
             )),
@@ -378,7 +377,21 @@ impl Idp {
                 let user = self
                     .answer_password_verifier(&pool, &client, &session, username, user, responses)
                     .await?;
+                // CUSTOM_AUTH that began with SRP_A goes back to its functions.
+                if let Some(state) = session.custom.clone() {
+                    return self
+                        .custom_password_verified(&pool, &client, user, state, session.expires, at)
+                        .await;
+                }
                 self.next_step(&pool, &client, user, at).await
+            }
+            ChallengeName::CustomChallenge => {
+                let session = AuthSession::open(&self.master_key, session.unwrap_or(""))?;
+                session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
+                let user = self.find_user_by_name(&pool, username).await?;
+                secret_hash_ok(&client, responses, username, user.as_ref())?;
+                self.answer_custom_challenge(&pool, &client, session, username, user, responses, at)
+                    .await
             }
             ChallengeName::SoftwareTokenMfa
             | ChallengeName::SmsMfa
@@ -626,15 +639,7 @@ impl Idp {
     ) -> Result<AuthOutcome> {
         let username = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
-        if pool.password_storage != PasswordStorage::Srp {
-            return Err(CognitoError::invalid_parameter(
-                "USER_SRP_AUTH is not available: this user pool keeps passwords with argon2id.",
-            ));
-        }
-        // 3072-bit A: at most 768 hex digits (a few more if zero-padded).
-        if srp_a.len() > 800 || !srp_a.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(SrpError::MalformedA.into());
-        }
+        check_srp_a(pool, srp_a)?;
         require_secret_hash(client, params)?;
         let user = self.find_user_by_name(pool, username).await?;
         check_secret_hash(client, params, username, user.as_ref())?;
@@ -642,7 +647,24 @@ impl Idp {
             self.pre_authentication(pool, client, username, user.as_ref(), at)
                 .await?;
         }
-        let (verifier, user_id) = match self.srp_verifier_of(pool, user.as_ref())? {
+        let challenge = self
+            .password_verifier_challenge(pool, client, username, user.as_ref(), srp_a, None)
+            .await?;
+        Ok(AuthOutcome::Challenge(challenge))
+    }
+
+    /// PASSWORD_VERIFIER for SRP_A: the salt, B and the sealed secret block
+    /// (carrying `custom`, a CUSTOM_AUTH flow that began with SRP_A).
+    pub(super) async fn password_verifier_challenge(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        username: &str,
+        user: Option<&User>,
+        srp_a: &str,
+        custom: Option<CustomAuthState>,
+    ) -> Result<Challenge> {
+        let (verifier, user_id) = match self.srp_verifier_of(pool, user)? {
             Some((v, u)) => (v, u.username.clone()),
             None if !client.prevents_user_existence_errors() && user.is_none() => {
                 return Err(unknown_user(client));
@@ -657,13 +679,14 @@ impl Idp {
         let mut session = self.session_for(
             pool,
             client,
-            user.as_ref().filter(|u| u.credential.is_some()),
+            user.filter(|u| u.credential.is_some()),
             ChallengeName::PasswordVerifier,
         );
         session.srp = Some(SrpState {
             a: srp_a.to_owned(),
             b: B64.encode(&state[..state.len() - SRP_V_BYTES]),
         });
+        session.custom = custom;
         let parameters = BTreeMap::from([
             ("SALT".to_owned(), verifier.salt_hex()),
             ("SRP_B".to_owned(), challenge.srp_b_hex()),
@@ -674,11 +697,11 @@ impl Idp {
             ("USERNAME".to_owned(), user_id.clone()),
             ("USER_ID_FOR_SRP".to_owned(), user_id),
         ]);
-        Ok(AuthOutcome::Challenge(Challenge {
+        Ok(Challenge {
             name: ChallengeName::PasswordVerifier,
             parameters,
             session: None,
-        }))
+        })
     }
 
     /// The user's SRP verifier, if they have a password kept as one.
@@ -817,12 +840,27 @@ impl Idp {
     }
 }
 
-fn unknown_user(client: &UserPoolClient) -> CognitoError {
+pub(super) fn unknown_user(client: &UserPoolClient) -> CognitoError {
     if client.prevents_user_existence_errors() {
         incorrect()
     } else {
         CognitoError::UserNotFound("User does not exist.".into())
     }
+}
+
+/// SRP_A of USER_SRP_AUTH (or of CUSTOM_AUTH with SRP): a pool that keeps
+/// SRP verifiers, and a well-formed A.
+pub(super) fn check_srp_a(pool: &UserPool, srp_a: &str) -> Result<()> {
+    if pool.password_storage != PasswordStorage::Srp {
+        return Err(CognitoError::invalid_parameter(
+            "USER_SRP_AUTH is not available: this user pool keeps passwords with argon2id.",
+        ));
+    }
+    // 3072-bit A: at most 768 hex digits (a few more if zero-padded).
+    if srp_a.len() > 800 || !srp_a.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(SrpError::MalformedA.into());
+    }
+    Ok(())
 }
 
 fn reset_required() -> CognitoError {
@@ -838,7 +876,7 @@ fn bad_secret_hash(client: &UserPoolClient) -> CognitoError {
 
 /// Cognito API: InitiateAuth, AuthParameters — SECRET_HASH is required
 /// when the client has a secret; checked before anything else is looked at.
-fn require_secret_hash(client: &UserPoolClient, params: &Params) -> Result<()> {
+pub(super) fn require_secret_hash(client: &UserPoolClient, params: &Params) -> Result<()> {
     if client.client_secret.is_some() && params.get("SECRET_HASH").is_none_or(|h| h.is_empty()) {
         return Err(CognitoError::NotAuthorized(format!(
             "Client {} is configured with secret but SECRET_HASH was not received",
@@ -850,7 +888,7 @@ fn require_secret_hash(client: &UserPoolClient, params: &Params) -> Result<()> {
 
 /// Checks SECRET_HASH (in constant time) with the name the caller gave or
 /// the user's username: a user may sign in with an alias.
-fn check_secret_hash(
+pub(super) fn check_secret_hash(
     client: &UserPoolClient,
     params: &Params,
     given_name: &str,
@@ -889,8 +927,12 @@ mod tests {
             parse_challenge("NEW_PASSWORD_REQUIRED").unwrap(),
             ChallengeName::NewPasswordRequired
         );
+        assert_eq!(
+            parse_challenge("CUSTOM_CHALLENGE").unwrap(),
+            ChallengeName::CustomChallenge
+        );
         assert!(
-            parse_challenge("CUSTOM_CHALLENGE")
+            parse_challenge("DEVICE_SRP_AUTH")
                 .unwrap_err()
                 .message()
                 .contains("not supported")

@@ -22,6 +22,7 @@ pub mod clients;
 pub mod codes;
 mod config_cache;
 pub mod credentials;
+pub mod custom_auth;
 pub mod domains;
 pub mod groups;
 pub mod keys;

@@ -4,6 +4,11 @@
 //! answer the next step. It names the pool, client, user and challenge it
 //! was issued for, and expires after the client's AuthSessionValidity
 //! (Cognito API: UserPoolClientType, AuthSessionValidity, 3–15 minutes).
+//! A custom authentication flow carries its state here too
+//! ([`CustomAuthState`]), so the functions' private answers never reach the
+//! client in the clear.
+
+use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
@@ -18,9 +23,13 @@ use crate::error::{CognitoError, Result};
 /// The record id sessions are sealed under (the AEAD's associated data).
 const SESSION_RECORD: &str = "auth-session:v1";
 
-/// The challenges of Cognito's sign-in flows. Only those answered so far
-/// are here; MFA (SMS_MFA, SOFTWARE_TOKEN_MFA, MFA_SETUP, SELECT_MFA_TYPE)
-/// and CUSTOM_CHALLENGE plug in as new variants, issued by `auth::next_step`.
+/// The longest `Session` this server issues or opens. Cognito API: Session
+/// is at most 2048 characters; ours are shorter but for a custom flow's,
+/// which carry its `session` array and its private challenge parameters
+/// (`custom_auth.rs` refuses a challenge whose session would be longer).
+pub const MAX_SESSION_CHARS: usize = 8192;
+
+/// The challenges of Cognito's sign-in flows that this server answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChallengeName {
@@ -38,6 +47,8 @@ pub enum ChallengeName {
     SelectMfaType,
     /// MFA is required and the user has none: set up an authenticator app.
     MfaSetup,
+    /// A challenge of the pool's CreateAuthChallenge function (CUSTOM_AUTH).
+    CustomChallenge,
 }
 
 impl ChallengeName {
@@ -50,6 +61,7 @@ impl ChallengeName {
             Self::EmailOtp => "EMAIL_OTP",
             Self::SelectMfaType => "SELECT_MFA_TYPE",
             Self::MfaSetup => "MFA_SETUP",
+            Self::CustomChallenge => "CUSTOM_CHALLENGE",
         }
     }
 }
@@ -67,6 +79,77 @@ pub struct SrpState {
 impl std::fmt::Debug for SrpState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SrpState(***)")
+    }
+}
+
+/// One entry of a custom flow's `session` array, as the challenge triggers
+/// receive it (developer guide, "Define Auth challenge Lambda trigger":
+/// ChallengeResult — challengeName, challengeResult, challengeMetadata).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeResult {
+    #[serde(rename = "n")]
+    pub challenge_name: String,
+    #[serde(rename = "r")]
+    pub challenge_result: bool,
+    #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
+    pub challenge_metadata: Option<String>,
+}
+
+/// A CUSTOM_AUTH flow between two calls (see `custom_auth.rs`).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct CustomAuthState {
+    /// Spent once the session is answered: a session is good for one
+    /// answer, as Cognito's are.
+    #[serde(rename = "i")]
+    pub id: Uuid,
+    /// The events' `userName`: the user's username, or the name given when
+    /// no user has it (`userNotFound`).
+    #[serde(rename = "u")]
+    pub user_name: String,
+    /// The `session` array so far, oldest first.
+    #[serde(rename = "h", default)]
+    pub history: Vec<ChallengeResult>,
+    /// The pending challenge's privateChallengeParameters: its answer.
+    #[serde(rename = "p", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub private: BTreeMap<String, String>,
+    /// The pending challenge's challengeMetadata.
+    #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    /// The flow began with SRP and the password is proven (MFA and a new
+    /// password then apply, as after USER_SRP_AUTH).
+    #[serde(rename = "w", default, skip_serializing_if = "std::ops::Not::not")]
+    pub password_verified: bool,
+}
+
+impl CustomAuthState {
+    pub fn new(user_name: &str) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            user_name: user_name.to_owned(),
+            history: Vec::new(),
+            private: BTreeMap::new(),
+            metadata: None,
+            password_verified: false,
+        }
+    }
+}
+
+impl Drop for CustomAuthState {
+    fn drop(&mut self) {
+        self.private.values_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+impl std::fmt::Debug for CustomAuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomAuthState")
+            .field("id", &self.id)
+            .field("user_name", &self.user_name)
+            .field("history", &self.history)
+            .field("private", &"***")
+            .field("metadata", &self.metadata)
+            .field("password_verified", &self.password_verified)
+            .finish()
     }
 }
 
@@ -91,6 +174,9 @@ pub struct AuthSession {
     /// MFA_SETUP: VerifySoftwareToken succeeded with this session.
     #[serde(rename = "v", default, skip_serializing_if = "std::ops::Not::not")]
     pub mfa_setup_verified: bool,
+    /// CUSTOM_AUTH: the flow so far.
+    #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomAuthState>,
 }
 
 /// Why a session was refused; all are NotAuthorizedException.
@@ -118,6 +204,7 @@ impl AuthSession {
             expires: expires.millis(),
             srp: None,
             mfa_setup_verified: false,
+            custom: None,
         }
     }
 
@@ -143,8 +230,7 @@ impl AuthSession {
 
     /// Opens a `Session` string; Cognito's "Invalid session" if it does not.
     pub fn open(key: &MasterKey, session: &str) -> Result<Self> {
-        // Cognito API: Session, at most 2048 characters (ours are shorter).
-        if session.len() > 4096 {
+        if session.len() > MAX_SESSION_CHARS {
             return Err(invalid_session());
         }
         let bytes = B64URL
@@ -223,6 +309,31 @@ mod tests {
     }
 
     #[test]
+    fn a_custom_flow_travels_sealed_and_its_answer_stays_hidden() {
+        let key = MasterKey::generate();
+        let mut s = session();
+        let mut state = CustomAuthState::new("ann");
+        state.history.push(ChallengeResult {
+            challenge_name: "CUSTOM_CHALLENGE".into(),
+            challenge_result: false,
+            challenge_metadata: Some("OTP".into()),
+        });
+        state.private.insert("answer".into(), "424242".into());
+        s.custom = Some(state);
+        assert!(!format!("{s:?}").contains("424242"));
+        let sealed = s.seal(&key).unwrap();
+        assert!(!sealed.contains("424242"));
+        let opened = AuthSession::open(&key, &sealed).unwrap();
+        let custom = opened.custom.expect("custom state");
+        assert_eq!(custom.private["answer"], "424242");
+        assert_eq!(custom.history.len(), 1);
+        assert_eq!(custom.history[0].challenge_metadata.as_deref(), Some("OTP"));
+        // Sessions of the other flows carry none.
+        let plain = AuthSession::open(&key, &session().seal(&key).unwrap()).unwrap();
+        assert!(plain.custom.is_none());
+    }
+
+    #[test]
     fn cognito_session_errors() {
         let key = MasterKey::generate();
         let s = session();
@@ -247,7 +358,7 @@ mod tests {
             )),
             "Invalid session for the user, session is expired."
         );
-        for bad in ["", "x", "!!!", &"A".repeat(5000)] {
+        for bad in ["", "x", "!!!", &"A".repeat(MAX_SESSION_CHARS + 1)] {
             assert_eq!(
                 AuthSession::open(&key, bad).unwrap_err().wire_name(),
                 "NotAuthorizedException"

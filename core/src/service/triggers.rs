@@ -226,7 +226,7 @@ impl Idp {
 }
 
 /// Cognito's answer to a function whose output is not an event.
-fn invalid_response() -> CognitoError {
+pub(crate) fn invalid_response() -> CognitoError {
     CognitoError::InvalidLambdaResponse("Unrecognizable lambda output".into())
 }
 

@@ -165,7 +165,12 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
                 Err(e) => return next(cx, Err(e)).await,
             }
         }
-        ChallengeName::PasswordVerifier => return Err(HostedError::expired(cx.lang)),
+        // Neither is answered on a page: SRP is the API's, and the hosted UI
+        // has no custom authentication (developer guide, "Custom
+        // authentication challenge Lambda triggers").
+        ChallengeName::PasswordVerifier | ChallengeName::CustomChallenge => {
+            return Err(HostedError::expired(cx.lang));
+        }
     }
     let outcome = cx
         .state
