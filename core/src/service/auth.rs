@@ -66,18 +66,31 @@ pub static NO_METADATA: Metadata = BTreeMap::new();
 #[derive(Clone, Copy, Debug)]
 pub struct Attempt<'a> {
     pub face: Face,
+    /// The call's ClientMetadata.
     pub metadata: &'a Metadata,
+    /// The call is InitiateAuth (or AdminInitiateAuth), not an answer.
+    pub initiate: bool,
     /// This call answered NEW_PASSWORD_REQUIRED (PreTokenGeneration's
     /// TokenGeneration_NewPasswordChallenge).
     pub new_password: bool,
 }
 
 impl<'a> Attempt<'a> {
-    pub fn api(metadata: &'a Metadata) -> Self {
+    /// InitiateAuth and AdminInitiateAuth.
+    pub fn initiate(metadata: &'a Metadata) -> Self {
         Self {
             face: Face::Api,
             metadata,
+            initiate: true,
             new_password: false,
+        }
+    }
+
+    /// RespondToAuthChallenge and AdminRespondToAuthChallenge.
+    pub fn respond(metadata: &'a Metadata) -> Self {
+        Self {
+            initiate: false,
+            ..Self::initiate(metadata)
         }
     }
 
@@ -85,7 +98,20 @@ impl<'a> Attempt<'a> {
         Attempt {
             face: Face::HostedUi,
             metadata: &NO_METADATA,
+            initiate: false,
             new_password: false,
+        }
+    }
+
+    /// What PostAuthentication, PreTokenGeneration and CustomMessage get:
+    /// InitiateAuth's ClientMetadata goes only to PreSignUp,
+    /// PreAuthentication and UserMigration (Cognito API: InitiateAuth,
+    /// ClientMetadata); RespondToAuthChallenge's goes to them.
+    pub fn later_metadata(&self) -> &'a Metadata {
+        if self.initiate {
+            &NO_METADATA
+        } else {
+            self.metadata
         }
     }
 }
@@ -234,7 +260,7 @@ impl Idp {
         metadata: &Metadata,
     ) -> Result<AuthOutcome> {
         use InitiateFlow as F;
-        let at = Attempt::api(metadata);
+        let at = Attempt::initiate(metadata);
         let flow = F::parse(flow)?;
         let (pool, client) = self.caller_client(caller, client_id).await?;
         let admin = matches!(caller, Caller::Admin { .. });
@@ -278,7 +304,9 @@ impl Idp {
                 self.next_step(&pool, &client, user, at).await
             }
             F::UserSrpAuth => self.start_srp(&pool, &client, params, at).await,
-            F::RefreshTokenAuth | F::RefreshToken => self.refresh(&client, params, metadata).await,
+            F::RefreshTokenAuth | F::RefreshToken => {
+                self.refresh(&client, params, at.later_metadata()).await
+            }
             F::CustomAuth => self.start_custom_auth(&pool, &client, params, at).await,
             F::UserAuth => Err(CognitoError::invalid_parameter(
                 "USER_AUTH is not supported by this server yet.",
@@ -304,7 +332,7 @@ impl Idp {
             challenge,
             session,
             responses,
-            Attempt::api(metadata),
+            Attempt::respond(metadata),
         )
         .await
     }
@@ -507,7 +535,7 @@ impl Idp {
                         &user,
                         vec![ADMIN_SCOPE.to_owned()],
                         source,
-                        at.metadata,
+                        at.later_metadata(),
                     )
                     .await?;
                 Ok(AuthOutcome::Authenticated(tokens))

@@ -69,7 +69,7 @@ impl Idp {
                 request: json!({
                     "userAttributes": user_attributes(user),
                     "newDeviceUsed": false,
-                    "clientMetadata": metadata(at.metadata),
+                    "clientMetadata": metadata(at.later_metadata()),
                 }),
                 response: json!({}),
             },

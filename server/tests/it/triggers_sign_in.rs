@@ -119,7 +119,9 @@ async fn pre_token_generation_v1_changes_the_id_token_and_both_tokens_groups() {
             "preferredRole": "arn:aws:iam::123456789012:role/admins",
         })
     );
-    assert_eq!(e["request"]["clientMetadata"], json!({"app": "web"}));
+    // Cognito API: InitiateAuth's ClientMetadata goes to PreSignUp,
+    // PreAuthentication and UserMigration only.
+    assert_eq!(e["request"]["clientMetadata"], json!({}));
     assert!(e["request"].get("scopes").is_none(), "scopes are V2_0's");
     assert_eq!(e["response"], json!({"claimsOverrideDetails": null}));
 }
@@ -238,7 +240,11 @@ async fn pre_and_post_authentication_see_each_sign_in_and_may_refuse_it() {
         "PostAuthentication_Authentication"
     );
     assert_eq!(post[0]["request"]["newDeviceUsed"], false);
-    assert_eq!(post[0]["request"]["clientMetadata"], json!({"app": "web"}));
+    assert_eq!(
+        post[0]["request"]["clientMetadata"],
+        json!({}),
+        "InitiateAuth's ClientMetadata is not PostAuthentication's"
+    );
 
     // A wrong password never reaches PostAuthentication.
     let wrong = s
@@ -312,6 +318,55 @@ async fn pre_authentication_is_told_of_unknown_names_when_existence_is_hidden() 
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["userName"], "nobody");
     assert_eq!(events[0]["request"]["userNotFound"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_password_answer_passes_its_client_metadata_to_the_token_functions() {
+    let (s, peer, _) = server_with_peer().await;
+    define_v1(&peer);
+    peer.define("post", |e| e);
+    let config = json!({
+        "PostAuthentication": arn("post"),
+        "PreTokenGeneration": arn("claims-v1"),
+    });
+    let (pool_id, client_id) = pool_with(&s, config).await;
+    s.admin()
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("dan")
+        .temporary_password("Temp-Passw0rd!")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let challenge = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "dan")
+        .auth_parameters("PASSWORD", "Temp-Passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let tokens = s
+        .public()
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(aws_sdk_cognitoidentityprovider::types::ChallengeNameType::NewPasswordRequired)
+        .session(challenge.session().unwrap())
+        .challenge_responses("USERNAME", "dan")
+        .challenge_responses("NEW_PASSWORD", PASSWORD)
+        .client_metadata("step", "new-password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claims(tokens.authentication_result().unwrap().id_token().unwrap())["tier"], "gold");
+    let e = peer.events_of("claims-v1").pop().unwrap();
+    assert_eq!(e["triggerSource"], "TokenGeneration_NewPasswordChallenge");
+    assert_eq!(e["request"]["clientMetadata"], json!({"step": "new-password"}));
+    let post = peer.events_of("post").pop().unwrap();
+    assert_eq!(post["request"]["clientMetadata"], json!({"step": "new-password"}));
 }
 
 /// S256 of a PKCE verifier.
