@@ -16,6 +16,7 @@ use super::attributes::{WriteTime, Writer, check_writes, stage_attribute_writes}
 use super::client_secret;
 use super::session::{AuthSession, ChallengeName, SrpState, invalid_session};
 use super::tokens::{ADMIN_SCOPE, IssuedTokens, TokenSource};
+use super::user_migration::{Migrated, not_migrated};
 use crate::credential::PasswordCredential;
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
@@ -413,12 +414,32 @@ impl Idp {
         password: &SecretString,
         at: Attempt<'_>,
     ) -> Result<User> {
-        // Under PreventUserExistenceErrors an unknown name locks out too.
-        let ghost = user.is_none() && client.prevents_user_existence_errors();
-        match &user {
-            Some(user) => self.check_not_locked_out(user)?,
-            None if ghost => self.check_ghost_not_locked_out(pool, name).await?,
-            None => {}
+        let hide = client.prevents_user_existence_errors();
+        // Under PreventUserExistenceErrors an unknown name locks out too,
+        // before the pool's UserMigration function is asked about it.
+        if user.is_none() && hide {
+            self.check_ghost_not_locked_out(pool, name).await?;
+        }
+        let (user, unknown) = match user {
+            Some(user) => (Some(user), unknown_user(client)),
+            None => match self.migrate_on_sign_in(pool, client, name, password, at).await {
+                // Migrated: the sign-in goes on as for any user.
+                Ok(Migrated::User(user)) => (Some(*user), unknown_user(client)),
+                Ok(Migrated::Unknown) => (None, not_migrated(client)),
+                Ok(Migrated::NotConfigured) => (None, unknown_user(client)),
+                Err(e) => {
+                    // A function that refuses ("Bad password") is a failed
+                    // sign-in on that name, counted as one.
+                    if hide && matches!(e, CognitoError::UserLambdaValidation(_)) {
+                        self.record_ghost_sign_in_failure(pool, name).await?;
+                    }
+                    return Err(e);
+                }
+            },
+        };
+        let ghost = user.is_none() && hide;
+        if let Some(user) = &user {
+            self.check_not_locked_out(user)?;
         }
         if user.is_some() || ghost {
             self.pre_authentication(pool, client, name, user.as_ref(), at)
@@ -431,7 +452,7 @@ impl Idp {
             if ghost {
                 self.record_ghost_sign_in_failure(pool, name).await?;
             }
-            return Err(unknown_user(client));
+            return Err(unknown);
         };
         if !matches {
             self.record_sign_in_failure(pool, &user).await?;
@@ -628,6 +649,11 @@ impl Idp {
             return Err(SrpError::MalformedA.into());
         }
         require_secret_hash(client, params)?;
+        // No UserMigration here: SRP sends no password to give the function.
+        // Cognito answers an unknown name here as any unknown name, migration
+        // function or not; apps that migrate users sign in with
+        // USER_PASSWORD_AUTH (developer guide, "Importing users with a user
+        // migration Lambda trigger").
         let user = self.find_user_by_name(pool, username).await?;
         check_secret_hash(client, params, username, user.as_ref())?;
         if user.is_some() || client.prevents_user_existence_errors() {

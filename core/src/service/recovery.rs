@@ -15,12 +15,13 @@ use super::messages::{Purpose, verification_text};
 use super::pacing::Step;
 use super::signup::no_such_user;
 use super::triggers::{Invocation, Trigger, metadata, user_attributes};
+use super::user_migration::{Migrated, not_migrated};
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
 use crate::model::{User, UserPool, UserStatus};
 
 /// Cognito API: ForgotPassword, Errors — no verified way to reach the user.
-fn no_recovery_channel() -> CognitoError {
+pub(crate) fn no_recovery_channel() -> CognitoError {
     CognitoError::invalid_parameter(
         "Cannot reset password for the user as there is no registered/verified email or phone_number",
     )
@@ -67,19 +68,38 @@ impl Idp {
         Ok(CodeDeliveryDetails::new(attribute, &destination))
     }
 
-    /// ForgotPassword.
+    /// ForgotPassword. A name that matches no user goes to the pool's
+    /// UserMigration function first, if it has one, with the caller's
+    /// ClientMetadata.
     #[tracing::instrument(skip_all, fields(client_id = %client_id))]
     pub async fn forgot_password(
         &self,
         client_id: &str,
         secret_hash: Option<&str>,
         username: &str,
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<CodeDeliveryDetails> {
         let started = Instant::now();
         let (pool, client) = self.client_by_id(client_id).await?;
         let user = self.find_user_by_name(&pool, username).await?;
         check_secret_hash(&client, username, user.as_ref(), secret_hash)?;
         let Some(user) = user else {
+            let unknown = match self
+                .migrate_on_forgot_password(&pool, &client, username, client_metadata)
+                .await?
+            {
+                Migrated::User(user) => {
+                    // Developer guide, "Importing users with a user migration
+                    // Lambda trigger": the migrated user gets the reset code.
+                    let sent = self.send_reset_code(&pool, &user, None).await;
+                    if sent.is_err() {
+                        self.store.delete_user(&pool.id, user.sub).await?;
+                    }
+                    return sent;
+                }
+                Migrated::Unknown => not_migrated(&client),
+                Migrated::NotConfigured => no_such_user(),
+            };
             // Cognito developer guide, "Managing user existence error
             // responses": a simulated delivery, and nothing is sent.
             if client.prevents_user_existence_errors() {
@@ -88,7 +108,7 @@ impl Idp {
                 self.pacing.pad(Step::CodeSent, started).await;
                 return Ok(self.simulated_delivery(&pool, username));
             }
-            return Err(no_such_user());
+            return Err(unknown);
         };
         if !user.enabled {
             return Err(CognitoError::NotAuthorized("User is disabled.".into()));

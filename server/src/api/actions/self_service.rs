@@ -147,9 +147,15 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             Ok(json!({ "CodeDeliveryDetails": details }))
         }
         "ForgotPassword" => {
-            let u: ClientUser = input(body)?;
+            let u: ClientUser = input(body.clone())?;
+            let m: Metadata = input(body)?;
             let details = idp
-                .forgot_password(&u.client_id, u.secret_hash.as_deref(), &u.username)
+                .forgot_password(
+                    &u.client_id,
+                    u.secret_hash.as_deref(),
+                    &u.username,
+                    &m.client_metadata,
+                )
                 .await?;
             Ok(json!({ "CodeDeliveryDetails": details }))
         }
