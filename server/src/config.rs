@@ -763,6 +763,18 @@ mod tests {
             master_key: Some(Secret::new("master-key-text")),
             admin_secret_access_key: Some(Secret::new("admin-secret-text")),
             sms_webhook_secret: Some(Secret::new("webhook-secret-text")),
+            migrate_from_cognito: BTreeMap::from([(
+                "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito".into(),
+                CognitoSource {
+                    region: "us-east-1".into(),
+                    user_pool_id: "us-east-1_AbC".into(),
+                    client_id: "abc".into(),
+                    client_secret: Some(Secret::new("source-client-secret-text")),
+                    endpoint: None,
+                    admin_access_key_id: Some("AKIA".into()),
+                    admin_secret_access_key: Some(Secret::new("source-admin-secret-text")),
+                },
+            )]),
             ..Config::default()
         };
         let debug = format!("{c:?}");
@@ -771,6 +783,8 @@ mod tests {
             "master-key-text",
             "admin-secret-text",
             "webhook-secret-text",
+            "source-client-secret-text",
+            "source-admin-secret-text",
         ] {
             assert!(!debug.contains(secret), "{secret} in {debug}");
         }
@@ -832,6 +846,47 @@ mod tests {
             load_toml("lambda_access_key_id = \"AKIA\"\n").is_err(),
             "key without secret"
         );
+    }
+
+    #[test]
+    fn migration_sources_are_pseudo_arns_of_checked_pools_as_a_table_or_json() {
+        let arn = "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito-legacy";
+        let members = "region = \"eu-west-1\"\nuser_pool_id = \"eu-west-1_AbCdEf123\"\nclient_id = \"abcdefghijklmnopqrstuvwxyz\"\nclient_secret = \"client-secret-text\"\n";
+        let c = load_toml(&format!("[migrate_from_cognito.\"{arn}\"]\n{members}")).unwrap();
+        let source = &c.migrate_from_cognito[arn];
+        assert_eq!(source.user_pool_id, "eu-west-1_AbCdEf123");
+        assert_eq!(source.client_secret.as_ref().unwrap().expose(), "client-secret-text");
+        // The environment's form: the JSON text of the table.
+        let json = format!(
+            "migrate_from_cognito = '{{\"{arn}\": {{\"region\": \"eu-west-1\", \"user_pool_id\": \"eu-west-1_AbCdEf123\", \"client_id\": \"abc\", \"endpoint\": \"http://127.0.0.1:9230\"}}}}'\n"
+        );
+        let c = load_toml(&json).unwrap();
+        assert_eq!(
+            c.migrate_from_cognito[arn].endpoint.as_deref(),
+            Some("http://127.0.0.1:9230")
+        );
+        assert!(is_migration_preset_arn(
+            "arn:aws:lambda:eu-west-1:000000000000:function:cognate-migrate-from-cognito"
+        ));
+        for (key, bad) in [
+            (
+                "arn:aws:lambda:us-east-1:123456789012:function:cognate-migrate-from-cognito",
+                members.to_owned(),
+            ),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:my-function",
+                members.to_owned(),
+            ),
+            (arn, members.replace("eu-west-1_AbCdEf123", "not-a-pool")),
+            (arn, format!("{members}endpoint = \"http://cognito.example.com\"\n")),
+            (arn, format!("{members}admin_access_key_id = \"AKIA\"\n")),
+            (arn, format!("{members}shoe_size = 9\n")),
+        ] {
+            assert!(
+                load_toml(&format!("[migrate_from_cognito.\"{key}\"]\n{bad}")).is_err(),
+                "{key} {bad}"
+            );
+        }
     }
 
     #[test]

@@ -635,3 +635,32 @@ async fn forgot_password_with_the_cognito_preset_needs_the_source_admin_keys() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_by_the_function_lock_out_a_hidden_name_like_wrong_passwords() {
+    let (s, peer, _) = server_with_peer().await;
+    legacy_directory(&peer, |_| {});
+    let pool_id = create_pool(&s, json!({ "UserMigration": arn("legacy") }))
+        .await
+        .unwrap();
+    let (hiding, _) = s.client(&pool_id, false, true).await;
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&s, &hiding, "ann", "guess").await.unwrap_err().0,
+            "UserLambdaValidationException"
+        );
+    }
+    // Under PreventUserExistenceErrors an unknown name locks out as a
+    // user does: the function is not asked while it lasts.
+    assert_eq!(
+        sign_in(&s, &hiding, "ann", OLD_PASSWORD)
+            .await
+            .unwrap_err(),
+        (
+            "NotAuthorizedException".into(),
+            "Password attempts exceeded".into()
+        )
+    );
+    assert_eq!(peer.events_of("legacy").len(), 5);
+    assert_eq!(s.user_count(&pool_id).await, 0);
+}
