@@ -568,7 +568,10 @@ impl Config {
                 )));
             }
             if !cognate_core::ids::is_valid_region(&source.region) {
-                return Err(at(format!("region {:?} is not a region name", source.region)));
+                return Err(at(format!(
+                    "region {:?} is not a region name",
+                    source.region
+                )));
             }
             if !cognate_core::ids::is_valid_user_pool_id(&source.user_pool_id) {
                 return Err(at(format!(
@@ -764,7 +767,8 @@ mod tests {
             admin_secret_access_key: Some(Secret::new("admin-secret-text")),
             sms_webhook_secret: Some(Secret::new("webhook-secret-text")),
             migrate_from_cognito: BTreeMap::from([(
-                "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito".into(),
+                "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito"
+                    .into(),
                 CognitoSource {
                     region: "us-east-1".into(),
                     user_pool_id: "us-east-1_AbC".into(),
@@ -850,12 +854,16 @@ mod tests {
 
     #[test]
     fn migration_sources_are_pseudo_arns_of_checked_pools_as_a_table_or_json() {
-        let arn = "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito-legacy";
+        let arn =
+            "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito-legacy";
         let members = "region = \"eu-west-1\"\nuser_pool_id = \"eu-west-1_AbCdEf123\"\nclient_id = \"abcdefghijklmnopqrstuvwxyz\"\nclient_secret = \"client-secret-text\"\n";
         let c = load_toml(&format!("[migrate_from_cognito.\"{arn}\"]\n{members}")).unwrap();
         let source = &c.migrate_from_cognito[arn];
         assert_eq!(source.user_pool_id, "eu-west-1_AbCdEf123");
-        assert_eq!(source.client_secret.as_ref().unwrap().expose(), "client-secret-text");
+        assert_eq!(
+            source.client_secret.as_ref().unwrap().expose(),
+            "client-secret-text"
+        );
         // The environment's form: the JSON text of the table.
         let json = format!(
             "migrate_from_cognito = '{{\"{arn}\": {{\"region\": \"eu-west-1\", \"user_pool_id\": \"eu-west-1_AbCdEf123\", \"client_id\": \"abc\", \"endpoint\": \"http://127.0.0.1:9230\"}}}}'\n"
@@ -878,7 +886,10 @@ mod tests {
                 members.to_owned(),
             ),
             (arn, members.replace("eu-west-1_AbCdEf123", "not-a-pool")),
-            (arn, format!("{members}endpoint = \"http://cognito.example.com\"\n")),
+            (
+                arn,
+                format!("{members}endpoint = \"http://cognito.example.com\"\n"),
+            ),
             (arn, format!("{members}admin_access_key_id = \"AKIA\"\n")),
             (arn, format!("{members}shoe_size = 9\n")),
         ] {

@@ -27,8 +27,8 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
 use crate::config::{Config, Secret, is_migration_preset_arn};
-use crate::migrate_from_cognito::CognitoMigration;
 use crate::mail::sms_webhook::{SIGNATURE_HEADER, signature};
+use crate::migrate_from_cognito::CognitoMigration;
 
 /// Cognito waits this long for one attempt.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);

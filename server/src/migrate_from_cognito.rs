@@ -211,7 +211,10 @@ impl CognitoMigration {
     ) -> Result<Value, (CallError, bool)> {
         let target = format!("{TARGET_PREFIX}{action}");
         let mut headers = vec![
-            ("content-type".to_owned(), "application/x-amz-json-1.1".to_owned()),
+            (
+                "content-type".to_owned(),
+                "application/x-amz-json-1.1".to_owned(),
+            ),
             ("x-amz-target".to_owned(), target),
         ];
         if signed {
@@ -234,10 +237,12 @@ impl CognitoMigration {
             (CallError::Unavailable(why), true)
         })?;
         let status = response.status();
-        let answer: Value = response
-            .json()
-            .await
-            .map_err(|_| (CallError::Unavailable("the source's answer is not JSON".into()), true))?;
+        let answer: Value = response.json().await.map_err(|_| {
+            (
+                CallError::Unavailable("the source's answer is not JSON".into()),
+                true,
+            )
+        })?;
         if status.is_success() {
             return Ok(answer);
         }
@@ -284,7 +289,10 @@ fn function_error(e: CallError) -> InvokeError {
 /// when the source's username is a name of its own rather than the `sub`
 /// (a pool that signs in with email or phone number uses the `sub`).
 fn copied_attributes(user: &Value) -> Map<String, Value> {
-    let list = user["UserAttributes"].as_array().cloned().unwrap_or_default();
+    let list = user["UserAttributes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut out = Map::new();
     let mut sub = None;
     for a in &list {
@@ -316,9 +324,14 @@ fn sign_admin(
     let (Some(key_id), Some(secret)) = (&c.admin_access_key_id, &c.admin_secret_access_key) else {
         return Err(CallError::Unavailable("no admin keys".into()));
     };
-    let identity =
-        aws_credential_types::Credentials::new(key_id, secret.expose(), None, None, "cognate-config")
-            .into();
+    let identity = aws_credential_types::Credentials::new(
+        key_id,
+        secret.expose(),
+        None,
+        None,
+        "cognate-config",
+    )
+    .into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(&c.region)

@@ -420,13 +420,15 @@ impl Idp {
         if user.is_none() && hide {
             self.check_ghost_not_locked_out(pool, name).await?;
         }
-        let (user, unknown) = match user {
-            Some(user) => (Some(user), unknown_user(client)),
-            None => match self.migrate_on_sign_in(pool, client, name, password, at).await {
+        let (user, migration) = match user {
+            Some(user) => (Some(user), Migrated::NotConfigured),
+            None => match self
+                .migrate_on_sign_in(pool, client, name, password, at)
+                .await
+            {
                 // Migrated: the sign-in goes on as for any user.
-                Ok(Migrated::User(user)) => (Some(*user), unknown_user(client)),
-                Ok(Migrated::Unknown) => (None, not_migrated(client)),
-                Ok(Migrated::NotConfigured) => (None, unknown_user(client)),
+                Ok(Migrated::User(user)) => (Some(*user), Migrated::NotConfigured),
+                Ok(other) => (None, other),
                 Err(e) => {
                     // A function that refuses ("Bad password") is a failed
                     // sign-in on that name, counted as one.
@@ -452,7 +454,10 @@ impl Idp {
             if ghost {
                 self.record_ghost_sign_in_failure(pool, name).await?;
             }
-            return Err(unknown);
+            return Err(match migration {
+                Migrated::Unknown => not_migrated(client),
+                _ => unknown_user(client),
+            });
         };
         if !matches {
             self.record_sign_in_failure(pool, &user).await?;

@@ -196,11 +196,15 @@ impl Idp {
         else {
             return Ok(Migrated::Unknown);
         };
-        match self.create_migrated(pool, name, answer, Some(password)).await {
+        match self
+            .create_migrated(pool, name, answer, Some(password))
+            .await
+        {
             Ok(user) => Ok(Migrated::User(Box::new(user))),
             // Two sign-ins raced to migrate the same user: the other one
             // made them, and this one checks its password against theirs.
-            Err(CognitoError::UsernameExists(m)) => match self.find_user_by_name(pool, name).await? {
+            Err(CognitoError::UsernameExists(m)) => match self.find_user_by_name(pool, name).await?
+            {
                 Some(user) => Ok(Migrated::User(Box::new(user))),
                 None => Err(CognitoError::UsernameExists(m)),
             },

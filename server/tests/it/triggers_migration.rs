@@ -343,7 +343,9 @@ async fn forgot_password_migrates_the_user_and_sends_the_reset_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgot_password_migration_without_a_verified_address_writes_nothing() {
     let (s, peer, _) = server_with_peer().await;
-    legacy_directory(&peer, |r| r["userAttributes"]["email_verified"] = json!("false"));
+    legacy_directory(&peer, |r| {
+        r["userAttributes"]["email_verified"] = json!("false")
+    });
     let (pool_id, client_id) = pool_with(&s, json!({ "UserMigration": arn("legacy") })).await;
     assert_eq!(
         forgot_password(&s, &client_id, "ann").await.unwrap_err().0,
@@ -485,7 +487,8 @@ async fn the_hosted_ui_password_sign_in_migrates_the_user() {
 
 // The preset "migrate from Amazon Cognito", against a second Cognate.
 
-const PRESET: &str = "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito-legacy";
+const PRESET: &str =
+    "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito-legacy";
 
 /// A source Cognate with "ann" (verified email, a given name) in a pool
 /// whose client has a secret; (server, pool, client, secret, ann's sub).
@@ -653,9 +656,7 @@ async fn refusals_by_the_function_lock_out_a_hidden_name_like_wrong_passwords() 
     // Under PreventUserExistenceErrors an unknown name locks out as a
     // user does: the function is not asked while it lasts.
     assert_eq!(
-        sign_in(&s, &hiding, "ann", OLD_PASSWORD)
-            .await
-            .unwrap_err(),
+        sign_in(&s, &hiding, "ann", OLD_PASSWORD).await.unwrap_err(),
         (
             "NotAuthorizedException".into(),
             "Password attempts exceeded".into()
@@ -663,4 +664,89 @@ async fn refusals_by_the_function_lock_out_a_hidden_name_like_wrong_passwords() 
     );
     assert_eq!(peer.events_of("legacy").len(), 5);
     assert_eq!(s.user_count(&pool_id).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enable_sms_mfa_makes_the_migrated_user_answer_sms_mfa() {
+    use aws_sdk_cognitoidentityprovider::types::{ChallengeNameType, UserPoolMfaType};
+    let (s, peer, _) = server_with_peer().await;
+    legacy_directory(&peer, |r| {
+        r["enableSMSMFA"] = json!(true);
+        r["userAttributes"]["phone_number"] = json!("+15555550100");
+    });
+    peer.define("no-phone", |mut e| {
+        e["response"]["userAttributes"] = json!({"email": "ann@example.com"});
+        e["response"]["enableSMSMFA"] = json!(true);
+        e
+    });
+    let (pool_id, client_id) = pool_with(&s, json!({ "UserMigration": arn("legacy") })).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::Optional, false, false, true)
+        .await;
+    let answer = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "ann")
+        .auth_parameters("PASSWORD", OLD_PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    assert_eq!(s.outbox(&pool_id).await[0].destination, "+15555550100");
+
+    // Without a phone number there is no SMS MFA to turn on.
+    let (pool_id, client_id) = pool_with(&s, json!({ "UserMigration": arn("no-phone") })).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::Optional, false, false, true)
+        .await;
+    assert_eq!(
+        sign_in(&s, &client_id, "ann", OLD_PASSWORD)
+            .await
+            .unwrap_err()
+            .0,
+        "InvalidLambdaResponseException"
+    );
+    assert_eq!(s.user_count(&pool_id).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn force_alias_creation_moves_a_verified_email_alias_to_the_migrated_user() {
+    use aws_sdk_cognitoidentityprovider::types::{AliasAttributeType, LambdaConfigType};
+    let (s, peer, _) = server_with_peer().await;
+    legacy_directory(&peer, |_| {});
+    peer.define("forcing", |mut e| {
+        e["response"]["userAttributes"] =
+            json!({"email": "ann@example.com", "email_verified": "true"});
+        e["response"]["messageAction"] = json!("SUPPRESS");
+        e["response"]["forceAliasCreation"] = json!(true);
+        e
+    });
+    for (function, moved) in [("legacy", false), ("forcing", true)] {
+        let pool_id = s
+            .pool(|b| {
+                b.alias_attributes(AliasAttributeType::Email).lambda_config(
+                    LambdaConfigType::builder()
+                        .user_migration(arn(function))
+                        .build(),
+                )
+            })
+            .await;
+        let (client_id, _) = s.client(&pool_id, false, false).await;
+        s.verified_user(&pool_id, "old-ann", PASSWORD, "ann@example.com")
+            .await;
+        let migrated = sign_in(&s, &client_id, "ann", OLD_PASSWORD).await;
+        if moved {
+            migrated.unwrap();
+            assert_eq!(
+                s.admin_attr(&pool_id, "old-ann", "email_verified")
+                    .await
+                    .as_deref(),
+                Some("false"),
+                "the alias moved"
+            );
+        } else {
+            assert_eq!(migrated.unwrap_err().0, "AliasExistsException");
+            assert_eq!(s.user_count(&pool_id).await, 1, "no user migrated");
+        }
+    }
 }
