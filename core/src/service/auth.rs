@@ -420,15 +420,18 @@ impl Idp {
         if user.is_none() && hide {
             self.check_ghost_not_locked_out(pool, name).await?;
         }
-        let (user, migration) = match user {
-            Some(user) => (Some(user), Migrated::NotConfigured),
+        // `unknown_to_function`: the pool's UserMigration function was asked
+        // and knows no such user either.
+        let (user, unknown_to_function) = match user {
+            Some(user) => (Some(user), false),
             None => match self
                 .migrate_on_sign_in(pool, client, name, password, at)
                 .await
             {
                 // Migrated: the sign-in goes on as for any user.
-                Ok(Migrated::User(user)) => (Some(*user), Migrated::NotConfigured),
-                Ok(other) => (None, other),
+                Ok(Migrated::User(user)) => (Some(*user), false),
+                Ok(Migrated::Unknown) => (None, true),
+                Ok(Migrated::NotConfigured) => (None, false),
                 Err(e) => {
                     // A function that refuses ("Bad password") is a failed
                     // sign-in on that name, counted as one.
@@ -454,9 +457,10 @@ impl Idp {
             if ghost {
                 self.record_ghost_sign_in_failure(pool, name).await?;
             }
-            return Err(match migration {
-                Migrated::Unknown => not_migrated(client),
-                _ => unknown_user(client),
+            return Err(if unknown_to_function {
+                not_migrated(client)
+            } else {
+                unknown_user(client)
             });
         };
         if !matches {
