@@ -3,6 +3,7 @@
 //! overriding the one before. `cognate.example.toml` lists every key; a
 //! test keeps it in step with this struct.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +49,7 @@ pub const KEYS: &[&str] = &[
     "lambda_secret_access_key",
     "lambda_webhooks",
     "lambda_webhook_secret",
+    "migrate_from_cognito",
 ];
 
 /// Keys read from the environment as they are: figment would parse
@@ -61,6 +63,7 @@ const RAW_ENV_KEYS: &[&str] = &[
     "lambda_secret_access_key",
     "lambda_webhooks",
     "lambda_webhook_secret",
+    "migrate_from_cognito",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -215,6 +218,88 @@ pub struct Config {
     pub lambda_webhooks: Option<String>,
     /// Signs each webhook request as the SMS webhook's are.
     pub lambda_webhook_secret: Option<Secret>,
+    /// The preset "migrate from Amazon Cognito": pseudo-ARNs a pool names as
+    /// its UserMigration function, each answered by Cognate itself against
+    /// a source user pool (see `migrate_from_cognito.rs`). In the
+    /// environment, a JSON object of the same shape.
+    #[serde(deserialize_with = "map_or_json")]
+    pub migrate_from_cognito: BTreeMap<String, CognitoSource>,
+}
+
+/// One source of the "migrate from Amazon Cognito" preset: the user pool
+/// users come from, and the app client Cognate signs them in with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CognitoSource {
+    /// The source pool's region, e.g. `eu-west-1`.
+    pub region: String,
+    pub user_pool_id: String,
+    /// An app client of the source pool allowing USER_PASSWORD_AUTH.
+    pub client_id: String,
+    /// The client's secret, when it has one (SECRET_HASH is sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    /// Unset: `https://cognito-idp.{region}.amazonaws.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Credentials allowed `cognito-idp:AdminGetUser` on the source pool:
+    /// with them ForgotPassword migrates users too; both or neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_access_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_secret_access_key: Option<Secret>,
+}
+
+/// The pseudo-ARNs of the preset: a Lambda ARN in the reserved account
+/// 000000000000 whose function name starts with this, e.g.
+/// `arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito-legacy`.
+pub const MIGRATE_FROM_COGNITO_FUNCTION: &str = "cognate-migrate-from-cognito";
+
+/// Whether `arn` is a pseudo-ARN of the preset.
+pub fn is_migration_preset_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    parts.len() == 7
+        && parts[0] == "arn"
+        && !parts[1].is_empty()
+        && parts[2] == "lambda"
+        && cognate_core::ids::is_valid_region(parts[3])
+        && parts[4] == "000000000000"
+        && parts[5] == "function"
+        && parts[6]
+            .strip_prefix(MIGRATE_FROM_COGNITO_FUNCTION)
+            .is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.strip_prefix('-').is_some_and(|label| {
+                        !label.is_empty()
+                            && label
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    })
+            })
+}
+
+/// `migrate_from_cognito` as a table (TOML) or as the JSON text of one
+/// (`COGNATE_MIGRATE_FROM_COGNITO`).
+fn map_or_json<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, CognitoSource>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = BTreeMap<String, CognitoSource>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a table of pseudo-ARN to source pool, or its JSON text")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(BTreeMap::new());
+            }
+            serde_json::from_str(v).map_err(E::custom)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_any(Visitor)
 }
 
 impl Default for Config {
@@ -258,6 +343,7 @@ impl Default for Config {
             lambda_secret_access_key: None,
             lambda_webhooks: None,
             lambda_webhook_secret: None,
+            migrate_from_cognito: BTreeMap::new(),
         }
     }
 }
@@ -458,12 +544,54 @@ impl Config {
         {
             return Err("lambda_webhook_secret must be at least 32 characters".into());
         }
+        self.check_migration_sources()?;
         if let Some(secret) = &self.sms_webhook_secret {
             if self.sms_webhook_url.is_none() {
                 return Err("sms_webhook_secret is set but sms_webhook_url is not".into());
             }
             if secret.expose().len() < 32 {
                 return Err("sms_webhook_secret must be at least 32 characters".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Each `migrate_from_cognito` source: a pseudo-ARN of the preset, ids
+    /// Cognito would take, an endpoint that keeps passwords off the network
+    /// in clear, admin keys paired.
+    fn check_migration_sources(&self) -> Result<(), String> {
+        for (arn, source) in &self.migrate_from_cognito {
+            let at = |why: String| format!("migrate_from_cognito {arn:?}: {why}");
+            if !is_migration_preset_arn(arn) {
+                return Err(at(format!(
+                    "not a pseudo-ARN of the preset: arn:aws:lambda:<region>:000000000000:function:{MIGRATE_FROM_COGNITO_FUNCTION}[-<label>]"
+                )));
+            }
+            if !cognate_core::ids::is_valid_region(&source.region) {
+                return Err(at(format!(
+                    "region {:?} is not a region name",
+                    source.region
+                )));
+            }
+            if !cognate_core::ids::is_valid_user_pool_id(&source.user_pool_id) {
+                return Err(at(format!(
+                    "user_pool_id {:?} is not a user pool id",
+                    source.user_pool_id
+                )));
+            }
+            if !cognate_core::ids::is_valid_client_id(&source.client_id) {
+                return Err(at(format!(
+                    "client_id {:?} is not an app client id",
+                    source.client_id
+                )));
+            }
+            if let Some(url) = &source.endpoint {
+                hook_url(url).map_err(|why| at(format!("endpoint {why}: it carries passwords")))?;
+            }
+            if source.admin_access_key_id.is_some() != source.admin_secret_access_key.is_some() {
+                return Err(at(
+                    "admin_access_key_id and admin_secret_access_key are set together".into(),
+                ));
             }
         }
         Ok(())
@@ -638,6 +766,19 @@ mod tests {
             master_key: Some(Secret::new("master-key-text")),
             admin_secret_access_key: Some(Secret::new("admin-secret-text")),
             sms_webhook_secret: Some(Secret::new("webhook-secret-text")),
+            migrate_from_cognito: BTreeMap::from([(
+                "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito"
+                    .into(),
+                CognitoSource {
+                    region: "us-east-1".into(),
+                    user_pool_id: "us-east-1_AbC".into(),
+                    client_id: "abc".into(),
+                    client_secret: Some(Secret::new("source-client-secret-text")),
+                    endpoint: None,
+                    admin_access_key_id: Some("AKIA".into()),
+                    admin_secret_access_key: Some(Secret::new("source-admin-secret-text")),
+                },
+            )]),
             ..Config::default()
         };
         let debug = format!("{c:?}");
@@ -646,6 +787,8 @@ mod tests {
             "master-key-text",
             "admin-secret-text",
             "webhook-secret-text",
+            "source-client-secret-text",
+            "source-admin-secret-text",
         ] {
             assert!(!debug.contains(secret), "{secret} in {debug}");
         }
@@ -707,6 +850,54 @@ mod tests {
             load_toml("lambda_access_key_id = \"AKIA\"\n").is_err(),
             "key without secret"
         );
+    }
+
+    #[test]
+    fn migration_sources_are_pseudo_arns_of_checked_pools_as_a_table_or_json() {
+        let arn =
+            "arn:aws:lambda:us-east-1:000000000000:function:cognate-migrate-from-cognito-legacy";
+        let members = "region = \"eu-west-1\"\nuser_pool_id = \"eu-west-1_AbCdEf123\"\nclient_id = \"abcdefghijklmnopqrstuvwxyz\"\nclient_secret = \"client-secret-text\"\n";
+        let c = load_toml(&format!("[migrate_from_cognito.\"{arn}\"]\n{members}")).unwrap();
+        let source = &c.migrate_from_cognito[arn];
+        assert_eq!(source.user_pool_id, "eu-west-1_AbCdEf123");
+        assert_eq!(
+            source.client_secret.as_ref().unwrap().expose(),
+            "client-secret-text"
+        );
+        // The environment's form: the JSON text of the table.
+        let json = format!(
+            "migrate_from_cognito = '{{\"{arn}\": {{\"region\": \"eu-west-1\", \"user_pool_id\": \"eu-west-1_AbCdEf123\", \"client_id\": \"abc\", \"endpoint\": \"http://127.0.0.1:9230\"}}}}'\n"
+        );
+        let c = load_toml(&json).unwrap();
+        assert_eq!(
+            c.migrate_from_cognito[arn].endpoint.as_deref(),
+            Some("http://127.0.0.1:9230")
+        );
+        assert!(is_migration_preset_arn(
+            "arn:aws:lambda:eu-west-1:000000000000:function:cognate-migrate-from-cognito"
+        ));
+        for (key, bad) in [
+            (
+                "arn:aws:lambda:us-east-1:123456789012:function:cognate-migrate-from-cognito",
+                members.to_owned(),
+            ),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:my-function",
+                members.to_owned(),
+            ),
+            (arn, members.replace("eu-west-1_AbCdEf123", "not-a-pool")),
+            (
+                arn,
+                format!("{members}endpoint = \"http://cognito.example.com\"\n"),
+            ),
+            (arn, format!("{members}admin_access_key_id = \"AKIA\"\n")),
+            (arn, format!("{members}shoe_size = 9\n")),
+        ] {
+            assert!(
+                load_toml(&format!("[migrate_from_cognito.\"{key}\"]\n{bad}")).is_err(),
+                "{key} {bad}"
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,10 @@
 //! mapped in `lambda_webhooks`, POSTed to a plain HTTPS webhook signed as
 //! the SMS webhook is (`X-Cognate-Signature`).
 //!
+//! A pseudo-ARN of the preset "migrate from Amazon Cognito"
+//! (`migrate_from_cognito`) is answered here by Cognate itself
+//! (`migrate_from_cognito.rs`), as that function would answer.
+//!
 //! Cognito's budget (developer guide, "Things to know about Lambda
 //! triggers"): 5 s an attempt; an attempt that timed out, was throttled or
 //! met a server error is tried again, three attempts in all.
@@ -22,8 +26,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use crate::config::{Config, Secret};
+use crate::config::{Config, Secret, is_migration_preset_arn};
 use crate::mail::sms_webhook::{SIGNATURE_HEADER, signature};
+use crate::migrate_from_cognito::CognitoMigration;
 
 /// Cognito waits this long for one attempt.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -44,6 +49,8 @@ pub struct Functions {
     credentials: Option<(String, Secret)>,
     webhooks: BTreeMap<String, Url>,
     webhook_key: Option<hmac::Key>,
+    /// The preset's functions.
+    cognito: CognitoMigration,
 }
 
 /// One attempt's failure, and whether another attempt may succeed.
@@ -91,6 +98,7 @@ impl Functions {
             .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {
+            cognito: CognitoMigration::new(config, http.clone())?,
             http,
             endpoint,
             aws,
@@ -259,6 +267,14 @@ async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, Failed
 #[async_trait]
 impl FunctionInvoker for Functions {
     async fn invoke(&self, arn: &str, event: &Value) -> Result<Value, InvokeError> {
+        if self.cognito.answers(arn) {
+            return self.cognito.invoke(arn, event).await;
+        }
+        if is_migration_preset_arn(arn) {
+            return Err(InvokeError::Unexpected(format!(
+                "{arn} is not in migrate_from_cognito"
+            )));
+        }
         let body = serde_json::to_vec(event)
             .map_err(|e| InvokeError::Unexpected(format!("cannot encode the event: {e}")))?;
         let mut last = InvokeError::Unexpected("not invoked".into());

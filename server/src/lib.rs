@@ -12,6 +12,7 @@ pub mod lambda;
 pub mod limits;
 pub mod listener;
 pub mod mail;
+pub mod migrate_from_cognito;
 pub mod oauth;
 pub mod oidc;
 pub mod outbox;

@@ -220,7 +220,9 @@ impl Idp {
         Ok(user)
     }
 
-    async fn send_invitation(
+    /// The invitation (a migrated user's welcome message too) to each
+    /// desired medium the user can be reached by.
+    pub(crate) async fn send_invitation(
         &self,
         pool: &UserPool,
         user: &User,

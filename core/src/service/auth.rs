@@ -16,6 +16,7 @@ use super::attributes::{WriteTime, Writer, check_writes, stage_attribute_writes}
 use super::client_secret;
 use super::session::{AuthSession, ChallengeName, CustomAuthState, SrpState, invalid_session};
 use super::tokens::{ADMIN_SCOPE, IssuedTokens, TokenSource};
+use super::user_migration::{Migrated, not_migrated};
 use crate::credential::PasswordCredential;
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
@@ -454,12 +455,37 @@ impl Idp {
         password: &SecretString,
         at: Attempt<'_>,
     ) -> Result<User> {
-        // Under PreventUserExistenceErrors an unknown name locks out too.
-        let ghost = user.is_none() && client.prevents_user_existence_errors();
-        match &user {
-            Some(user) => self.check_not_locked_out(user)?,
-            None if ghost => self.check_ghost_not_locked_out(pool, name).await?,
-            None => {}
+        let hide = client.prevents_user_existence_errors();
+        // Under PreventUserExistenceErrors an unknown name locks out too,
+        // before the pool's UserMigration function is asked about it.
+        if user.is_none() && hide {
+            self.check_ghost_not_locked_out(pool, name).await?;
+        }
+        // `unknown_to_function`: the pool's UserMigration function was asked
+        // and knows no such user either.
+        let (user, unknown_to_function) = match user {
+            Some(user) => (Some(user), false),
+            None => match self
+                .migrate_on_sign_in(pool, client, name, password, at)
+                .await
+            {
+                // Migrated: the sign-in goes on as for any user.
+                Ok(Migrated::User(user)) => (Some(*user), false),
+                Ok(Migrated::Unknown) => (None, true),
+                Ok(Migrated::NotConfigured) => (None, false),
+                Err(e) => {
+                    // A function that refuses ("Bad password") is a failed
+                    // sign-in on that name, counted as one.
+                    if hide && matches!(e, CognitoError::UserLambdaValidation(_)) {
+                        self.record_ghost_sign_in_failure(pool, name).await?;
+                    }
+                    return Err(e);
+                }
+            },
+        };
+        let ghost = user.is_none() && hide;
+        if let Some(user) = &user {
+            self.check_not_locked_out(user)?;
         }
         if user.is_some() || ghost {
             self.pre_authentication(pool, client, name, user.as_ref(), at)
@@ -472,7 +498,11 @@ impl Idp {
             if ghost {
                 self.record_ghost_sign_in_failure(pool, name).await?;
             }
-            return Err(unknown_user(client));
+            return Err(if unknown_to_function {
+                not_migrated(client)
+            } else {
+                unknown_user(client)
+            });
         };
         if !matches {
             self.record_sign_in_failure(pool, &user).await?;
@@ -669,6 +699,11 @@ impl Idp {
         let srp_a = required(params, "SRP_A")?;
         check_srp_a(pool, srp_a)?;
         require_secret_hash(client, params)?;
+        // No UserMigration here: SRP sends no password to give the function.
+        // Cognito answers an unknown name here as any unknown name, migration
+        // function or not; apps that migrate users sign in with
+        // USER_PASSWORD_AUTH (developer guide, "Importing users with a user
+        // migration Lambda trigger").
         let user = self.find_user_by_name(pool, username).await?;
         check_secret_hash(client, params, username, user.as_ref())?;
         if user.is_some() || client.prevents_user_existence_errors() {

@@ -20,6 +20,12 @@ fn compute(secret: &str, username: &str, client_id: &str) -> String {
     B64.encode(ctx.sign().as_ref())
 }
 
+/// The SECRET_HASH a caller sends for `username` to a client with
+/// `secret` (the migrate-from-Cognito preset signs in to its source so).
+pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    compute(secret, username, client_id)
+}
+
 /// The SECRET_HASH a confidential client would send for `username`: the
 /// hosted UI acts as the client for the browser, which holds no secret.
 pub fn secret_hash_for(client: &UserPoolClient, username: &str) -> Option<String> {

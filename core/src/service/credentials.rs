@@ -21,6 +21,19 @@ impl Idp {
         temporary: bool,
     ) -> Result<()> {
         pool.config.password_policy().check(password.expose())?;
+        self.seal_password(pool, user, password, temporary).await
+    }
+
+    /// As [`Idp::set_password`], without the pool's policy: for a password
+    /// another directory already holds (UserMigration — developer guide,
+    /// "Migrate user Lambda trigger": the policy is not enforced there).
+    pub(crate) async fn seal_password(
+        &self,
+        pool: &UserPool,
+        user: &mut User,
+        password: &SecretString,
+        temporary: bool,
+    ) -> Result<()> {
         let credential = self
             .hasher
             .derive(pool.password_storage, &pool.id, &user.username, password)

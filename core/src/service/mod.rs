@@ -44,6 +44,7 @@ pub mod signup;
 pub mod tokens;
 pub mod triggers;
 pub mod ui_customization;
+pub mod user_migration;
 pub mod users;
 
 /// Settings the operations need from the server's configuration.

@@ -7,6 +7,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::Idp;
+use super::auth::Metadata;
 use super::client_secret::check_secret_hash;
 use super::codes::{
     CodeDeliveryDetails, CodePurpose, channel_of, recovery_target, validate_code_input,
@@ -15,12 +16,13 @@ use super::messages::{Purpose, verification_text};
 use super::pacing::Step;
 use super::signup::no_such_user;
 use super::triggers::{Invocation, Trigger, metadata, user_attributes};
+use super::user_migration::{Migrated, not_migrated};
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
-use crate::model::{User, UserPool, UserStatus};
+use crate::model::{User, UserPool, UserPoolClient, UserStatus};
 
 /// Cognito API: ForgotPassword, Errors — no verified way to reach the user.
-fn no_recovery_channel() -> CognitoError {
+pub(crate) fn no_recovery_channel() -> CognitoError {
     CognitoError::invalid_parameter(
         "Cannot reset password for the user as there is no registered/verified email or phone_number",
     )
@@ -29,12 +31,15 @@ fn no_recovery_channel() -> CognitoError {
 impl Idp {
     /// Issues a reset code to the user's recovery channel and sends it;
     /// `status`, when given, is set in the same write. Nothing is written
-    /// when the message cannot be sent.
+    /// when the message cannot be sent. `client` and `metadata` go to
+    /// CustomMessage.
     async fn send_reset_code(
         &self,
         pool: &UserPool,
         user: &User,
         status: Option<UserStatus>,
+        client: Option<&UserPoolClient>,
+        metadata: &Metadata,
     ) -> Result<CodeDeliveryDetails> {
         let (_guard, original) = self.lock_user(pool, user).await?;
         let Some((attribute, destination)) = recovery_target(pool, &original) else {
@@ -56,7 +61,11 @@ impl Idp {
         self.store.update_user(pool, &user).await?;
         let channel = channel_of(attribute);
         let text = verification_text(pool, channel, code.expose());
-        let purpose = Purpose::new("CustomMessage_ForgotPassword", code.expose());
+        let purpose = Purpose {
+            client_id: client.map(|c| c.client_id.as_str()),
+            metadata,
+            ..Purpose::new("CustomMessage_ForgotPassword", code.expose())
+        };
         if let Err(e) = self
             .deliver(pool, &user, channel, &destination, text, purpose)
             .await
@@ -67,19 +76,40 @@ impl Idp {
         Ok(CodeDeliveryDetails::new(attribute, &destination))
     }
 
-    /// ForgotPassword.
+    /// ForgotPassword. A name that matches no user goes to the pool's
+    /// UserMigration function first, if it has one, with the caller's
+    /// ClientMetadata.
     #[tracing::instrument(skip_all, fields(client_id = %client_id))]
     pub async fn forgot_password(
         &self,
         client_id: &str,
         secret_hash: Option<&str>,
         username: &str,
+        client_metadata: &BTreeMap<String, String>,
     ) -> Result<CodeDeliveryDetails> {
         let started = Instant::now();
         let (pool, client) = self.client_by_id(client_id).await?;
         let user = self.find_user_by_name(&pool, username).await?;
         check_secret_hash(&client, username, user.as_ref(), secret_hash)?;
         let Some(user) = user else {
+            let unknown = match self
+                .migrate_on_forgot_password(&pool, &client, username, client_metadata)
+                .await?
+            {
+                Migrated::User(user) => {
+                    // Developer guide, "Importing users with a user migration
+                    // Lambda trigger": the migrated user gets the reset code.
+                    let sent = self
+                        .send_reset_code(&pool, &user, None, Some(&client), client_metadata)
+                        .await;
+                    if sent.is_err() {
+                        self.store.delete_user(&pool.id, user.sub).await?;
+                    }
+                    return sent;
+                }
+                Migrated::Unknown => not_migrated(&client),
+                Migrated::NotConfigured => no_such_user(),
+            };
             // Cognito developer guide, "Managing user existence error
             // responses": a simulated delivery, and nothing is sent.
             if client.prevents_user_existence_errors() {
@@ -88,7 +118,7 @@ impl Idp {
                 self.pacing.pad(Step::CodeSent, started).await;
                 return Ok(self.simulated_delivery(&pool, username));
             }
-            return Err(no_such_user());
+            return Err(unknown);
         };
         if !user.enabled {
             return Err(CognitoError::NotAuthorized("User is disabled.".into()));
@@ -99,7 +129,9 @@ impl Idp {
                 "User password cannot be reset in the current state.".into(),
             ));
         }
-        let sent = self.send_reset_code(&pool, &user, None).await;
+        let sent = self
+            .send_reset_code(&pool, &user, None, Some(&client), client_metadata)
+            .await;
         self.pacing.record(Step::CodeSent, started);
         sent
     }
@@ -170,11 +202,22 @@ impl Idp {
     /// AdminResetUserPassword: RESET_REQUIRED, and a reset code to the
     /// user's verified email or phone number.
     #[tracing::instrument(skip_all, fields(pool = %pool_id))]
-    pub async fn admin_reset_user_password(&self, pool_id: &str, username: &str) -> Result<()> {
+    pub async fn admin_reset_user_password(
+        &self,
+        pool_id: &str,
+        username: &str,
+        metadata: &Metadata,
+    ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let user = self.admin_find_user(&pool, username).await?;
-        self.send_reset_code(&pool, &user, Some(UserStatus::ResetRequired))
-            .await
-            .map(|_| ())
+        self.send_reset_code(
+            &pool,
+            &user,
+            Some(UserStatus::ResetRequired),
+            None,
+            metadata,
+        )
+        .await
+        .map(|_| ())
     }
 }

@@ -35,5 +35,6 @@ mod sms_webhook;
 mod startup;
 mod triggers;
 mod triggers_custom_auth;
+mod triggers_migration;
 mod triggers_sign_in;
 mod wiring;

@@ -353,7 +353,9 @@ async fn a_new_password_answer_passes_its_client_metadata_to_the_token_functions
         .public()
         .respond_to_auth_challenge()
         .client_id(&client_id)
-        .challenge_name(aws_sdk_cognitoidentityprovider::types::ChallengeNameType::NewPasswordRequired)
+        .challenge_name(
+            aws_sdk_cognitoidentityprovider::types::ChallengeNameType::NewPasswordRequired,
+        )
         .session(challenge.session().unwrap())
         .challenge_responses("USERNAME", "dan")
         .challenge_responses("NEW_PASSWORD", PASSWORD)
@@ -361,12 +363,21 @@ async fn a_new_password_answer_passes_its_client_metadata_to_the_token_functions
         .send()
         .await
         .unwrap();
-    assert_eq!(claims(tokens.authentication_result().unwrap().id_token().unwrap())["tier"], "gold");
+    assert_eq!(
+        claims(tokens.authentication_result().unwrap().id_token().unwrap())["tier"],
+        "gold"
+    );
     let e = peer.events_of("claims-v1").pop().unwrap();
     assert_eq!(e["triggerSource"], "TokenGeneration_NewPasswordChallenge");
-    assert_eq!(e["request"]["clientMetadata"], json!({"step": "new-password"}));
+    assert_eq!(
+        e["request"]["clientMetadata"],
+        json!({"step": "new-password"})
+    );
     let post = peer.events_of("post").pop().unwrap();
-    assert_eq!(post["request"]["clientMetadata"], json!({"step": "new-password"}));
+    assert_eq!(
+        post["request"]["clientMetadata"],
+        json!({"step": "new-password"})
+    );
 }
 
 /// S256 of a PKCE verifier.

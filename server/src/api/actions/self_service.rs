@@ -160,7 +160,12 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         "ForgotPassword" => {
             let u: ClientUser = input(body)?;
             let details = idp
-                .forgot_password(&u.client_id, u.secret_hash.as_deref(), &u.username)
+                .forgot_password(
+                    &u.client_id,
+                    u.secret_hash.as_deref(),
+                    &u.username,
+                    &u.client_metadata,
+                )
                 .await?;
             Ok(json!({ "CodeDeliveryDetails": details }))
         }

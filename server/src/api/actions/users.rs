@@ -69,6 +69,13 @@ struct CreateUser {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
+struct WithMetadata {
+    #[serde(default)]
+    client_metadata: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
 struct UpdateAttributes {
     user_pool_id: String,
     username: String,
@@ -212,8 +219,9 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             Ok(json!({}))
         }
         "AdminResetUserPassword" => {
-            let u: UserRef = input(body)?;
-            idp.admin_reset_user_password(&u.user_pool_id, &u.username)
+            let u: UserRef = input(body.clone())?;
+            let m: WithMetadata = input(body)?;
+            idp.admin_reset_user_password(&u.user_pool_id, &u.username, &m.client_metadata)
                 .await?;
             Ok(json!({}))
         }

@@ -29,6 +29,7 @@ pub async fn forgot(post: Posted) -> Result<Response, HostedError> {
             &cx.client.client_id,
             secret_hash_for(&cx.client, &username).as_deref(),
             &username,
+            &Default::default(),
         )
         .await;
     Ok(match result {
