@@ -19,13 +19,12 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_lc_rs::hmac;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
 use cognate_core::service::triggers::{FunctionInvoker, InvokeError};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
+use crate::aws_signing::Signer;
 use crate::config::{Config, Secret, is_migration_preset_arn};
 use crate::mail::sms_webhook::{SIGNATURE_HEADER, signature};
 use crate::migrate_from_cognito::CognitoMigration;
@@ -182,44 +181,23 @@ impl Functions {
             HeaderValue::from_static("RequestResponse"),
         );
         if let Some((key_id, secret)) = &self.credentials {
-            let identity = aws_credential_types::Credentials::new(
-                key_id,
-                secret.expose(),
-                None,
-                None,
-                "cognate-config",
-            )
-            .into();
-            let params = v4::SigningParams::builder()
-                .identity(&identity)
-                .region(&self.region)
-                .name("lambda")
-                .time(SystemTime::now())
-                .settings(SigningSettings::default())
-                .build()
-                .map_err(|e| Failed::last(InvokeError::Unexpected(e.to_string())))?
-                .into();
-            let host = url.host_str().unwrap_or_default().to_owned();
-            let host = match url.port() {
-                Some(p) => format!("{host}:{p}"),
-                None => host,
+            let signer = Signer {
+                access_key_id: key_id,
+                secret_access_key: secret.expose(),
+                region: &self.region,
+                service: "lambda",
             };
-            let signed_headers = [
-                ("host", host.as_str()),
-                ("content-type", "application/json"),
-                ("x-amz-invocation-type", "RequestResponse"),
-            ];
-            let signable = SignableRequest::new(
-                "POST",
-                url.as_str(),
-                signed_headers.into_iter(),
-                SignableBody::Bytes(body),
-            )
-            .map_err(|e| Failed::last(InvokeError::Unexpected(e.to_string())))?;
-            let (instructions, _) = sign(signable, &params)
-                .map_err(|e| Failed::last(InvokeError::Unexpected(e.to_string())))?
-                .into_parts();
-            for (name, value) in instructions.headers() {
+            let signed = signer
+                .post_headers(
+                    &url,
+                    &[
+                        ("content-type", "application/json"),
+                        ("x-amz-invocation-type", "RequestResponse"),
+                    ],
+                    body,
+                )
+                .map_err(|e| Failed::last(InvokeError::Unexpected(e)))?;
+            for (name, value) in &signed {
                 if let (Ok(n), Ok(v)) = (
                     HeaderName::from_bytes(name.as_bytes()),
                     HeaderValue::from_str(value),

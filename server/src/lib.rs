@@ -2,6 +2,7 @@
 //! carries every surface (see `router.rs`, the table of contents).
 
 pub mod api;
+pub mod aws_signing;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;

@@ -22,15 +22,14 @@
 //! failure to answer, tried three times as a Lambda invocation is.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
 use cognate_core::service::client_secret::secret_hash;
 use cognate_core::service::triggers::InvokeError;
 use reqwest::{StatusCode, Url};
 use serde_json::{Map, Value, json};
 
+use crate::aws_signing::Signer;
 use crate::config::{CognitoSource, Config};
 
 /// A source's answer must come within what Cognito gives a function.
@@ -324,44 +323,19 @@ fn sign_admin(
     let (Some(key_id), Some(secret)) = (&c.admin_access_key_id, &c.admin_secret_access_key) else {
         return Err(CallError::Unavailable("no admin keys".into()));
     };
-    let identity = aws_credential_types::Credentials::new(
-        key_id,
-        secret.expose(),
-        None,
-        None,
-        "cognate-config",
-    )
-    .into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(&c.region)
-        .name("cognito-idp")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| CallError::Unavailable(e.to_string()))?
-        .into();
-    let url = &source.endpoint;
-    let host = match url.port() {
-        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_owned(),
+    let signer = Signer {
+        access_key_id: key_id,
+        secret_access_key: secret.expose(),
+        region: &c.region,
+        service: "cognito-idp",
     };
-    let mut signed: Vec<(&str, &str)> = vec![("host", host.as_str())];
-    signed.extend(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    let signable = SignableRequest::new(
-        "POST",
-        url.as_str(),
-        signed.into_iter(),
-        SignableBody::Bytes(body),
-    )
-    .map_err(|e| CallError::Unavailable(e.to_string()))?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| CallError::Unavailable(e.to_string()))?
-        .into_parts();
-    Ok(instructions
-        .headers()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect())
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    signer
+        .post_headers(&source.endpoint, &headers, body)
+        .map_err(CallError::Unavailable)
 }
 
 #[cfg(test)]

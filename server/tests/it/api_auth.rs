@@ -4,11 +4,11 @@
 //! AdminUserGlobalSignOut), with tokens checked by an independent JWT
 //! library against the JWKS the discovery document points to.
 
-use crate::common::{TestServer, error_name};
+use crate::common::{TestServer, error_name, jwt_claims};
 use aws_lc_rs::hmac;
 use aws_sdk_cognitoidentityprovider as cip;
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use base64::engine::general_purpose::STANDARD as B64;
 use cip::error::ProvideErrorMetadata;
 use cip::types::{
     AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
@@ -194,12 +194,6 @@ where
         _ => String::new(),
     };
     (error_name(err), message)
-}
-
-/// A JWT's claims, read without checking (the checks are elsewhere).
-fn claims_of(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&B64URL.decode(payload).unwrap()).unwrap()
 }
 
 /// Verifies a token with `jsonwebtoken` against the JWKS found through the
@@ -681,7 +675,7 @@ async fn new_password_required_round_trip(s: TestServer) {
         .authentication_result()
         .expect("tokens after the new password");
     assert!(r.refresh_token().is_some());
-    let id = claims_of(r.id_token().unwrap());
+    let id = jwt_claims(r.id_token().unwrap());
     assert_eq!(id["name"], "Nina");
 
     let pool = s.state.idp.pool(&app.pool_id).await.unwrap();
@@ -763,13 +757,13 @@ async fn refresh_token_auth_and_revoke_token(s: TestServer) {
     let r = out.authentication_result().unwrap();
     // Cognito API: AuthenticationResultType — no new refresh token.
     assert!(r.refresh_token().is_none());
-    let old = claims_of(&first.access);
-    assert_eq!(claims_of(&first.id)["origin_jti"], old["origin_jti"]);
+    let old = jwt_claims(&first.access);
+    assert_eq!(jwt_claims(&first.id)["origin_jti"], old["origin_jti"]);
     let new = verify_with_jwks(&s, &app.pool_id, r.access_token().unwrap(), None).await;
     assert_eq!(new["origin_jti"], old["origin_jti"]);
     assert_eq!(new["auth_time"], old["auth_time"]);
     assert_eq!(new["iat"], old["iat"].as_i64().unwrap() + 60);
-    let id = claims_of(r.id_token().unwrap());
+    let id = jwt_claims(r.id_token().unwrap());
     assert_eq!(id["origin_jti"], old["origin_jti"]);
     // REFRESH_TOKEN is the same flow under its older name.
     s.public()

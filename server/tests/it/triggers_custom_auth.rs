@@ -5,8 +5,6 @@
 //! variant, and the administrative actions.
 
 use aws_sdk_cognitoidentityprovider as cip;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cip::error::ProvideErrorMetadata;
 use cip::operation::initiate_auth::InitiateAuthOutput;
 use cip::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
@@ -16,18 +14,12 @@ use cip::types::{
 use cognate_core::srp::{self, client::SrpClient};
 use serde_json::{Value, json};
 
-use crate::common::TestServer;
 use crate::common::lambda::{Peer, arn, create_pool, function_error, server_with_peer};
 use crate::common::users::PASSWORD;
+use crate::common::{TestServer, jwt_claims};
 
 /// The one-time code the OTP functions expect.
 const CODE: &str = "424242";
-
-/// The claims of a JWT, unverified (other tests check signatures).
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&B64URL.decode(payload).unwrap()).unwrap()
-}
 
 /// An error's name and message.
 fn failure<E, R>(err: &cip::error::SdkError<E, R>) -> (String, String)
@@ -306,7 +298,7 @@ async fn an_otp_flow_issues_tokens_after_a_wrong_then_a_right_answer_with_cognit
         .unwrap();
     let tokens = done.authentication_result().expect("tokens");
     assert!(done.challenge_name().is_none());
-    let id = claims(tokens.id_token().unwrap());
+    let id = jwt_claims(tokens.id_token().unwrap());
     assert_eq!(id["cognito:username"], "ann");
     assert_eq!(id["aud"], client_id.as_str());
     assert!(tokens.refresh_token().is_some());

@@ -10,14 +10,12 @@ use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
 };
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::{Value, json};
 
-use crate::common::hosted::{browser, hidden, location, query_param};
+use crate::common::hosted::{hosted_password_sign_in, location, query_param};
 use crate::common::lambda::{Peer, arn, create_pool, function_error, pool_with, server_with_peer};
 use crate::common::users::PASSWORD;
-use crate::common::{ADMIN_KEY_ID, ADMIN_SECRET, Backend, TestServer, error_name};
+use crate::common::{ADMIN_KEY_ID, ADMIN_SECRET, Backend, TestServer, error_name, jwt_claims};
 use cognate::config::{CognitoSource, Secret};
 
 /// The password the legacy directory knows: Cognito's default policy would
@@ -37,12 +35,6 @@ where
         .unwrap_or("")
         .to_owned();
     (error_name(e), message)
-}
-
-/// The claims of a JWT, unverified (other tests check signatures).
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&B64URL.decode(payload).unwrap()).unwrap()
 }
 
 /// USER_PASSWORD_AUTH with ClientMetadata {"app": "web"}.
@@ -132,7 +124,7 @@ async fn sign_in_migrates_an_unknown_name_with_its_password_and_goes_on_to_token
     let (pool_id, client_id) = pool_with(&s, json!({ "UserMigration": arn("legacy") })).await;
 
     let tokens = sign_in(&s, &client_id, "ann", OLD_PASSWORD).await.unwrap();
-    let id = claims(tokens.id_token().unwrap());
+    let id = jwt_claims(tokens.id_token().unwrap());
     assert_eq!(id["cognito:username"], "ann");
     assert_eq!(id["email"], "ann@example.com");
     assert_eq!(id["given_name"], "Ann");
@@ -412,7 +404,7 @@ async fn a_username_among_the_attributes_names_a_user_who_signed_in_with_an_alia
         .await
         .unwrap();
     assert_eq!(
-        claims(tokens.id_token().unwrap())["cognito:username"],
+        jwt_claims(tokens.id_token().unwrap())["cognito:username"],
         "ann"
     );
     // Both names find her now, without the function.
@@ -451,28 +443,16 @@ async fn the_hosted_ui_password_sign_in_migrates_the_user() {
     let (client_id, _) = s
         .code_client(&pool_id, CALLBACK, &["openid", "email"], |c| c)
         .await;
-    let b = browser();
-    let verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
-    let challenge = B64URL.encode(
-        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref(),
-    );
-    let authorize = format!(
-        "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={CALLBACK}&state=s&scope=openid+email&code_challenge={challenge}&code_challenge_method=S256",
-        s.url
-    );
-    let html = b.get(authorize).send().await.unwrap().text().await.unwrap();
-    let form = [
-        ("csrf", hidden(&html, "csrf").expect("csrf")),
-        ("flow", hidden(&html, "flow").expect("flow")),
-        ("username", "ann".to_owned()),
-        ("password", OLD_PASSWORD.to_owned()),
-    ];
-    let done = b
-        .post(format!("{}/{pool_id}/login", s.url))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let done = hosted_password_sign_in(
+        &s.url,
+        &pool_id,
+        &client_id,
+        CALLBACK,
+        "openid+email",
+        "ann",
+        OLD_PASSWORD,
+    )
+    .await;
     assert!(
         query_param(&location(&done), "code").is_some(),
         "signed in: an authorization code"
@@ -573,7 +553,7 @@ async fn the_cognito_preset_signs_users_in_with_their_old_password_and_keeps_the
     let tokens = sign_in(&s, &client_id, "ann", OLD_PASSWORD_FOR_SOURCE)
         .await
         .unwrap();
-    let id = claims(tokens.id_token().unwrap());
+    let id = jwt_claims(tokens.id_token().unwrap());
     assert_eq!(id["email"], "ann@example.com");
     assert_eq!(id["given_name"], "Ann");
     assert_ne!(id["sub"], old_sub.as_str(), "Cognito gives a new sub");

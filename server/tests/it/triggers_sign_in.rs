@@ -4,20 +4,12 @@
 //! Lambda Invoke API peer (`common::lambda`).
 
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::{Value, json};
 
-use crate::common::hosted::{browser, hidden, location, query_param};
+use crate::common::hosted::{PKCE_VERIFIER, hosted_password_sign_in, location, query_param};
 use crate::common::lambda::{Peer, arn, function_error, pool_with, server_with_peer};
 use crate::common::users::{PASSWORD, attr};
-use crate::common::{TestServer, error_name};
-
-/// The claims of a JWT, unverified (other tests check signatures).
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&B64URL.decode(payload).unwrap()).unwrap()
-}
+use crate::common::{TestServer, error_name, jwt_claims};
 
 /// A confirmed user "ann" with a verified email, in group "admins".
 async fn ann(s: &TestServer, pool_id: &str) {
@@ -83,7 +75,7 @@ async fn pre_token_generation_v1_changes_the_id_token_and_both_tokens_groups() {
         pool_with(&s, json!({ "PreTokenGeneration": arn("claims-v1") })).await;
     ann(&s, &pool_id).await;
     let tokens = sign_in(&s, &client_id).await.unwrap();
-    let id = claims(tokens.id_token().unwrap());
+    let id = jwt_claims(tokens.id_token().unwrap());
     assert_eq!(id["tier"], "gold");
     assert!(id.get("email").is_none(), "suppressed");
     assert!(
@@ -96,7 +88,7 @@ async fn pre_token_generation_v1_changes_the_id_token_and_both_tokens_groups() {
         id["cognito:roles"],
         json!(["arn:aws:iam::123456789012:role/readers"])
     );
-    let access = claims(tokens.access_token().unwrap());
+    let access = jwt_claims(tokens.access_token().unwrap());
     assert_eq!(access["cognito:groups"], json!(["readers"]));
     assert!(
         access.get("tier").is_none(),
@@ -146,7 +138,7 @@ async fn pre_token_generation_v2_changes_access_tokens_and_scopes_on_sign_in_and
     let (pool_id, client_id) = pool_with(&s, config).await;
     ann(&s, &pool_id).await;
     let tokens = sign_in(&s, &client_id).await.unwrap();
-    let access = claims(tokens.access_token().unwrap());
+    let access = jwt_claims(tokens.access_token().unwrap());
     assert_eq!(access["tenant"], json!({"id": 7}));
     assert_eq!(
         access["client_id"],
@@ -155,7 +147,7 @@ async fn pre_token_generation_v2_changes_access_tokens_and_scopes_on_sign_in_and
     );
     assert_eq!(access["scope"], "aws.cognito.signin.user.admin api/read");
     assert_eq!(access["cognito:groups"], json!(["admins"]), "groups kept");
-    assert_eq!(claims(tokens.id_token().unwrap())["plan"], "pro");
+    assert_eq!(jwt_claims(tokens.id_token().unwrap())["plan"], "pro");
 
     let refreshed = s
         .public()
@@ -166,7 +158,7 @@ async fn pre_token_generation_v2_changes_access_tokens_and_scopes_on_sign_in_and
         .send()
         .await
         .unwrap();
-    let access = claims(
+    let access = jwt_claims(
         refreshed
             .authentication_result()
             .unwrap()
@@ -364,7 +356,7 @@ async fn a_new_password_answer_passes_its_client_metadata_to_the_token_functions
         .await
         .unwrap();
     assert_eq!(
-        claims(tokens.authentication_result().unwrap().id_token().unwrap())["tier"],
+        jwt_claims(tokens.authentication_result().unwrap().id_token().unwrap())["tier"],
         "gold"
     );
     let e = peer.events_of("claims-v1").pop().unwrap();
@@ -378,12 +370,6 @@ async fn a_new_password_answer_passes_its_client_metadata_to_the_token_functions
         post["request"]["clientMetadata"],
         json!({"step": "new-password"})
     );
-}
-
-/// S256 of a PKCE verifier.
-fn s256(verifier: &str) -> String {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
-    B64URL.encode(d.as_ref())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -404,26 +390,16 @@ async fn hosted_ui_sign_ins_run_the_same_triggers_and_hosted_auth_tokens() {
     let (client_id, _) = s
         .code_client(&pool_id, CALLBACK, &["openid", "email"], |c| c)
         .await;
-    let b = browser();
-    let verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
-    let authorize = format!(
-        "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={CALLBACK}&state=s&scope=openid+email&code_challenge={}&code_challenge_method=S256",
-        s.url,
-        s256(verifier)
-    );
-    let html = b.get(authorize).send().await.unwrap().text().await.unwrap();
-    let form = [
-        ("csrf", hidden(&html, "csrf").expect("csrf")),
-        ("flow", hidden(&html, "flow").expect("flow")),
-        ("username", "ann".to_owned()),
-        ("password", PASSWORD.to_owned()),
-    ];
-    let done = b
-        .post(format!("{}/{pool_id}/login", s.url))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let done = hosted_password_sign_in(
+        &s.url,
+        &pool_id,
+        &client_id,
+        CALLBACK,
+        "openid+email",
+        "ann",
+        PASSWORD,
+    )
+    .await;
     let code = query_param(&location(&done), "code").expect("a code");
     assert_eq!(peer.events_of("echo").len(), 1, "PreAuthentication");
     assert_eq!(peer.events_of("post").len(), 1, "PostAuthentication");
@@ -434,7 +410,7 @@ async fn hosted_ui_sign_ins_run_the_same_triggers_and_hosted_auth_tokens() {
             ("client_id", client_id.as_str()),
             ("code", code.as_str()),
             ("redirect_uri", CALLBACK),
-            ("code_verifier", verifier),
+            ("code_verifier", PKCE_VERIFIER),
         ])
         .send()
         .await
@@ -442,7 +418,7 @@ async fn hosted_ui_sign_ins_run_the_same_triggers_and_hosted_auth_tokens() {
         .json()
         .await
         .unwrap();
-    let id = claims(tokens["id_token"].as_str().expect("id_token"));
+    let id = jwt_claims(tokens["id_token"].as_str().expect("id_token"));
     assert_eq!(id["tier"], "gold");
     let events = peer.events_of("claims-v1");
     assert_eq!(events.len(), 1);
@@ -587,7 +563,7 @@ async fn pre_token_generation_v3_also_customizes_client_credentials_tokens() {
         json!({"PreTokenGenerationConfig": {"LambdaVersion": "V3_0", "LambdaArn": arn("machine")}});
     let (pool_id, id, secret) = machine_client(&s, v3).await;
     let answer = client_credentials(&s, &pool_id, &id, &secret).await;
-    let access = claims(answer["access_token"].as_str().expect("an access token"));
+    let access = jwt_claims(answer["access_token"].as_str().expect("an access token"));
     assert_eq!(access["caller"], "batch-job");
     assert_eq!(access["scope"], "api/read api/extra");
     assert_eq!(access["client_id"], id.as_str());
@@ -606,7 +582,7 @@ async fn pre_token_generation_v3_also_customizes_client_credentials_tokens() {
     let (pool_id, id, secret) = machine_client(&s, v2).await;
     let answer = client_credentials(&s, &pool_id, &id, &secret).await;
     assert!(
-        claims(answer["access_token"].as_str().unwrap())
+        jwt_claims(answer["access_token"].as_str().unwrap())
             .get("caller")
             .is_none()
     );

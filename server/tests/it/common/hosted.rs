@@ -39,3 +39,45 @@ pub fn location(r: &reqwest::Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// A PKCE code verifier (RFC 7636 §4.1: 43 to 128 characters).
+pub const PKCE_VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123456789";
+
+/// RFC 7636 §4.2: the S256 challenge of a verifier.
+pub fn s256(verifier: &str) -> String {
+    use base64::Engine as _;
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(d.as_ref())
+}
+
+/// Opens the hosted sign-in page of an authorization request (the code
+/// flow with PKCE, [`PKCE_VERIFIER`], state `s`, `scope`) and posts its
+/// form with `username` and `password`: the response redirects to
+/// `callback` with the code when the sign-in succeeds.
+pub async fn hosted_password_sign_in(
+    server_url: &str,
+    pool_id: &str,
+    client_id: &str,
+    callback: &str,
+    scope: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let b = browser();
+    let authorize = format!(
+        "{server_url}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={callback}&state=s&scope={scope}&code_challenge={}&code_challenge_method=S256",
+        s256(PKCE_VERIFIER)
+    );
+    let html = b.get(authorize).send().await.unwrap().text().await.unwrap();
+    let form = [
+        ("csrf", hidden(&html, "csrf").expect("csrf")),
+        ("flow", hidden(&html, "flow").expect("flow")),
+        ("username", username.to_owned()),
+        ("password", password.to_owned()),
+    ];
+    b.post(format!("{server_url}/{pool_id}/login"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}

@@ -275,3 +275,14 @@ macro_rules! on_both_backends {
         cognate_core::on_both_backends!($crate::common::TestServer::start; $($name),*);
     };
 }
+
+/// A JWT's claims, read without checking (the tests that check signatures
+/// verify against the JWKS).
+pub fn jwt_claims(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
