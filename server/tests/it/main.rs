@@ -34,5 +34,6 @@ mod security_sigv4;
 mod sms_webhook;
 mod startup;
 mod triggers;
+mod triggers_senders;
 mod triggers_sign_in;
 mod wiring;
