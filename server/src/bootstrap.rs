@@ -82,7 +82,8 @@ pub async fn start_with_clock(
     )
     .with_sender(delivery.sender())
     .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)))
-    .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?));
+    .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?))
+    .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)));
     Ok(AppState::new(Inner {
         limits: crate::limits::RateLimits::new(&config),
         config,

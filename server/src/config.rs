@@ -50,6 +50,10 @@ pub const KEYS: &[&str] = &[
     "lambda_webhooks",
     "lambda_webhook_secret",
     "migrate_from_cognito",
+    "kms_endpoint",
+    "kms_region",
+    "kms_access_key_id",
+    "kms_secret_access_key",
 ];
 
 /// Keys read from the environment as they are: figment would parse
@@ -64,6 +68,8 @@ const RAW_ENV_KEYS: &[&str] = &[
     "lambda_webhooks",
     "lambda_webhook_secret",
     "migrate_from_cognito",
+    "kms_access_key_id",
+    "kms_secret_access_key",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -224,6 +230,16 @@ pub struct Config {
     /// environment, a JSON object of the same shape.
     #[serde(deserialize_with = "map_or_json")]
     pub migrate_from_cognito: BTreeMap<String, CognitoSource>,
+    /// Where the custom senders' codes are encrypted (the KMS API, for
+    /// pools with CustomEmailSender or CustomSMSSender); unset, AWS's
+    /// regional endpoint.
+    pub kms_endpoint: Option<String>,
+    /// The region KMS requests are signed for; unset, `region`.
+    pub kms_region: Option<String>,
+    /// The credentials KMS requests are signed with; unset, they are sent
+    /// unsigned (enough for a local KMS such as LocalStack or moto).
+    pub kms_access_key_id: Option<String>,
+    pub kms_secret_access_key: Option<Secret>,
 }
 
 /// One source of the "migrate from Amazon Cognito" preset: the user pool
@@ -344,6 +360,10 @@ impl Default for Config {
             lambda_webhooks: None,
             lambda_webhook_secret: None,
             migrate_from_cognito: BTreeMap::new(),
+            kms_endpoint: None,
+            kms_region: None,
+            kms_access_key_id: None,
+            kms_secret_access_key: None,
         }
     }
 }
@@ -539,6 +559,23 @@ impl Config {
             );
         }
         self.lambda_webhook_map()?;
+        if let Some(url) = &self.kms_endpoint {
+            let parsed =
+                reqwest::Url::parse(url).map_err(|e| format!("kms_endpoint is not a URL: {e}"))?;
+            if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+                return Err(format!("kms_endpoint {url:?} is not an http(s) URL"));
+            }
+        }
+        if let Some(region) = &self.kms_region
+            && !cognate_core::ids::is_valid_region(region)
+        {
+            return Err(format!(
+                "kms_region {region:?} is not a region name (e.g. us-east-1)"
+            ));
+        }
+        if self.kms_access_key_id.is_some() != self.kms_secret_access_key.is_some() {
+            return Err("kms_access_key_id and kms_secret_access_key are set together".into());
+        }
         if let Some(secret) = &self.lambda_webhook_secret
             && secret.expose().len() < 32
         {
@@ -779,6 +816,8 @@ mod tests {
                     admin_secret_access_key: Some(Secret::new("source-admin-secret-text")),
                 },
             )]),
+            lambda_secret_access_key: Some(Secret::new("lambda-secret-text")),
+            kms_secret_access_key: Some(Secret::new("kms-secret-text")),
             ..Config::default()
         };
         let debug = format!("{c:?}");
@@ -789,6 +828,8 @@ mod tests {
             "webhook-secret-text",
             "source-client-secret-text",
             "source-admin-secret-text",
+            "lambda-secret-text",
+            "kms-secret-text",
         ] {
             assert!(!debug.contains(secret), "{secret} in {debug}");
         }
@@ -898,6 +939,23 @@ mod tests {
                 "{key} {bad}"
             );
         }
+    }
+
+    #[test]
+    fn kms_keys_name_an_http_endpoint_a_region_and_paired_credentials() {
+        let c = load_toml(
+            "kms_endpoint = \"http://127.0.0.1:4566\"\nkms_region = \"eu-west-1\"\nkms_access_key_id = \"AKIA\"\nkms_secret_access_key = \"123\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.kms_secret_access_key.unwrap().expose(), "123");
+        assert_eq!(c.kms_region.as_deref(), Some("eu-west-1"));
+        assert!(load_toml("kms_endpoint = \"ftp://kms.example.com\"\n").is_err());
+        assert!(load_toml("kms_region = \"Mars\"\n").is_err());
+        assert!(
+            load_toml("kms_access_key_id = \"AKIA\"\n")
+                .unwrap_err()
+                .contains("set together")
+        );
     }
 
     #[test]

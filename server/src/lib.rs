@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain_routing;
 pub mod health;
 pub mod http;
+pub mod kms;
 pub mod lambda;
 pub mod limits;
 pub mod listener;

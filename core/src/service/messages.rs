@@ -531,7 +531,8 @@ impl Idp {
 
     /// Hands a message for `user` to the sender, once the user's message
     /// budget allows it and the pool's CustomMessage function, if any, has
-    /// written it. Only the channel and pool are logged.
+    /// written it — or to the pool's custom sender for the channel, if it
+    /// has one (`custom_senders.rs`). Only the channel and pool are logged.
     pub(crate) async fn deliver(
         &self,
         pool: &UserPool,
@@ -542,6 +543,15 @@ impl Idp {
         purpose: Purpose<'_>,
     ) -> Result<()> {
         self.spend_message_budget(pool, &user.sub.to_string())?;
+        // A custom sender for the channel delivers the message itself
+        // (developer guide, "Custom sender Lambda triggers"). CustomMessage
+        // is not invoked then: it writes a text, and the sender's event
+        // carries only the code, so the text would go nowhere.
+        if self.has_custom_sender(pool, channel) {
+            return self
+                .send_through_custom_sender(pool, user, channel, purpose)
+                .await;
+        }
         let text = self
             .custom_message(pool, user, channel, text.into(), purpose)
             .await?;

@@ -23,6 +23,7 @@ pub mod codes;
 mod config_cache;
 pub mod credentials;
 pub mod custom_auth;
+pub mod custom_senders;
 pub mod domains;
 pub mod groups;
 pub mod keys;
@@ -76,6 +77,8 @@ pub struct Idp {
     message_budget: Arc<dyn messages::MessageBudget>,
     /// Where Lambda trigger events go (see `triggers.rs`).
     functions: Arc<dyn triggers::FunctionInvoker>,
+    /// Encrypts the custom senders' codes with KMS (see `custom_senders.rs`).
+    code_encryptor: Arc<dyn custom_senders::CodeEncryptor>,
     /// Serializes read-modify-write of one user (see `locks.rs`).
     user_locks: Arc<locks::UserLocks>,
     /// Equal time for unknown users (see `pacing.rs`).
@@ -106,6 +109,7 @@ impl Idp {
             sender,
             message_budget: Arc::new(messages::Unlimited),
             functions: Arc::new(triggers::NoInvoker),
+            code_encryptor: Arc::new(custom_senders::NoEncryptor),
             user_locks: Arc::default(),
             pacing: Arc::default(),
             config: Arc::default(),
@@ -127,6 +131,15 @@ impl Idp {
     /// Invokes the pools' Lambda triggers through `functions`.
     pub fn with_functions(mut self, functions: Arc<dyn triggers::FunctionInvoker>) -> Self {
         self.functions = functions;
+        self
+    }
+
+    /// Encrypts the custom senders' codes through `encryptor`.
+    pub fn with_code_encryptor(
+        mut self,
+        encryptor: Arc<dyn custom_senders::CodeEncryptor>,
+    ) -> Self {
+        self.code_encryptor = encryptor;
         self
     }
 

@@ -184,6 +184,27 @@ impl Idp {
         pool: &UserPool,
         call: Invocation<'_>,
     ) -> Result<Option<Map<String, Value>>> {
+        let Some(answer) = self.invoke_trigger(pool, call).await? else {
+            return Ok(None);
+        };
+        match answer.get("response") {
+            Some(Value::Object(r)) => Ok(Some(r.clone())),
+            // A function that returns its event without touching
+            // `response` answers `null` there in some runtimes.
+            Some(Value::Null) | None if answer.is_object() => Ok(Some(Map::new())),
+            _ => Err(invalid_response()),
+        }
+    }
+
+    /// Invokes the pool's function for `call.trigger` and returns its
+    /// answer as it came, unread (None when the pool has no function for
+    /// it): for the triggers whose answer Cognito ignores, the custom
+    /// senders. Errors as [`Idp::run_trigger`]'s.
+    pub(crate) async fn invoke_trigger(
+        &self,
+        pool: &UserPool,
+        call: Invocation<'_>,
+    ) -> Result<Option<Value>> {
         let Some((arn, version)) = call.trigger.function(pool) else {
             return Ok(None);
         };
@@ -215,13 +236,7 @@ impl Idp {
                 )),
             }
         })?;
-        match answer.get("response") {
-            Some(Value::Object(r)) => Ok(Some(r.clone())),
-            // A function that returns its event without touching
-            // `response` answers `null` there in some runtimes.
-            Some(Value::Null) | None if answer.is_object() => Ok(Some(Map::new())),
-            _ => Err(invalid_response()),
-        }
+        Ok(Some(answer))
     }
 }
 

@@ -36,5 +36,6 @@ mod startup;
 mod triggers;
 mod triggers_custom_auth;
 mod triggers_migration;
+mod triggers_senders;
 mod triggers_sign_in;
 mod wiring;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod hosted;
+pub mod kms;
 pub mod lambda;
 pub mod process;
 pub mod users;
