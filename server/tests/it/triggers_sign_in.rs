@@ -588,3 +588,112 @@ async fn pre_token_generation_v3_also_customizes_client_credentials_tokens() {
     );
     assert_eq!(peer.events_of("machine").len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_message_writes_reset_verification_and_mfa_messages_too() {
+    use aws_sdk_cognitoidentityprovider::types::{ChallengeNameType, UserPoolMfaType};
+    let (s, peer, _) = server_with_peer().await;
+    peer.define("writer", |mut e| {
+        let source = e["triggerSource"].as_str().unwrap().to_owned();
+        let code = e["request"]["codeParameter"].as_str().unwrap().to_owned();
+        e["response"]["emailSubject"] = json!(source);
+        e["response"]["emailMessage"] = json!(format!("{source}: {code}"));
+        e["response"]["smsMessage"] = json!(format!("{source}: {code}"));
+        e
+    });
+    let (pool_id, client_id) = pool_with(&s, json!({ "CustomMessage": arn("writer") })).await;
+    s.admin_user(
+        &pool_id,
+        "ann",
+        PASSWORD,
+        &[
+            ("email", "ann@example.com"),
+            ("email_verified", "true"),
+            ("phone_number", "+12065551212"),
+            ("phone_number_verified", "true"),
+        ],
+    )
+    .await;
+    let newest = |sent: Vec<cognate_core::store::outbox::OutboxMessage>| {
+        let m = sent.into_iter().next().expect("a message");
+        let (source, code) = m.body.split_once(": ").expect("the function's text");
+        assert_eq!(
+            crate::common::users::six_digits(code).as_deref(),
+            Some(code)
+        );
+        (source.to_owned(), code.to_owned())
+    };
+
+    s.public()
+        .forgot_password()
+        .client_id(&client_id)
+        .username("ann")
+        .client_metadata("flow", "reset")
+        .send()
+        .await
+        .unwrap();
+    let (source, _) = newest(s.outbox(&pool_id).await);
+    assert_eq!(source, "CustomMessage_ForgotPassword");
+    let e = peer.events_of("writer").pop().unwrap();
+    assert_eq!(e["request"]["clientMetadata"], json!({"flow": "reset"}));
+    assert_eq!(e["callerContext"]["clientId"], client_id.as_str());
+
+    let token = s.access_token(&client_id, "ann", PASSWORD).await;
+    s.public()
+        .update_user_attributes()
+        .access_token(&token)
+        .user_attributes(attr("email", "ann@example.org"))
+        .client_metadata("flow", "update")
+        .send()
+        .await
+        .unwrap();
+    let (source, code) = newest(s.outbox(&pool_id).await);
+    assert_eq!(source, "CustomMessage_UpdateUserAttribute");
+    let e = peer.events_of("writer").pop().unwrap();
+    assert_eq!(e["request"]["clientMetadata"], json!({"flow": "update"}));
+    // The code the function's text carried is the real one.
+    s.public()
+        .verify_user_attribute()
+        .access_token(&token)
+        .attribute_name("email")
+        .code(&code)
+        .send()
+        .await
+        .expect("the code in the custom text verifies the new address");
+
+    s.public()
+        .get_user_attribute_verification_code()
+        .access_token(&token)
+        .attribute_name("phone_number")
+        .send()
+        .await
+        .unwrap();
+    let (source, _) = newest(s.outbox(&pool_id).await);
+    assert_eq!(source, "CustomMessage_VerifyUserAttribute");
+
+    s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
+        .await;
+    let out = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "ann")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    let (source, code) = newest(s.outbox(&pool_id).await);
+    assert_eq!(source, "CustomMessage_Authentication");
+    s.public()
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::SmsMfa)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", "ann")
+        .challenge_responses("SMS_MFA_CODE", &code)
+        .send()
+        .await
+        .expect("the code in the custom SMS answers SMS_MFA");
+}
