@@ -114,6 +114,16 @@ pub struct Policies {
     pub sign_in_policy: Option<serde_json::Value>,
 }
 
+/// Cognito API: UserPoolTierType.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum UserPoolTier {
+    Lite,
+    #[default]
+    Essentials,
+    Plus,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum MfaConfiguration {
@@ -276,6 +286,12 @@ pub struct UserAttributeUpdateSettings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolConfig {
+    /// Cognito API: UserPoolTier — ESSENTIALS when a request leaves it out
+    /// (CreateUserPool's default; UpdateUserPool sets what it leaves out to
+    /// its default, as for every member). Stored and described; features
+    /// are not gated by it.
+    #[serde(default)]
+    pub user_pool_tier: UserPoolTier,
     #[serde(default)]
     pub policies: Policies,
     #[serde(default)]
@@ -463,6 +479,56 @@ pub struct UserPool {
     pub software_token_mfa_configuration: SoftwareTokenMfaConfiguration,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfiguration>,
+    /// Set by SetUserPoolMfaConfig: the passkeys' relying party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_authn_configuration: Option<WebAuthnConfiguration>,
+}
+
+/// Cognito API: WebAuthnConfigurationType.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WebAuthnConfiguration {
+    /// A domain the pool's pages are served under; unset, the pool's
+    /// domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relying_party_id: Option<String>,
+    #[serde(default)]
+    pub user_verification: UserVerification,
+}
+
+/// Cognito API: UserVerificationType.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum UserVerification {
+    Required,
+    #[default]
+    Preferred,
+}
+
+impl WebAuthnConfiguration {
+    /// Cognito API: WebAuthnConfigurationType, RelyingPartyId — 1 to 127
+    /// characters of a host name.
+    pub fn validate(&self) -> crate::error::Result<()> {
+        let Some(id) = &self.relying_party_id else {
+            return Ok(());
+        };
+        let host = !id.is_empty()
+            && id.len() <= 127
+            && id.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if host {
+            Ok(())
+        } else {
+            Err(crate::error::CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value '{id}' at 'webAuthnConfiguration.relyingPartyId' failed to satisfy constraint: Member must be a host name of at most 127 characters"
+            )))
+        }
+    }
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
@@ -551,6 +617,7 @@ impl UserPool {
             custom_domain: None,
             software_token_mfa_configuration: SoftwareTokenMfaConfiguration::default(),
             email_mfa_configuration: None,
+            web_authn_configuration: None,
         })
     }
 

@@ -20,7 +20,9 @@ use super::messages::Purpose;
 use super::session::{AuthSession, ChallengeName, invalid_session};
 use crate::crypto::random_bytes;
 use crate::error::{CognitoError, Result};
-use crate::model::pool::{EmailMfaConfiguration, MfaConfiguration, SoftwareTokenMfaConfiguration};
+use crate::model::pool::{
+    EmailMfaConfiguration, MfaConfiguration, SoftwareTokenMfaConfiguration, WebAuthnConfiguration,
+};
 use crate::model::user::TotpDevice;
 use crate::model::{User, UserPool, UserPoolClient};
 use crate::store::outbox::Channel;
@@ -89,6 +91,7 @@ pub struct MfaConfigInput {
     pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfiguration>,
     pub email_mfa_configuration: Option<EmailMfaConfiguration>,
     pub mfa_configuration: Option<MfaConfiguration>,
+    pub web_authn_configuration: Option<WebAuthnConfiguration>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -110,6 +113,8 @@ pub struct MfaConfigView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfiguration>,
     pub mfa_configuration: MfaConfiguration,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_authn_configuration: Option<WebAuthnConfiguration>,
 }
 
 /// One factor's part of SetUserMFAPreference (SMSMfaSettings, …).
@@ -163,6 +168,7 @@ fn view(pool: &UserPool) -> MfaConfigView {
         software_token_mfa_configuration: pool.software_token_mfa_configuration,
         email_mfa_configuration: pool.email_mfa_configuration.clone(),
         mfa_configuration: pool.config.mfa_configuration,
+        web_authn_configuration: pool.web_authn_configuration.clone(),
     }
 }
 
@@ -225,6 +231,10 @@ impl Idp {
         }
         if let Some(m) = input.mfa_configuration {
             pool.config.mfa_configuration = m;
+        }
+        if let Some(w) = input.web_authn_configuration {
+            w.validate()?;
+            pool.web_authn_configuration = Some(w);
         }
         // Cognito API: SetUserPoolMfaConfig — MFA that is ON or OPTIONAL
         // needs a factor to offer.

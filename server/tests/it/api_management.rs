@@ -11,6 +11,7 @@ on_both_backends!(
     deletion_protection_blocks_delete,
     clients_have_ids_secrets_and_cognito_defaults,
     client_rules_are_enforced,
+    user_pool_tier_and_web_authn_configuration_are_kept_not_dropped,
 );
 
 async fn pools_are_created_described_updated_listed_and_deleted(s: TestServer) {
@@ -292,4 +293,84 @@ async fn client_rules_are_enforced(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "ResourceNotFoundException");
+}
+
+/// Cognito API: CreateUserPool / UpdateUserPool UserPoolTier and
+/// SetUserPoolMfaConfig WebAuthnConfiguration are stored and answered back
+/// (they used to be accepted and dropped).
+async fn user_pool_tier_and_web_authn_configuration_are_kept_not_dropped(s: TestServer) {
+    use aws_sdk_cognitoidentityprovider::types::{
+        UserPoolTierType, UserVerificationType, WebAuthnConfigurationType,
+    };
+    let admin = s.admin();
+    let tier_of = |id: String| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .describe_user_pool()
+                .user_pool_id(id)
+                .send()
+                .await
+                .unwrap()
+                .user_pool()
+                .unwrap()
+                .user_pool_tier()
+                .cloned()
+        }
+    };
+    let plus = s.pool(|b| b.user_pool_tier(UserPoolTierType::Plus)).await;
+    assert_eq!(tier_of(plus.clone()).await, Some(UserPoolTierType::Plus));
+    let default = s.pool(|b| b).await;
+    assert_eq!(
+        tier_of(default).await,
+        Some(UserPoolTierType::Essentials),
+        "CreateUserPool's default"
+    );
+    admin
+        .update_user_pool()
+        .user_pool_id(&plus)
+        .user_pool_tier(UserPoolTierType::Lite)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tier_of(plus.clone()).await, Some(UserPoolTierType::Lite));
+
+    let set = admin
+        .set_user_pool_mfa_config()
+        .user_pool_id(&plus)
+        .web_authn_configuration(
+            WebAuthnConfigurationType::builder()
+                .relying_party_id("auth.example.com")
+                .user_verification(UserVerificationType::Required)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let w = set.web_authn_configuration().expect("answered back");
+    assert_eq!(w.relying_party_id(), Some("auth.example.com"));
+    assert_eq!(w.user_verification(), Some(&UserVerificationType::Required));
+    let got = admin
+        .get_user_pool_mfa_config()
+        .user_pool_id(&plus)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.web_authn_configuration()
+            .and_then(|w| w.relying_party_id()),
+        Some("auth.example.com")
+    );
+    let bad = admin
+        .set_user_pool_mfa_config()
+        .user_pool_id(&plus)
+        .web_authn_configuration(
+            WebAuthnConfigurationType::builder()
+                .relying_party_id("https://auth.example.com/")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&bad), "InvalidParameterException");
 }
