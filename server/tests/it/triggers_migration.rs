@@ -663,13 +663,7 @@ async fn enable_sms_mfa_makes_the_migrated_user_answer_sms_mfa() {
     s.set_mfa(&pool_id, UserPoolMfaType::Optional, false, false, true)
         .await;
     let answer = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "ann")
-        .auth_parameters("PASSWORD", OLD_PASSWORD)
-        .send()
+        .password_initiate(&client_id, "ann", OLD_PASSWORD)
         .await
         .unwrap();
     assert_eq!(answer.challenge_name(), Some(&ChallengeNameType::SmsMfa));

@@ -8,7 +8,7 @@
 //! is the real one.
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ChallengeNameType, DeliveryMediumType, UserPoolMfaType,
+    ChallengeNameType, DeliveryMediumType, UserPoolMfaType,
 };
 use serde_json::{Value, json};
 
@@ -131,13 +131,7 @@ async fn admin_create_user_sends_the_temporary_password_through_the_custom_email
     let (password, _) = open(kms_addr, e["request"]["code"].as_str().unwrap()).await;
     // The temporary password signs in, into NEW_PASSWORD_REQUIRED.
     let out = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "bob")
-        .auth_parameters("PASSWORD", &password)
-        .send()
+        .password_initiate(&client_id, "bob", &password)
         .await
         .expect("the decrypted temporary password signs in");
     assert_eq!(
@@ -207,13 +201,7 @@ async fn sms_mfa_code_goes_to_the_custom_sms_sender() {
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
     let out = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "dee")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
+        .password_initiate(&client_id, "dee", PASSWORD)
         .await
         .expect("sign in");
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));

@@ -240,13 +240,7 @@ async fn pre_and_post_authentication_see_each_sign_in_and_may_refuse_it() {
 
     // A wrong password never reaches PostAuthentication.
     let wrong = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "ann")
-        .auth_parameters("PASSWORD", "Wrong-Passw0rd!")
-        .send()
+        .password_initiate(&client_id, "ann", "Wrong-Passw0rd!")
         .await
         .unwrap_err();
     assert_eq!(error_name(&wrong), "NotAuthorizedException");
@@ -261,13 +255,7 @@ async fn pre_and_post_authentication_see_each_sign_in_and_may_refuse_it() {
         let (pool_id, client_id) = pool_with(&s, config.clone()).await;
         ann(&s, &pool_id).await;
         let err = s
-            .public()
-            .initiate_auth()
-            .client_id(&client_id)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", "ann")
-            .auth_parameters("PASSWORD", PASSWORD)
-            .send()
+            .password_initiate(&client_id, "ann", PASSWORD)
             .await
             .unwrap_err();
         assert_eq!(
@@ -296,13 +284,7 @@ async fn pre_authentication_is_told_of_unknown_names_when_existence_is_hidden() 
             .unwrap();
     let (client_id, _) = s.client(&pool_id, false, true).await;
     let err = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "nobody")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
+        .password_initiate(&client_id, "nobody", PASSWORD)
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "NotAuthorizedException");
@@ -332,13 +314,7 @@ async fn a_new_password_answer_passes_its_client_metadata_to_the_token_functions
         .await
         .unwrap();
     let challenge = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "dan")
-        .auth_parameters("PASSWORD", "Temp-Passw0rd!")
-        .send()
+        .password_initiate(&client_id, "dan", "Temp-Passw0rd!")
         .await
         .unwrap();
     let tokens = s
@@ -674,13 +650,7 @@ async fn custom_message_writes_reset_verification_and_mfa_messages_too() {
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
     let out = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "ann")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
+        .password_initiate(&client_id, "ann", PASSWORD)
         .await
         .unwrap();
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));

@@ -215,6 +215,27 @@ impl TestServer {
             .clone()
     }
 
+    /// InitiateAuth USER_PASSWORD_AUTH, as the SDK answers it (tokens, a
+    /// challenge or an error).
+    pub async fn password_initiate(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<
+        cip::operation::initiate_auth::InitiateAuthOutput,
+        cip::error::SdkError<cip::operation::initiate_auth::InitiateAuthError>,
+    > {
+        self.public()
+            .initiate_auth()
+            .client_id(client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
+    }
+
     /// An access token from InitiateAuth USER_PASSWORD_AUTH.
     pub async fn access_token(&self, client_id: &str, username: &str, password: &str) -> String {
         self.signed_in(client_id, username, password)
