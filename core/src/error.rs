@@ -40,6 +40,7 @@ cognito_errors! {
     DuplicateProvider => "DuplicateProviderException", 400;
     EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException", 400;
     ExpiredCode => "ExpiredCodeException", 400;
+    FeatureUnavailableInTier => "FeatureUnavailableInTierException", 400;
     GroupExists => "GroupExistsException", 400;
     InternalError => "InternalErrorException", 500;
     InvalidParameter => "InvalidParameterException", 400;
@@ -51,9 +52,11 @@ cognito_errors! {
     MfaMethodNotFound => "MFAMethodNotFoundException", 400;
     NotAuthorized => "NotAuthorizedException", 400;
     PasswordResetRequired => "PasswordResetRequiredException", 400;
+    RefreshTokenReuse => "RefreshTokenReuseException", 400;
     ResourceNotFound => "ResourceNotFoundException", 400;
     ScopeDoesNotExist => "ScopeDoesNotExistException", 400;
     SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException", 400;
+    TierChangeNotAllowed => "TierChangeNotAllowedException", 400;
     TooManyFailedAttempts => "TooManyFailedAttemptsException", 400;
     TooManyRequests => "TooManyRequestsException", 400;
     Unauthorized => "UnauthorizedException", 400;

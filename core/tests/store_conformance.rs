@@ -1708,6 +1708,58 @@ async fn refresh_tokens_put_get_revoke(s: Arc<dyn Store>) {
     assert!(s.get_refresh_token(&[5; 32]).await.unwrap().is_some());
 }
 
+async fn refresh_tokens_rotate_and_remember_retired(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let t1 = refresh_record(&pool, &client, &alice, 1);
+    s.put_refresh_token(&t1).await.unwrap();
+    // The sign-in's row takes the new hash; the old one is retired.
+    let at = Timestamp(NOW.0 + 7);
+    assert!(
+        s.rotate_refresh_token("origin-1", &[1; 32], &[21; 32], at)
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.get_refresh_token(&[1; 32]).await.unwrap(), None);
+    let current = s.get_refresh_token(&[21; 32]).await.unwrap().unwrap();
+    assert_eq!(current.origin_jti, "origin-1");
+    assert_eq!(current.expires, t1.expires);
+    let (family, retired) = s
+        .get_retired_refresh_token(&[1; 32])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((family.token_hash, retired), (vec![21; 32], at));
+    assert_eq!(s.get_retired_refresh_token(&[21; 32]).await.unwrap(), None);
+    // A rotation from a hash that is no longer current writes nothing.
+    assert!(
+        !s.rotate_refresh_token("origin-1", &[1; 32], &[22; 32], at)
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.get_refresh_token(&[22; 32]).await.unwrap(), None);
+    assert_eq!(s.get_retired_refresh_token(&[22; 32]).await.unwrap(), None);
+    // A revoked sign-in does not rotate, and its retired tokens show it.
+    s.revoke_refresh_token("origin-1", at).await.unwrap();
+    assert!(
+        !s.rotate_refresh_token("origin-1", &[21; 32], &[23; 32], at)
+            .await
+            .unwrap()
+    );
+    let (family, _) = s
+        .get_retired_refresh_token(&[1; 32])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(family.revoked, Some(at));
+    // Retired tokens go with their sign-in.
+    s.delete_expired_refresh_tokens(Timestamp(NOW.0 + 10_000))
+        .await
+        .unwrap();
+    assert_eq!(s.get_retired_refresh_token(&[1; 32]).await.unwrap(), None);
+}
+
 async fn refresh_tokens_go_with_user_client_and_pool(s: Arc<dyn Store>) {
     let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
     let client = make_client(&s, &pool).await;
@@ -2251,6 +2303,7 @@ cognate_core::on_both_backends! {
     bad_tokens_are_invalid_parameter,
     outbox_newest_first,
     refresh_tokens_put_get_revoke,
+    refresh_tokens_rotate_and_remember_retired,
     refresh_tokens_go_with_user_client_and_pool,
     resource_servers_crud,
     resource_servers_quota,

@@ -78,6 +78,7 @@ pub async fn start_with_clock(
             public_url: public_url.clone(),
             region: config.region.clone(),
             sso_session_seconds: config.sso_session_seconds,
+            enforce_feature_plans: config.enforce_feature_plans,
         },
     )
     .with_sender(delivery.sender())
@@ -240,6 +241,7 @@ pub async fn open_idp(config: &Config) -> anyhow::Result<Idp> {
             public_url: config.public_url(),
             region: config.region.clone(),
             sso_session_seconds: config.sso_session_seconds,
+            enforce_feature_plans: config.enforce_feature_plans,
         },
     ))
 }

@@ -28,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "log_format",
     "log_level",
     "sso_session_seconds",
+    "enforce_feature_plans",
     "rate_limit_auth_per_ip",
     "rate_limit_codes_per_ip",
     "rate_limit_recovery_per_ip",
@@ -180,6 +181,10 @@ pub struct Config {
     /// The absolute lifetime of a hosted-UI sign-in session, not extended
     /// by use (Cognito's managed login: one hour).
     pub sso_session_seconds: i64,
+    /// Refuse what a pool's feature plan (UserPoolTier) lacks, as Cognito
+    /// does (FeatureUnavailableInTierException); `false` lifts the gates
+    /// for self-hosted use.
+    pub enforce_feature_plans: bool,
     /// Requests per second from one source IP to the sign-in, code and
     /// recovery actions (see `limits.rs`); 0 turns a limit off.
     pub rate_limit_auth_per_ip: f64,
@@ -335,6 +340,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info".into(),
             sso_session_seconds: cognate_core::service::access::DEFAULT_SSO_SESSION_SECONDS,
+            enforce_feature_plans: true,
             // Cognito's default quotas (developer guide, "Quotas"):
             // UserAuthentication 120, UserCreation 50, UserAccountRecovery
             // 30 requests per second — here per source IP.
@@ -728,6 +734,7 @@ mod tests {
             "region",
             "log_format",
             "log_level",
+            "enforce_feature_plans",
             "rate_limit_auth_per_ip",
             "rate_limit_codes_per_ip",
             "rate_limit_recovery_per_ip",

@@ -39,6 +39,27 @@ pub enum AuthFlow {
     UserSrp,
     RefreshToken,
     Custom,
+    /// USER_AUTH, choice-based sign-in.
+    User,
+}
+
+/// Cognito API: FeatureType.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Feature {
+    Enabled,
+    #[default]
+    Disabled,
+}
+
+/// Cognito API: RefreshTokenRotationType — whether refreshing replaces the
+/// refresh token, and how long the replaced one may still be retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RefreshTokenRotation {
+    pub feature: Feature,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_grace_period_seconds: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -161,6 +182,8 @@ pub struct UserPoolClientConfig {
     pub enable_propagate_additional_user_context_data: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_rotation: Option<RefreshTokenRotation>,
 }
 
 /// The standard OAuth scopes Cognito knows (besides resource-server scopes).
@@ -241,6 +264,13 @@ impl UserPoolClientConfig {
         )?;
         if let Some(v) = self.auth_session_validity {
             validate::int_between("authSessionValidity", v, 3, 15)?;
+        }
+        if let Some(g) = self
+            .refresh_token_rotation
+            .and_then(|r| r.retry_grace_period_seconds)
+        {
+            // Cognito API: RetryGracePeriodSecondsType, 0–60.
+            validate::int_between("refreshTokenRotation.retryGracePeriodSeconds", g, 0, 60)?;
         }
         if let Some(flows) = &self.explicit_auth_flows {
             let legacy = flows.iter().any(|f| f.is_legacy());
@@ -404,7 +434,22 @@ impl UserPoolClient {
                 has(E::AllowRefreshTokenAuth) || flows.iter().any(|f| f.is_legacy())
             }
             AuthFlow::Custom => has(E::AllowCustomAuth) || has(E::CustomAuthFlowOnly),
+            AuthFlow::User => has(E::AllowUserAuth),
         }
+    }
+
+    /// RefreshTokenRotation ENABLED: the grace period in seconds a replaced
+    /// refresh token may still be retried in; `None` when rotation is off.
+    pub fn rotation_grace_seconds(&self) -> Option<i64> {
+        Self::rotation_of(&self.config)
+    }
+
+    /// The grace period of `config`'s rotation, if it turns rotation on.
+    pub fn rotation_of(config: &UserPoolClientConfig) -> Option<i64> {
+        config
+            .refresh_token_rotation
+            .filter(|r| r.feature == Feature::Enabled)
+            .map(|r| r.retry_grace_period_seconds.unwrap_or(0))
     }
 
     fn lifetime(value: Option<i64>, unit: TimeUnit, default_secs: i64) -> i64 {

@@ -110,8 +110,86 @@ impl PasswordPolicy {
 pub struct Policies {
     #[serde(default)]
     pub password_policy: PasswordPolicy,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sign_in_policy: Option<serde_json::Value>,
+    #[serde(default)]
+    pub sign_in_policy: SignInPolicy,
+}
+
+/// Cognito API: AuthFactorType — what USER_AUTH may begin with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuthFactor {
+    Password,
+    EmailOtp,
+    SmsOtp,
+    WebAuthn,
+}
+
+impl AuthFactor {
+    pub const ALL: [AuthFactor; 4] = [Self::Password, Self::EmailOtp, Self::SmsOtp, Self::WebAuthn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "PASSWORD",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SmsOtp => "SMS_OTP",
+            Self::WebAuthn => "WEB_AUTHN",
+        }
+    }
+}
+
+/// Cognito API: SignInPolicyType. A pool that sets none signs in with a
+/// password only, and DescribeUserPool says so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignInPolicy {
+    #[serde(default = "password_only")]
+    pub allowed_first_auth_factors: Vec<AuthFactor>,
+}
+
+fn password_only() -> Vec<AuthFactor> {
+    vec![AuthFactor::Password]
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        Self {
+            allowed_first_auth_factors: password_only(),
+        }
+    }
+}
+
+impl SignInPolicy {
+    /// Cognito API: AllowedFirstAuthFactorsListType — one to four factors,
+    /// each once; a passkey cannot be the only way in (a user must be able
+    /// to sign in before registering one).
+    pub fn validate(&self) -> Result<()> {
+        let factors = &self.allowed_first_auth_factors;
+        let field = "policies.signInPolicy.allowedFirstAuthFactors";
+        if factors.is_empty() {
+            return Err(CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value '[]' at '{field}' failed to satisfy constraint: Member must have length greater than or equal to 1"
+            )));
+        }
+        validate::max_items(field, factors, 4)?;
+        let mut seen = factors.clone();
+        seen.sort();
+        seen.dedup();
+        if seen.len() != factors.len() {
+            return Err(CognitoError::invalid_parameter(
+                "AllowedFirstAuthFactors must not name a factor twice.",
+            ));
+        }
+        if factors.iter().all(|f| *f == AuthFactor::WebAuthn) {
+            return Err(CognitoError::invalid_parameter(
+                "AllowedFirstAuthFactors must include a factor other than WEB_AUTHN.",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn allows(&self, factor: AuthFactor) -> bool {
+        self.allowed_first_auth_factors.contains(&factor)
+    }
 }
 
 /// Cognito API: UserPoolTierType.
@@ -288,8 +366,8 @@ pub struct UserAttributeUpdateSettings {
 pub struct UserPoolConfig {
     /// Cognito API: UserPoolTier — ESSENTIALS when a request leaves it out
     /// (CreateUserPool's default; UpdateUserPool sets what it leaves out to
-    /// its default, as for every member). Stored and described; features
-    /// are not gated by it.
+    /// its default, as for every member). Features are gated by it as
+    /// Cognito gates them (`service/tiers.rs`).
     #[serde(default)]
     pub user_pool_tier: UserPoolTier,
     #[serde(default)]
@@ -333,6 +411,7 @@ pub struct UserPoolConfig {
 impl UserPoolConfig {
     pub fn validate(&self) -> Result<()> {
         self.policies.password_policy.validate()?;
+        self.policies.sign_in_policy.validate()?;
         self.lambda_config.validate()?;
         let t = &self.verification_message_template;
         if let Some(m) = t

@@ -16,6 +16,16 @@ pub struct OwnProfile {
     pub mfa_settings: Vec<String>,
 }
 
+/// What GetUserAuthFactors answers.
+#[derive(Clone, Debug)]
+pub struct OwnAuthFactors {
+    pub username: String,
+    pub preferred_mfa: Option<String>,
+    pub mfa_settings: Vec<String>,
+    /// ConfiguredUserAuthFactors: PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN.
+    pub configured: Vec<&'static str>,
+}
+
 /// The attributes a client may read: its ReadAttributes, or all when it
 /// lists none; `sub` always (Cognito API: UserPoolClientType, ReadAttributes).
 pub fn readable_attributes(client: Option<&UserPoolClient>, user: &User) -> Vec<AttributeType> {
@@ -39,6 +49,35 @@ impl Idp {
         })
     }
 
+    /// GetUserAuthFactors: GetUser's MFA settings and the first factors the
+    /// user can begin USER_AUTH with.
+    pub async fn get_user_auth_factors(&self, access_token: &str) -> Result<OwnAuthFactors> {
+        let (pool, user, _) = self.authenticate_access_token(access_token).await?;
+        Ok(auth_factors(&pool, user))
+    }
+
+    /// AdminGetUserAuthFactors: the same, for an administrator.
+    pub async fn admin_get_user_auth_factors(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<OwnAuthFactors> {
+        let pool = self.pool(pool_id).await?;
+        let user = self.admin_get_user(pool_id, username).await?;
+        Ok(auth_factors(&pool, user))
+    }
+}
+
+fn auth_factors(pool: &crate::model::UserPool, user: User) -> OwnAuthFactors {
+    OwnAuthFactors {
+        configured: super::user_auth::configured_auth_factors(pool, &user),
+        username: user.username,
+        preferred_mfa: user.settings.preferred_mfa,
+        mfa_settings: user.settings.enabled_mfa,
+    }
+}
+
+impl Idp {
     /// ChangePassword: the current password, then one the policy accepts.
     /// A wrong current password is a failed sign-in: it counts toward the
     /// same lockout, and a locked-out user cannot try (see `lockout.rs`).

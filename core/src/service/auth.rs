@@ -123,6 +123,8 @@ pub struct Challenge {
     pub name: ChallengeName,
     pub parameters: BTreeMap<String, String>,
     pub session: Option<String>,
+    /// USER_AUTH's SELECT_CHALLENGE: the AvailableChallenges.
+    pub available: Option<Vec<&'static str>>,
 }
 
 /// Cognito API: InitiateAuth, AuthFlow.
@@ -206,6 +208,8 @@ fn parse_challenge(s: &str) -> Result<ChallengeName> {
         "SELECT_MFA_TYPE" => Ok(ChallengeName::SelectMfaType),
         "MFA_SETUP" => Ok(ChallengeName::MfaSetup),
         "CUSTOM_CHALLENGE" => Ok(ChallengeName::CustomChallenge),
+        "SELECT_CHALLENGE" => Ok(ChallengeName::SelectChallenge),
+        "SMS_OTP" => Ok(ChallengeName::SmsOtp),
         known if CHALLENGE_NAMES.contains(&known) => Err(CognitoError::invalid_parameter(format!(
             "The challenge {known} is not supported by this server."
         ))),
@@ -284,7 +288,7 @@ impl Idp {
             F::AdminUserPasswordAuth | F::AdminNoSrpAuth => Some(AuthFlow::AdminUserPassword),
             F::RefreshTokenAuth | F::RefreshToken => Some(AuthFlow::RefreshToken),
             F::CustomAuth => Some(AuthFlow::Custom),
-            F::UserAuth => None,
+            F::UserAuth => Some(AuthFlow::User),
         };
         if needs.is_some_and(|f| !client.allows(f)) {
             return Err(CognitoError::invalid_parameter(format!(
@@ -309,9 +313,7 @@ impl Idp {
                 self.refresh(&client, params, at.later_metadata()).await
             }
             F::CustomAuth => self.start_custom_auth(&pool, &client, params, at).await,
-            F::UserAuth => Err(CognitoError::invalid_parameter(
-                "USER_AUTH is not supported by this server yet.",
-            )),
+            F::UserAuth => self.start_user_auth(&pool, &client, params, at).await,
         }
     }
 
@@ -422,6 +424,23 @@ impl Idp {
                 self.answer_custom_challenge(&pool, &client, session, username, user, responses, at)
                     .await
             }
+            ChallengeName::SelectChallenge | ChallengeName::SmsOtp => {
+                let session = AuthSession::open(&self.master_key, session.unwrap_or(""))?;
+                session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
+                let user = self.find_user_by_name(&pool, username).await?;
+                secret_hash_ok(&client, responses, username, user.as_ref())?;
+                if challenge == ChallengeName::SelectChallenge {
+                    self.answer_select_challenge(
+                        &pool, &client, &session, username, user, responses, at,
+                    )
+                    .await
+                } else {
+                    self.answer_sign_in_code(
+                        &pool, &client, &session, username, user, responses, at,
+                    )
+                    .await
+                }
+            }
             ChallengeName::SoftwareTokenMfa
             | ChallengeName::SmsMfa
             | ChallengeName::EmailOtp
@@ -431,6 +450,14 @@ impl Idp {
                 session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
                 let user = self.find_user_by_name(&pool, username).await?;
                 secret_hash_ok(&client, responses, username, user.as_ref())?;
+                // USER_AUTH's EMAIL_OTP is a first factor, not MFA.
+                if session.first_factor {
+                    return self
+                        .answer_sign_in_code(
+                            &pool, &client, &session, username, user, responses, at,
+                        )
+                        .await;
+                }
                 // The session is bound to its user.
                 let user = user
                     .filter(|u| Some(u.sub) == session.sub)
@@ -593,7 +620,7 @@ impl Idp {
     /// NEW_PASSWORD_REQUIRED's parameters, as amazon-cognito-identity-js
     /// reads them: `userAttributes` (JSON object) and `requiredAttributes`
     /// (JSON array of `userAttributes.<name>` still missing).
-    fn new_password_challenge(
+    pub(super) fn new_password_challenge(
         &self,
         pool: &UserPool,
         client: &UserPoolClient,
@@ -626,6 +653,7 @@ impl Idp {
             name: ChallengeName::NewPasswordRequired,
             parameters,
             session: Some(session),
+            available: None,
         })
     }
 
@@ -764,6 +792,7 @@ impl Idp {
             name: ChallengeName::PasswordVerifier,
             parameters,
             session: None,
+            available: None,
         })
     }
 
@@ -861,7 +890,8 @@ impl Idp {
     }
 
     /// REFRESH_TOKEN_AUTH: new ID and access tokens for the refresh
-    /// token's sign-in (same origin_jti and auth_time), no new refresh token.
+    /// token's sign-in (same origin_jti and auth_time); a new refresh token
+    /// only under the client's RefreshTokenRotation (see `tokens.rs`).
     async fn refresh(
         &self,
         client: &UserPoolClient,
@@ -870,7 +900,14 @@ impl Idp {
     ) -> Result<AuthOutcome> {
         let token = required(params, "REFRESH_TOKEN")?;
         require_secret_hash(client, params)?;
-        let (pool, user, grant) = self.redeem_refresh_token(client, token).await?;
+        let redeemed = self.redeem(client, token).await.map_err(|e| match e {
+            // GetTokensFromRefreshToken's exception; InitiateAuth has none.
+            CognitoError::RefreshTokenReuse(_) => {
+                CognitoError::NotAuthorized("Refresh Token has been revoked".into())
+            }
+            other => other,
+        })?;
+        let user = &redeemed.user;
         // The username in SECRET_HASH is the user's: their username, sub,
         // or the alias they sign in with.
         let sub = user.sub.to_string();
@@ -889,16 +926,17 @@ impl Idp {
         if !matches {
             return Err(bad_secret_hash(client));
         }
-        let tokens = self
+        let mut tokens = self
             .sign_tokens(
-                &pool,
+                &redeemed.pool,
                 client,
-                &user,
-                &grant,
+                user,
+                &redeemed.grant,
                 TokenSource::RefreshTokens,
                 metadata,
             )
             .await?;
+        tokens.refresh_token = self.rotate(client, &redeemed).await?;
         Ok(AuthOutcome::Authenticated(tokens))
     }
 }

@@ -16,6 +16,7 @@ impl Idp {
     ) -> Result<UserPoolClient> {
         let pool = self.pool(pool_id).await?;
         check_attributes(&pool, &config)?;
+        self.check_client_tier(&pool, &config)?;
         let client = UserPoolClient::create(&pool.id, config, generate_secret, self.clock.now())?;
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
             .await?;
@@ -38,6 +39,7 @@ impl Idp {
     ) -> Result<UserPoolClient> {
         let pool = self.pool(pool_id).await?;
         check_attributes(&pool, &config)?;
+        self.check_client_tier(&pool, &config)?;
         let mut client = self.client_from_store(pool_id, client_id).await?;
         client.update(config, self.clock.now())?;
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())

@@ -29,6 +29,8 @@ pub enum CodePurpose<'a> {
     VerifyAttribute(&'a str),
     /// A sign-in's SMS_MFA or EMAIL_OTP code.
     Mfa,
+    /// USER_AUTH's EMAIL_OTP or SMS_OTP first factor.
+    SignIn,
 }
 
 impl CodePurpose<'_> {
@@ -38,6 +40,16 @@ impl CodePurpose<'_> {
             Self::PasswordReset => "reset".into(),
             Self::VerifyAttribute(a) => format!("verify:{a}"),
             Self::Mfa => "mfa".into(),
+            Self::SignIn => "signin".into(),
+        }
+    }
+
+    /// Cognito sends eight-digit codes for passwordless sign-in (developer
+    /// guide, "Passwordless sign-in"), six for everything else.
+    pub fn digits(&self) -> u32 {
+        match self {
+            Self::SignIn => 8,
+            _ => 6,
         }
     }
 
@@ -48,7 +60,7 @@ impl CodePurpose<'_> {
             Self::PasswordReset => 3600,
             // Cognito developer guide: MFA codes by SMS or email are valid
             // for three minutes.
-            Self::Mfa => 180,
+            Self::Mfa | Self::SignIn => 180,
             Self::SignUp | Self::VerifyAttribute(_) => 24 * 3600,
         }
     }
@@ -69,14 +81,16 @@ pub fn attempts_exceeded() -> CognitoError {
     CognitoError::LimitExceeded("Attempt limit exceeded, please try after some time.".into())
 }
 
-/// Six decimal digits, uniform: bytes above the largest multiple of 10^6
-/// are drawn again rather than folded (no modulo bias).
-fn six_digits() -> SecretString {
-    const LIMIT: u32 = u32::MAX - (u32::MAX % 1_000_000);
+/// `digits` decimal digits (6 or 8), uniform: draws above the largest
+/// multiple of 10^digits are drawn again rather than folded (no modulo
+/// bias).
+fn random_digits(digits: u32) -> SecretString {
+    let modulus = 10u32.pow(digits);
+    let limit = u32::MAX - (u32::MAX % modulus);
     loop {
         let n = u32::from_le_bytes(random_bytes::<4>());
-        if n < LIMIT {
-            return SecretString::new(format!("{:06}", n % 1_000_000));
+        if n < limit {
+            return SecretString::new(format!("{:0width$}", n % modulus, width = digits as usize));
         }
     }
 }
@@ -176,7 +190,7 @@ impl Idp {
         attribute: Option<&str>,
         pending_value: Option<String>,
     ) -> SecretString {
-        let code = six_digits();
+        let code = random_digits(purpose.digits());
         let key = purpose.key();
         let stored = StoredCode {
             hash: self.code_hash(pool, user, &key, code.expose()),
@@ -258,11 +272,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_six_digits() {
-        for _ in 0..200 {
-            let c = six_digits();
-            assert_eq!(c.expose().len(), 6);
-            assert!(c.expose().bytes().all(|b| b.is_ascii_digit()));
+    fn codes_have_their_purposes_digits() {
+        for (purpose, len) in [(CodePurpose::Mfa, 6), (CodePurpose::SignIn, 8)] {
+            for _ in 0..200 {
+                let c = random_digits(purpose.digits());
+                assert_eq!(c.expose().len(), len);
+                assert!(c.expose().bytes().all(|b| b.is_ascii_digit()));
+            }
         }
     }
 

@@ -439,6 +439,7 @@ impl Idp {
             name: ChallengeName::CustomChallenge,
             parameters,
             session: Some(sealed),
+            available: None,
         })
     }
 }

@@ -236,6 +236,7 @@ impl Idp {
             w.validate()?;
             pool.web_authn_configuration = Some(w);
         }
+        self.check_mfa_tier(&pool)?;
         // Cognito API: SetUserPoolMfaConfig — MFA that is ON or OPTIONAL
         // needs a factor to offer.
         if pool.config.mfa_configuration != MfaConfiguration::Off && pool_factors(&pool).is_empty()
@@ -592,6 +593,7 @@ impl Idp {
             name,
             parameters,
             session: Some(session),
+            available: None,
         })
     }
 
@@ -703,7 +705,7 @@ fn require_code_placeholder(field: &str, message: &str) -> Result<()> {
 }
 
 /// The text of an SMS or email MFA code, from the pool's messages.
-fn mfa_text(pool: &UserPool, channel: Channel, code: &str) -> (Option<String>, String) {
+pub(super) fn mfa_text(pool: &UserPool, channel: Channel, code: &str) -> (Option<String>, String) {
     match channel {
         Channel::Sms => {
             let m = pool

@@ -42,9 +42,11 @@ pub mod session;
 pub mod sign_in_triggers;
 pub mod sign_out;
 pub mod signup;
+pub mod tiers;
 pub mod tokens;
 pub mod triggers;
 pub mod ui_customization;
+pub mod user_auth;
 pub mod user_migration;
 pub mod users;
 
@@ -57,6 +59,9 @@ pub struct IdpSettings {
     pub region: String,
     /// The absolute lifetime of a hosted-UI session (see `access.rs`).
     pub sso_session_seconds: i64,
+    /// Refuse what a pool's feature plan (UserPoolTier) lacks, as Cognito
+    /// does (see `tiers.rs`); off for self-hosted use.
+    pub enforce_feature_plans: bool,
 }
 
 /// The identity provider: the store, the keys and the clock, and the

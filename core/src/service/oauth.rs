@@ -550,28 +550,34 @@ impl Idp {
         client: &UserPoolClient,
         refresh_token: &str,
     ) -> OResult<OAuthTokens> {
-        let (pool, user, grant) = self
-            .redeem_refresh_token(client, refresh_token)
+        let redeemed = self
+            .redeem(client, refresh_token)
             .await
             .map_err(|e| match e {
                 CognitoError::InternalError(_) => OAuthError::from(e),
                 other => OAuthError::new(OAuthErrorCode::InvalidGrant, other.message()),
             })?;
-        let openid = grant.scopes.iter().any(|s| s == "openid");
+        let openid = redeemed.grant.scopes.iter().any(|s| s == "openid");
         let t = self
             .sign_tokens(
-                &pool,
+                &redeemed.pool,
                 client,
-                &user,
-                &grant,
+                &redeemed.user,
+                &redeemed.grant,
                 TokenSource::RefreshTokens,
                 &NO_METADATA,
             )
             .await?;
+        // RFC 9700 §4.14.2: under the client's RefreshTokenRotation the
+        // answer carries a new refresh token, which replaces this one.
+        let refresh_token = self.rotate(client, &redeemed).await.map_err(|e| match e {
+            CognitoError::InternalError(_) => OAuthError::from(e),
+            other => OAuthError::new(OAuthErrorCode::InvalidGrant, other.message()),
+        })?;
         Ok(OAuthTokens {
             access_token: t.access_token,
             id_token: openid.then_some(t.id_token),
-            refresh_token: None,
+            refresh_token,
             expires_in: t.expires_in,
         })
     }

@@ -10,6 +10,7 @@ use crate::store::Page;
 impl Idp {
     pub async fn create_pool(&self, input: NewUserPool) -> Result<UserPool> {
         let pool = UserPool::create(input, &self.settings.region, self.clock.now())?;
+        self.check_pool_tier(&pool)?;
         self.store.create_pool(&pool).await?;
         Ok(pool)
     }
@@ -27,6 +28,7 @@ impl Idp {
     pub async fn update_pool(&self, pool_id: &str, config: UserPoolConfig) -> Result<UserPool> {
         let mut pool = self.pool_from_store(pool_id).await?;
         pool.update(config, self.clock.now())?;
+        self.check_pool_tier(&pool)?;
         self.store.update_pool(&pool).await?;
         self.config.forget_pool(pool_id);
         Ok(pool)

@@ -49,6 +49,10 @@ pub enum ChallengeName {
     MfaSetup,
     /// A challenge of the pool's CreateAuthChallenge function (CUSTOM_AUTH).
     CustomChallenge,
+    /// USER_AUTH: the user chooses a first factor.
+    SelectChallenge,
+    /// USER_AUTH: a one-time code sent by SMS as the first factor.
+    SmsOtp,
 }
 
 impl ChallengeName {
@@ -62,6 +66,8 @@ impl ChallengeName {
             Self::SelectMfaType => "SELECT_MFA_TYPE",
             Self::MfaSetup => "MFA_SETUP",
             Self::CustomChallenge => "CUSTOM_CHALLENGE",
+            Self::SelectChallenge => "SELECT_CHALLENGE",
+            Self::SmsOtp => "SMS_OTP",
         }
     }
 }
@@ -177,6 +183,13 @@ pub struct AuthSession {
     /// CUSTOM_AUTH: the flow so far.
     #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<CustomAuthState>,
+    /// USER_AUTH: this EMAIL_OTP or SMS_OTP is the first factor, not MFA.
+    #[serde(rename = "f", default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_factor: bool,
+    /// USER_AUTH for a name no user has (PreventUserExistenceErrors): the
+    /// name, so the decoy challenge answers as a real one would.
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
+    pub ghost: Option<String>,
 }
 
 /// Why a session was refused; all are NotAuthorizedException.
@@ -205,6 +218,8 @@ impl AuthSession {
             srp: None,
             mfa_setup_verified: false,
             custom: None,
+            first_factor: false,
+            ghost: None,
         }
     }
 

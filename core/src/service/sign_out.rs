@@ -45,12 +45,14 @@ impl Idp {
                 "Unsupported token type; only refresh tokens can be revoked.".into(),
             ));
         }
-        let Some(record) = self
-            .store
-            .get_refresh_token(&refresh_token_hash(token))
-            .await?
-        else {
-            return Ok(());
+        let hash = refresh_token_hash(token);
+        // A token that rotation replaced still names its sign-in.
+        let record = match self.store.get_refresh_token(&hash).await? {
+            Some(r) => r,
+            None => match self.store.get_retired_refresh_token(&hash).await? {
+                Some((r, _)) => r,
+                None => return Ok(()),
+            },
         };
         // RFC 7009 §2.1: a client revokes only its own tokens.
         if record.client_id != client.client_id {

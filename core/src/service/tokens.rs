@@ -39,7 +39,7 @@ const REFRESH_PREFIX: &str = "v1.";
 pub struct IssuedTokens {
     pub access_token: SecretString,
     pub id_token: SecretString,
-    /// Only on sign-in; refreshing does not issue a new refresh token.
+    /// On sign-in, and on a refresh under RefreshTokenRotation.
     pub refresh_token: Option<SecretString>,
     /// The access token's lifetime in seconds.
     pub expires_in: i64,
@@ -98,6 +98,34 @@ pub fn refresh_token_hash(token: &str) -> Vec<u8> {
         .to_vec()
 }
 
+/// A new opaque refresh token: 256 random bits.
+fn new_refresh_token() -> SecretString {
+    SecretString::new(format!(
+        "{REFRESH_PREFIX}{}",
+        B64URL.encode(random_bytes::<32>())
+    ))
+}
+
+/// Cognito API: GetTokensFromRefreshToken, RefreshTokenReuseException.
+pub fn reuse() -> CognitoError {
+    CognitoError::RefreshTokenReuse(
+        "The refresh token was replaced by rotation and used again; its sign-in is revoked.".into(),
+    )
+}
+
+/// A refresh token checked by [`Idp::redeem`].
+#[derive(Debug)]
+pub(crate) struct Redeemed {
+    pub pool: UserPool,
+    pub user: User,
+    pub grant: Grant,
+    /// The hash of the token presented.
+    presented: Vec<u8>,
+    /// The hash of the sign-in's current token (the presented one, unless
+    /// that was retired within the grace period).
+    current: Vec<u8>,
+}
+
 /// Whether `token` has the shape of one of our refresh tokens.
 pub fn looks_like_refresh_token(token: &str) -> bool {
     token
@@ -138,10 +166,7 @@ impl Idp {
         metadata: &Metadata,
     ) -> Result<IssuedTokens> {
         let now = self.clock.now();
-        let token = SecretString::new(format!(
-            "{REFRESH_PREFIX}{}",
-            B64URL.encode(random_bytes::<32>())
-        ));
+        let token = new_refresh_token();
         self.store
             .put_refresh_token(&RefreshTokenRecord {
                 token_hash: refresh_token_hash(token.expose()),
@@ -172,25 +197,55 @@ impl Idp {
         client: &UserPoolClient,
         token: &str,
     ) -> Result<(UserPool, User, Grant)> {
+        let r = self.redeem(client, token).await?;
+        Ok((r.pool, r.user, r.grant))
+    }
+
+    /// Checks a refresh token, the current one of its sign-in or, under
+    /// rotation, one it replaced: within the client's RetryGracePeriodSeconds
+    /// that one still works (a retry after a lost answer); after it, its
+    /// use means a copy is in the wrong hands, and the whole sign-in is
+    /// revoked (RFC 9700 §4.14.2): RefreshTokenReuseException.
+    pub(crate) async fn redeem(&self, client: &UserPoolClient, token: &str) -> Result<Redeemed> {
         let invalid = || CognitoError::NotAuthorized("Invalid Refresh Token".into());
         if !looks_like_refresh_token(token) {
             return Err(invalid());
         }
-        let record = self
-            .store
-            .get_refresh_token(&refresh_token_hash(token))
-            .await?
-            .filter(|r| r.client_id == client.client_id && r.pool_id == client.user_pool_id)
-            .ok_or_else(invalid)?;
+        let hash = refresh_token_hash(token);
+        let (record, retired) = match self.store.get_refresh_token(&hash).await? {
+            Some(r) => (r, None),
+            None => match self.store.get_retired_refresh_token(&hash).await? {
+                Some((r, at)) => (r, Some(at)),
+                None => return Err(invalid()),
+            },
+        };
+        if record.client_id != client.client_id || record.pool_id != client.user_pool_id {
+            return Err(invalid());
+        }
         if record.revoked.is_some() {
             return Err(CognitoError::NotAuthorized(
                 "Refresh Token has been revoked".into(),
             ));
         }
-        if self.clock.now() >= record.expires {
+        let now = self.clock.now();
+        if now >= record.expires {
             return Err(CognitoError::NotAuthorized(
                 "Refresh Token has expired".into(),
             ));
+        }
+        if let Some(at) = retired {
+            let grace = client.rotation_grace_seconds().unwrap_or(0);
+            if now >= at.plus_seconds(grace) {
+                self.store
+                    .revoke_refresh_token(&record.origin_jti, now)
+                    .await?;
+                tracing::warn!(
+                    pool = %record.pool_id,
+                    client = %record.client_id,
+                    "a rotated refresh token was used again; its sign-in is revoked"
+                );
+                return Err(reuse());
+            }
         }
         let pool = self.pool(&record.pool_id).await.map_err(|_| invalid())?;
         let user = self
@@ -201,16 +256,103 @@ impl Idp {
         if !user.enabled {
             return Err(CognitoError::NotAuthorized("User is disabled.".into()));
         }
-        Ok((
+        Ok(Redeemed {
             pool,
             user,
-            Grant {
+            grant: Grant {
                 origin_jti: record.origin_jti,
                 auth_time: record.auth_time,
                 scopes: record.scopes,
                 nonce: None,
             },
-        ))
+            presented: hash,
+            current: record.token_hash,
+        })
+    }
+
+    /// Under the client's RefreshTokenRotation, a new refresh token for the
+    /// sign-in of `redeemed` (same origin_jti, same expiry), which replaces
+    /// the one presented; `None` when rotation is off. Call it last, once
+    /// every check passed, so a refused request rotates nothing.
+    pub(crate) async fn rotate(
+        &self,
+        client: &UserPoolClient,
+        redeemed: &Redeemed,
+    ) -> Result<Option<SecretString>> {
+        let Some(grace) = client.rotation_grace_seconds() else {
+            return Ok(None);
+        };
+        let mut current = redeemed.current.clone();
+        // Two refreshes with one token race here: the loser finds its token
+        // retired a moment ago and rotates the winner's, within the grace.
+        for _ in 0..3 {
+            let token = new_refresh_token();
+            let now = self.clock.now();
+            if self
+                .store
+                .rotate_refresh_token(
+                    &redeemed.grant.origin_jti,
+                    &current,
+                    &refresh_token_hash(token.expose()),
+                    now,
+                )
+                .await?
+            {
+                return Ok(Some(token));
+            }
+            let Some((record, at)) = self
+                .store
+                .get_retired_refresh_token(&redeemed.presented)
+                .await?
+            else {
+                break;
+            };
+            if record.revoked.is_some() || now >= at.plus_seconds(grace.max(1)) {
+                break;
+            }
+            current = record.token_hash;
+        }
+        Err(CognitoError::NotAuthorized("Invalid Refresh Token".into()))
+    }
+
+    /// Cognito API: GetTokensFromRefreshToken — new ID and access tokens,
+    /// and under RefreshTokenRotation a new refresh token. The client
+    /// authenticates with ClientSecret when it has one.
+    pub async fn get_tokens_from_refresh_token(
+        &self,
+        client_id: &str,
+        token: &str,
+        client_secret: Option<&str>,
+        metadata: &Metadata,
+    ) -> Result<IssuedTokens> {
+        let (_, client) = self.client_by_id(client_id).await?;
+        if let Some(secret) = &client.client_secret {
+            let given = client_secret.unwrap_or("");
+            if !crate::crypto::constant_time_eq(secret.as_bytes(), given.as_bytes()) {
+                return Err(CognitoError::NotAuthorized(format!(
+                    "Unable to verify secret for client {}",
+                    client.client_id
+                )));
+            }
+        }
+        if !client.allows(crate::model::client::AuthFlow::RefreshToken) {
+            return Err(CognitoError::invalid_parameter(
+                "REFRESH_TOKEN_AUTH flow not enabled for this client",
+            ));
+        }
+        let redeemed = self.redeem(&client, token).await?;
+        let mut tokens = self
+            .sign_tokens(
+                &redeemed.pool,
+                &client,
+                &redeemed.user,
+                &redeemed.grant,
+                TokenSource::RefreshTokens,
+                metadata,
+            )
+            .await?;
+        tokens.refresh_token = self.rotate(&client, &redeemed).await?;
+        Ok(tokens)
     }
 
     /// Signs the ID and access tokens of a grant (no refresh token), as

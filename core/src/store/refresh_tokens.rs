@@ -50,6 +50,22 @@ pub trait RefreshTokenStore: Send + Sync {
         sub: Uuid,
         at: Timestamp,
     ) -> Result<u64>;
+    /// Rotation: the sign-in `origin_jti` gets `new_hash` as its refresh
+    /// token if `current_hash` is still its token and it is not revoked;
+    /// `current_hash` is kept as retired at `at`. False (nothing written)
+    /// if another rotation or a revocation came first.
+    async fn rotate_refresh_token(
+        &self,
+        origin_jti: &str,
+        current_hash: &[u8],
+        new_hash: &[u8],
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// A token rotation replaced: its sign-in's row and when it was retired.
+    async fn get_retired_refresh_token(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<(RefreshTokenRecord, Timestamp)>>;
     /// Housekeeping: deletes tokens that expired before `before`.
     async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64>;
 }
@@ -65,6 +81,14 @@ const REVOKE: &str =
 const REVOKE_USER: &str = "UPDATE refresh_tokens SET revoked = $1 \
      WHERE pool_id = $2 AND sub = $3 AND revoked IS NULL";
 const PURGE: &str = "DELETE FROM refresh_tokens WHERE expires < $1";
+const RETIRED: &str = "SELECT r.token_hash, r.pool_id, r.client_id, \
+     CAST(r.sub AS TEXT) AS sub, r.origin_jti, r.auth_time, r.created, r.expires, r.revoked, \
+     r.scopes, x.retired AS retired FROM refresh_token_retired x \
+     JOIN refresh_tokens r ON r.origin_jti = x.origin_jti WHERE x.token_hash = $1";
+const ROTATE: &str = "UPDATE refresh_tokens SET token_hash = $1 \
+     WHERE origin_jti = $2 AND token_hash = $3 AND revoked IS NULL";
+const RETIRE: &str =
+    "INSERT INTO refresh_token_retired (token_hash, origin_jti, retired) VALUES ($1, $2, $3)";
 
 fn scopes_text(scopes: &[String]) -> String {
     scopes.join(" ")
@@ -154,6 +178,54 @@ each_backend! {
                 .bind(pool_id)
                 .bind(DbStore::sub(sub));
             self.affected(query).await
+        }
+
+        async fn rotate_refresh_token(
+            &self,
+            origin_jti: &str,
+            current_hash: &[u8],
+            new_hash: &[u8],
+            at: Timestamp,
+        ) -> Result<bool> {
+            self.transaction(move |mut tx| {
+                Box::pin(async move {
+                    let rotated = sqlx::query(ROTATE)
+                        .bind(new_hash)
+                        .bind(origin_jti)
+                        .bind(current_hash)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if rotated == 0 {
+                        return Ok(false);
+                    }
+                    sqlx::query(RETIRE)
+                        .bind(current_hash)
+                        .bind(origin_jti)
+                        .bind(at.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(true)
+                })
+            })
+            .await
+        }
+
+        async fn get_retired_refresh_token(
+            &self,
+            token_hash: &[u8],
+        ) -> Result<Option<(RefreshTokenRecord, Timestamp)>> {
+            let row = sqlx::query(RETIRED)
+            .bind(token_hash)
+            .fetch_optional(self.reader())
+            .await
+            .map_err(db)?;
+            row.map(|r| {
+                let retired: i64 = r.try_get("retired").map_err(db)?;
+                Ok((record(&r)?, Timestamp(retired)))
+            })
+            .transpose()
         }
 
         async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {

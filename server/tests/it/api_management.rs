@@ -334,16 +334,33 @@ async fn user_pool_tier_and_web_authn_configuration_are_kept_not_dropped(s: Test
         .await
         .unwrap();
     assert_eq!(tier_of(plus.clone()).await, Some(UserPoolTierType::Lite));
+    // Passkeys need ESSENTIALS (see feature_plans.rs).
+    let passkeys = || {
+        WebAuthnConfigurationType::builder()
+            .relying_party_id("auth.example.com")
+            .user_verification(UserVerificationType::Required)
+            .build()
+    };
+    let lite = admin
+        .set_user_pool_mfa_config()
+        .user_pool_id(&plus)
+        .web_authn_configuration(passkeys())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&lite), "FeatureUnavailableInTierException");
+    admin
+        .update_user_pool()
+        .user_pool_id(&plus)
+        .user_pool_tier(UserPoolTierType::Essentials)
+        .send()
+        .await
+        .unwrap();
 
     let set = admin
         .set_user_pool_mfa_config()
         .user_pool_id(&plus)
-        .web_authn_configuration(
-            WebAuthnConfigurationType::builder()
-                .relying_party_id("auth.example.com")
-                .user_verification(UserVerificationType::Required)
-                .build(),
-        )
+        .web_authn_configuration(passkeys())
         .send()
         .await
         .unwrap();

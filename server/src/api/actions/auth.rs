@@ -1,11 +1,12 @@
 //! Sign-in and tokens: InitiateAuth, RespondToAuthChallenge,
 //! AdminInitiateAuth, AdminRespondToAuthChallenge, GlobalSignOut,
-//! RevokeToken and AdminUserGlobalSignOut. Parses, calls the core's
+//! RevokeToken, GetTokensFromRefreshToken and AdminUserGlobalSignOut. Parses, calls the core's
 //! `service::auth` / `service::sign_out`, renders Cognito's shapes.
 
 use std::collections::HashMap;
 
 use cognate_core::service::auth::{AuthOutcome, Caller, Metadata, Params};
+use cognate_core::service::tokens::IssuedTokens;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -49,6 +50,18 @@ struct RevokeToken {
     token: String,
     client_id: String,
     client_secret: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GetTokensFromRefreshToken {
+    refresh_token: String,
+    client_id: String,
+    client_secret: Option<String>,
+    /// Remembered devices are not kept by this server; a key is checked
+    /// for shape only.
+    device_key: Option<String>,
+    client_metadata: Option<Metadata>,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +134,27 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                 .await?;
             Ok(json!({}))
         }
+        "GetTokensFromRefreshToken" => {
+            let g: GetTokensFromRefreshToken = input(body)?;
+            if let Some(key) = &g.device_key {
+                // Cognito API: DeviceKeyType, 1–55 characters `[\w-]+_[0-9a-f-]+`.
+                if key.is_empty() || key.len() > 55 || !key.contains('_') {
+                    return Err(cognate_core::CognitoError::invalid_parameter(
+                        "1 validation error detected: Value at 'deviceKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-f-]+",
+                    )
+                    .into());
+                }
+            }
+            let tokens = idp
+                .get_tokens_from_refresh_token(
+                    &g.client_id,
+                    &g.refresh_token,
+                    g.client_secret.as_deref(),
+                    &g.client_metadata.unwrap_or_default(),
+                )
+                .await?;
+            Ok(json!({ "AuthenticationResult": authentication_result(&tokens) }))
+        }
         "AdminUserGlobalSignOut" => {
             let a: AdminUserGlobalSignOut = input(body)?;
             idp.admin_user_global_sign_out(&a.user_pool_id, &a.username)
@@ -131,21 +165,26 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
     }
 }
 
+/// Cognito API: AuthenticationResultType.
+fn authentication_result(t: &IssuedTokens) -> Value {
+    let mut result = json!({
+        "AccessToken": t.access_token.expose(),
+        "ExpiresIn": t.expires_in,
+        "TokenType": "Bearer",
+        "IdToken": t.id_token.expose(),
+    });
+    if let (Some(r), Some(obj)) = (&t.refresh_token, result.as_object_mut()) {
+        obj.insert("RefreshToken".into(), Value::String(r.expose().to_owned()));
+    }
+    result
+}
+
 /// Cognito's InitiateAuthResponse / RespondToAuthChallengeResponse: either
 /// AuthenticationResult, or ChallengeName with its parameters and Session.
 fn render(outcome: AuthOutcome) -> Result<Value, ApiError> {
     Ok(match outcome {
         AuthOutcome::Authenticated(t) => {
-            let mut result = json!({
-                "AccessToken": t.access_token.expose(),
-                "ExpiresIn": t.expires_in,
-                "TokenType": "Bearer",
-                "IdToken": t.id_token.expose(),
-            });
-            if let (Some(r), Some(obj)) = (&t.refresh_token, result.as_object_mut()) {
-                obj.insert("RefreshToken".into(), Value::String(r.expose().to_owned()));
-            }
-            json!({ "AuthenticationResult": result, "ChallengeParameters": {} })
+            json!({ "AuthenticationResult": authentication_result(&t), "ChallengeParameters": {} })
         }
         AuthOutcome::Challenge(c) => {
             let mut out = json!({
@@ -154,6 +193,10 @@ fn render(outcome: AuthOutcome) -> Result<Value, ApiError> {
             });
             if let (Some(s), Some(obj)) = (c.session, out.as_object_mut()) {
                 obj.insert("Session".into(), Value::String(s));
+            }
+            // Cognito API: InitiateAuthResponse, AvailableChallenges.
+            if let (Some(a), Some(obj)) = (c.available, out.as_object_mut()) {
+                obj.insert("AvailableChallenges".into(), json!(a));
             }
             out
         }

@@ -61,6 +61,7 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     // administering users
     ("AdminCreateUser", Admin, Users),
     ("AdminGetUser", Admin, Users),
+    ("AdminGetUserAuthFactors", Admin, Users),
     ("AdminDeleteUser", Admin, Users),
     ("AdminUpdateUserAttributes", Admin, Users),
     ("AdminDeleteUserAttributes", Admin, Users),
@@ -88,6 +89,7 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("ConfirmForgotPassword", Public, SelfService),
     ("ChangePassword", Public, SelfService),
     ("GetUser", Public, SelfService),
+    ("GetUserAuthFactors", Public, SelfService),
     ("UpdateUserAttributes", Public, SelfService),
     ("DeleteUserAttributes", Public, SelfService),
     ("DeleteUser", Public, SelfService),
@@ -100,6 +102,7 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("AdminRespondToAuthChallenge", Admin, Auth),
     ("GlobalSignOut", Public, Auth),
     ("RevokeToken", Public, Auth),
+    ("GetTokensFromRefreshToken", Public, Auth),
     ("AdminUserGlobalSignOut", Admin, Auth),
     // MFA
     ("SetUserPoolMfaConfig", Admin, Mfa),

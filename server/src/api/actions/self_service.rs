@@ -213,6 +213,11 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             }
             Ok(out)
         }
+        "GetUserAuthFactors" => {
+            let t: Token = input(body)?;
+            let f = idp.get_user_auth_factors(&t.access_token).await?;
+            Ok(auth_factors_response(f))
+        }
         "UpdateUserAttributes" => {
             let t: Token = input(body.clone())?;
             let a: Attributes = input(body)?;
@@ -254,4 +259,21 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         }
         other => Err(ApiError::UnknownOperation(other.to_owned())),
     }
+}
+
+/// Cognito API: GetUserAuthFactorsResponse (and AdminGetUserAuthFactors').
+pub(crate) fn auth_factors_response(f: cognate_core::service::account::OwnAuthFactors) -> Value {
+    let mut out = json!({
+        "Username": f.username,
+        "ConfiguredUserAuthFactors": f.configured,
+    });
+    if let Some(obj) = out.as_object_mut() {
+        if let Some(p) = f.preferred_mfa {
+            obj.insert("PreferredMfaSetting".into(), json!(p));
+        }
+        if !f.mfa_settings.is_empty() {
+            obj.insert("UserMFASettingList".into(), json!(f.mfa_settings));
+        }
+    }
+    out
 }

@@ -177,6 +177,13 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let user = idp.admin_get_user(&u.user_pool_id, &u.username).await?;
             Ok(admin_get_user_response(&user))
         }
+        "AdminGetUserAuthFactors" => {
+            let u: UserRef = input(body)?;
+            let f = idp
+                .admin_get_user_auth_factors(&u.user_pool_id, &u.username)
+                .await?;
+            Ok(super::self_service::auth_factors_response(f))
+        }
         "AdminDeleteUser" => {
             let u: UserRef = input(body)?;
             idp.admin_delete_user(&u.user_pool_id, &u.username).await?;

@@ -84,6 +84,7 @@ async fn next(
                 name: parse_name(&name).unwrap_or(ChallengeName::SoftwareTokenMfa),
                 parameters: BTreeMap::new(),
                 session: cx.flow.session.clone(),
+                available: None,
             };
             pages::challenge(&mut cx, &c, FormErrors::general(e.message()), status).await
         }
@@ -168,7 +169,12 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         // Neither is answered on a page: SRP is the API's, and the hosted UI
         // has no custom authentication (developer guide, "Custom
         // authentication challenge Lambda triggers").
-        ChallengeName::PasswordVerifier | ChallengeName::CustomChallenge => {
+        // USER_AUTH's choices are the API's (the page signs in with a
+        // password).
+        ChallengeName::PasswordVerifier
+        | ChallengeName::CustomChallenge
+        | ChallengeName::SelectChallenge
+        | ChallengeName::SmsOtp => {
             return Err(HostedError::expired(cx.lang));
         }
     }
