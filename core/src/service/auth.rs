@@ -16,6 +16,7 @@ use super::attributes::{WriteTime, Writer, check_writes, stage_attribute_writes}
 use super::client_secret;
 use super::session::{AuthSession, ChallengeName, CustomAuthState, SrpState, invalid_session};
 use super::tokens::{ADMIN_SCOPE, IssuedTokens, TokenSource};
+use super::user_auth::Reply;
 use super::user_migration::{Migrated, not_migrated};
 use crate::credential::PasswordCredential;
 use crate::crypto::SecretString;
@@ -429,16 +430,17 @@ impl Idp {
                 session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
                 let user = self.find_user_by_name(&pool, username).await?;
                 secret_hash_ok(&client, responses, username, user.as_ref())?;
+                let reply = Reply {
+                    session: &session,
+                    username,
+                    user,
+                    responses,
+                };
                 if challenge == ChallengeName::SelectChallenge {
-                    self.answer_select_challenge(
-                        &pool, &client, &session, username, user, responses, at,
-                    )
-                    .await
+                    self.answer_select_challenge(&pool, &client, reply, at)
+                        .await
                 } else {
-                    self.answer_sign_in_code(
-                        &pool, &client, &session, username, user, responses, at,
-                    )
-                    .await
+                    self.answer_sign_in_code(&pool, &client, reply, at).await
                 }
             }
             ChallengeName::SoftwareTokenMfa
@@ -452,11 +454,13 @@ impl Idp {
                 secret_hash_ok(&client, responses, username, user.as_ref())?;
                 // USER_AUTH's EMAIL_OTP is a first factor, not MFA.
                 if session.first_factor {
-                    return self
-                        .answer_sign_in_code(
-                            &pool, &client, &session, username, user, responses, at,
-                        )
-                        .await;
+                    let reply = Reply {
+                        session: &session,
+                        username,
+                        user,
+                        responses,
+                    };
+                    return self.answer_sign_in_code(&pool, &client, reply, at).await;
                 }
                 // The session is bound to its user.
                 let user = user
@@ -734,12 +738,27 @@ impl Idp {
         // migration Lambda trigger").
         let user = self.find_user_by_name(pool, username).await?;
         check_secret_hash(client, params, username, user.as_ref())?;
+        self.srp_first_step(pool, client, username, user.as_ref(), srp_a, at)
+            .await
+    }
+
+    /// SRP_A received (USER_SRP_AUTH, USER_AUTH's PASSWORD_SRP):
+    /// PreAuthentication, then PASSWORD_VERIFIER.
+    pub(super) async fn srp_first_step(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        username: &str,
+        user: Option<&User>,
+        srp_a: &str,
+        at: Attempt<'_>,
+    ) -> Result<AuthOutcome> {
         if user.is_some() || client.prevents_user_existence_errors() {
-            self.pre_authentication(pool, client, username, user.as_ref(), at)
+            self.pre_authentication(pool, client, username, user, at)
                 .await?;
         }
         let challenge = self
-            .password_verifier_challenge(pool, client, username, user.as_ref(), srp_a, None)
+            .password_verifier_challenge(pool, client, username, user, srp_a, None)
             .await?;
         Ok(AuthOutcome::Challenge(challenge))
     }

@@ -142,6 +142,35 @@ pub fn configured_auth_factors(pool: &UserPool, user: &User) -> Vec<&'static str
     out
 }
 
+/// The first factor chosen, by whom, with what came along (PASSWORD, SRP_A).
+struct Chosen<'p> {
+    username: &'p str,
+    subject: Subject,
+    factor: FirstFactor,
+    params: &'p Params,
+}
+
+/// An answer to a USER_AUTH challenge: its opened session, the USERNAME it
+/// names and that name's user, and the ChallengeResponses.
+pub(super) struct Reply<'r> {
+    pub session: &'r AuthSession,
+    pub username: &'r str,
+    pub user: Option<User>,
+    pub responses: &'r Params,
+}
+
+impl Reply<'_> {
+    /// The user (or ghost) the session was issued for, if USERNAME names
+    /// them.
+    fn subject(self) -> Result<Subject> {
+        match (self.session.sub, self.user, &self.session.ghost) {
+            (Some(sub), Some(u), _) if u.sub == sub => Ok(Subject::User(Box::new(u))),
+            (None, _, Some(name)) if name == self.username => Ok(Subject::Ghost(name.clone())),
+            _ => Err(invalid_session()),
+        }
+    }
+}
+
 /// Who a USER_AUTH attempt is about: a user, or under
 /// PreventUserExistenceErrors a name no user has.
 enum Subject {
@@ -178,8 +207,13 @@ impl Idp {
         let available = self.available(pool, client, &subject);
         match preferred.filter(|p| available.contains(p)) {
             Some(factor) => {
-                self.begin_factor(pool, client, username, subject, factor, params, at)
-                    .await
+                let chosen = Chosen {
+                    username,
+                    subject,
+                    factor,
+                    params,
+                };
+                self.begin_factor(pool, client, chosen, at).await
             }
             // Cognito API: InitiateAuth, AuthParameters — without
             // PREFERRED_CHALLENGE (or with one the user cannot use), the
@@ -240,17 +274,19 @@ impl Idp {
 
     /// The chosen first factor, with what the caller sent along (PASSWORD,
     /// SRP_A).
-    #[allow(clippy::too_many_arguments)]
     async fn begin_factor(
         &self,
         pool: &UserPool,
         client: &UserPoolClient,
-        username: &str,
-        subject: Subject,
-        factor: FirstFactor,
-        params: &Params,
+        chosen: Chosen<'_>,
         at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
+        let Chosen {
+            username,
+            subject,
+            factor,
+            params,
+        } = chosen;
         let user = match subject {
             Subject::User(u) => Some(*u),
             Subject::Ghost(_) => None,
@@ -266,14 +302,8 @@ impl Idp {
             FirstFactor::PasswordSrp => {
                 let srp_a = required(params, "SRP_A")?;
                 check_srp_a(pool, srp_a)?;
-                if user.is_some() || client.prevents_user_existence_errors() {
-                    self.pre_authentication(pool, client, username, user.as_ref(), at)
-                        .await?;
-                }
-                let challenge = self
-                    .password_verifier_challenge(pool, client, username, user.as_ref(), srp_a, None)
-                    .await?;
-                Ok(AuthOutcome::Challenge(challenge))
+                self.srp_first_step(pool, client, username, user.as_ref(), srp_a, at)
+                    .await
             }
             FirstFactor::EmailOtp | FirstFactor::SmsOtp => {
                 self.send_sign_in_code(pool, client, username, user, factor, at)
@@ -371,13 +401,11 @@ impl Idp {
         &self,
         pool: &UserPool,
         client: &UserPoolClient,
-        session: &AuthSession,
-        username: &str,
-        user: Option<User>,
-        responses: &Params,
+        reply: Reply<'_>,
         at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
-        let subject = self.session_subject(session, username, user)?;
+        let (username, responses) = (reply.username, reply.responses);
+        let subject = reply.subject()?;
         let answer = FirstFactor::parse(required(responses, "ANSWER")?)?;
         if !self.available(pool, client, &subject).contains(&answer) {
             return Err(CognitoError::invalid_parameter(format!(
@@ -385,22 +413,13 @@ impl Idp {
                 answer.as_str()
             )));
         }
-        self.begin_factor(pool, client, username, subject, answer, responses, at)
-            .await
-    }
-
-    /// The user (or ghost) a USER_AUTH session was issued for.
-    fn session_subject(
-        &self,
-        session: &AuthSession,
-        username: &str,
-        user: Option<User>,
-    ) -> Result<Subject> {
-        match (session.sub, user, &session.ghost) {
-            (Some(sub), Some(u), _) if u.sub == sub => Ok(Subject::User(Box::new(u))),
-            (None, _, Some(name)) if name == username => Ok(Subject::Ghost(name.clone())),
-            _ => Err(invalid_session()),
-        }
+        let chosen = Chosen {
+            username,
+            subject,
+            factor: answer,
+            params: responses,
+        };
+        self.begin_factor(pool, client, chosen, at).await
     }
 
     /// RespondToAuthChallenge EMAIL_OTP or SMS_OTP of USER_AUTH: the code
@@ -408,23 +427,19 @@ impl Idp {
     /// thing the user holds; a temporary password must still be changed).
     /// A wrong code is CodeMismatchException and counts toward the lockout;
     /// a spent, expired or too-often-missed code ends the session.
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn answer_sign_in_code(
         &self,
         pool: &UserPool,
         client: &UserPoolClient,
-        session: &AuthSession,
-        username: &str,
-        user: Option<User>,
-        responses: &Params,
+        reply: Reply<'_>,
         at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
-        let factor = match session.challenge {
+        let factor = match reply.session.challenge {
             ChallengeName::SmsOtp => FirstFactor::SmsOtp,
             _ => FirstFactor::EmailOtp,
         };
-        let code = required(responses, factor.code_member())?;
-        let user = match self.session_subject(session, username, user)? {
+        let code = required(reply.responses, factor.code_member())?;
+        let user = match reply.subject()? {
             Subject::User(u) => *u,
             Subject::Ghost(name) => {
                 self.check_ghost_not_locked_out(pool, &name).await?;

@@ -30,6 +30,13 @@ fn rotation() -> RefreshTokenRotationType {
         .unwrap()
 }
 
+fn threat_protection() -> UserPoolAddOnsType {
+    UserPoolAddOnsType::builder()
+        .advanced_security_mode(AdvancedSecurityModeType::Enforced)
+        .build()
+        .unwrap()
+}
+
 async fn lite_pools_refuse_essentials_features(s: TestServer) {
     let err = s
         .admin()
@@ -94,12 +101,7 @@ async fn lite_pools_refuse_essentials_features(s: TestServer) {
         .admin()
         .update_user_pool()
         .user_pool_id(&essentials)
-        .user_pool_add_ons(
-            UserPoolAddOnsType::builder()
-                .advanced_security_mode(AdvancedSecurityModeType::Enforced)
-                .build()
-                .unwrap(),
-        )
+        .user_pool_add_ons(threat_protection())
         .send()
         .await
         .unwrap_err();
@@ -108,12 +110,7 @@ async fn lite_pools_refuse_essentials_features(s: TestServer) {
         .update_user_pool()
         .user_pool_id(&essentials)
         .user_pool_tier(UserPoolTierType::Plus)
-        .user_pool_add_ons(
-            UserPoolAddOnsType::builder()
-                .advanced_security_mode(AdvancedSecurityModeType::Enforced)
-                .build()
-                .unwrap(),
-        )
+        .user_pool_add_ons(threat_protection())
         .send()
         .await
         .expect("PLUS has threat protection");

@@ -130,6 +130,27 @@ async fn respond(
     req.send().await
 }
 
+/// Answers EMAIL_OTP with `code`.
+async fn email_code(s: &TestServer, client_id: &str, session: &str, code: &str) -> Responded {
+    respond(
+        s,
+        client_id,
+        ChallengeNameType::EmailOtp,
+        session,
+        &[("EMAIL_OTP_CODE", code)],
+    )
+    .await
+}
+
+/// An eight-digit code that is not `code`.
+fn other_than(code: &str) -> &'static str {
+    if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    }
+}
+
 fn names(list: &[ChallengeNameType]) -> Vec<&str> {
     list.iter().map(|c| c.as_str()).collect()
 }
@@ -243,30 +264,11 @@ async fn select_challenge_then_email_otp_signs_in_once(s: TestServer) {
     let code = eight_digit_code(&s, &pool_id, EMAIL).await;
 
     // A wrong code: CodeMismatchException, and the session goes on.
-    let wrong = if code == "00000000" {
-        "11111111"
-    } else {
-        "00000000"
-    };
-    let err = respond(
-        &s,
-        &client_id,
-        ChallengeNameType::EmailOtp,
-        &session,
-        &[("EMAIL_OTP_CODE", wrong)],
-    )
-    .await
-    .unwrap_err();
+    let err = email_code(&s, &client_id, &session, other_than(&code))
+        .await
+        .unwrap_err();
     assert_eq!(error_name(&err), "CodeMismatchException");
-    let out = respond(
-        &s,
-        &client_id,
-        ChallengeNameType::EmailOtp,
-        &session,
-        &[("EMAIL_OTP_CODE", &code)],
-    )
-    .await
-    .unwrap();
+    let out = email_code(&s, &client_id, &session, &code).await.unwrap();
     let tokens = out.authentication_result().expect("tokens");
     let me = s
         .public()
@@ -277,15 +279,9 @@ async fn select_challenge_then_email_otp_signs_in_once(s: TestServer) {
         .unwrap();
     assert_eq!(me.username(), "ann");
     // The code is spent: a replay signs no one in.
-    let err = respond(
-        &s,
-        &client_id,
-        ChallengeNameType::EmailOtp,
-        &session,
-        &[("EMAIL_OTP_CODE", &code)],
-    )
-    .await
-    .unwrap_err();
+    let err = email_code(&s, &client_id, &session, &code)
+        .await
+        .unwrap_err();
     assert_eq!(error_name(&err), "NotAuthorizedException");
 }
 
@@ -451,33 +447,16 @@ async fn wrong_codes_are_limited(s: TestServer) {
     .unwrap();
     let session = out.session().unwrap().to_owned();
     let code = eight_digit_code(&s, &pool_id, EMAIL).await;
-    let wrong = if code == "00000000" {
-        "11111111"
-    } else {
-        "00000000"
-    };
     for _ in 0..5 {
-        let err = respond(
-            &s,
-            &client_id,
-            ChallengeNameType::EmailOtp,
-            &session,
-            &[("EMAIL_OTP_CODE", wrong)],
-        )
-        .await
-        .unwrap_err();
+        let err = email_code(&s, &client_id, &session, other_than(&code))
+            .await
+            .unwrap_err();
         assert_eq!(error_name(&err), "CodeMismatchException");
     }
     // After five misses the right code is worthless too.
-    let err = respond(
-        &s,
-        &client_id,
-        ChallengeNameType::EmailOtp,
-        &session,
-        &[("EMAIL_OTP_CODE", &code)],
-    )
-    .await
-    .unwrap_err();
+    let err = email_code(&s, &client_id, &session, &code)
+        .await
+        .unwrap_err();
     assert_eq!(error_name(&err), "NotAuthorizedException");
 }
 
