@@ -18,6 +18,10 @@ pub enum Step {
     CodeSent,
     /// ConfirmSignUp and ConfirmForgotPassword with a wrong code.
     CodeRefused,
+    /// USER_AUTH: an EMAIL_OTP or SMS_OTP sign-in code issued and sent.
+    SignInCodeSent,
+    /// USER_AUTH: a wrong EMAIL_OTP or SMS_OTP sign-in code.
+    SignInCodeRefused,
 }
 
 /// Longest a simulated answer waits, whatever the average says.

@@ -12,6 +12,8 @@
 
 use std::collections::BTreeMap;
 
+use tokio::time::Instant;
+
 use super::Idp;
 use super::auth::{
     Attempt, AuthOutcome, Challenge, Params, check_secret_hash, check_srp_a, require_secret_hash,
@@ -20,6 +22,7 @@ use super::auth::{
 use super::codes::{CodePurpose, code_mismatch, mask};
 use super::messages::Purpose;
 use super::mfa::mfa_text;
+use super::pacing::Step;
 use super::session::{AuthSession, ChallengeName, invalid_session};
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
@@ -329,6 +332,7 @@ impl Idp {
         at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
         let attribute = factor.attribute().ok_or_else(invalid_session)?;
+        let started = Instant::now();
         if let Some(u) = &user {
             self.check_not_locked_out(u)?;
         }
@@ -362,12 +366,17 @@ impl Idp {
                         "Unable to deliver the authentication code.".into(),
                     ));
                 }
+                self.pacing.record(Step::SignInCodeSent, started);
                 (Subject::User(Box::new(fresh)), mask(attribute, &dest))
             }
-            (_, _) if client.prevents_user_existence_errors() => (
-                Subject::Ghost(username.to_owned()),
-                self.decoy_destination(pool, username, attribute),
-            ),
+            // The same answer, as late as a real one (CONVENTIONS.md §5).
+            (_, _) if client.prevents_user_existence_errors() => {
+                self.pacing.pad(Step::SignInCodeSent, started).await;
+                (
+                    Subject::Ghost(username.to_owned()),
+                    self.decoy_destination(pool, username, attribute),
+                )
+            }
             (Some(_), None) => {
                 return Err(CognitoError::invalid_parameter(format!(
                     "User does not have a verified {attribute} to send a code to."
@@ -439,12 +448,14 @@ impl Idp {
             _ => FirstFactor::EmailOtp,
         };
         let code = required(reply.responses, factor.code_member())?;
+        let started = Instant::now();
         let user = match reply.subject()? {
             Subject::User(u) => *u,
             Subject::Ghost(name) => {
                 self.check_ghost_not_locked_out(pool, &name).await?;
                 super::codes::validate_code_input(code)?;
                 self.record_ghost_sign_in_failure(pool, &name).await?;
+                self.pacing.pad(Step::SignInCodeRefused, started).await;
                 return Err(code_mismatch());
             }
         };
@@ -458,6 +469,7 @@ impl Idp {
             Err(CognitoError::CodeMismatch(_)) => {
                 drop(guard);
                 self.record_sign_in_failure(pool, &fresh).await?;
+                self.pacing.record(Step::SignInCodeRefused, started);
                 return Err(code_mismatch());
             }
             // Spent (a replay), expired, or too many wrong tries: sign in
