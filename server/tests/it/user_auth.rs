@@ -643,3 +643,57 @@ on_both_backends!(
     unknown_names_are_not_revealed,
     user_auth_factors_are_listed,
 );
+
+/// The sign-in code goes out as every code does: the pool's CustomMessage
+/// function writes its text (CustomMessage_Authentication), and the code in
+/// that text is the one that signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_message_function_writes_the_sign_in_code() {
+    use crate::common::lambda::{arn, server_with_peer};
+    use cip::types::LambdaConfigType;
+    use serde_json::json;
+    let (s, peer, _) = server_with_peer().await;
+    peer.define("writer", |mut e| {
+        let source = e["triggerSource"].as_str().unwrap().to_owned();
+        let code = e["request"]["codeParameter"].as_str().unwrap().to_owned();
+        e["response"]["emailSubject"] = json!(source);
+        e["response"]["emailMessage"] = json!(format!("{source}: {code}"));
+        e
+    });
+    let pool_id = s
+        .pool(|b| {
+            b.policies(policy(&[
+                AuthFactorType::Password,
+                AuthFactorType::EmailOtp,
+            ]))
+            .lambda_config(
+                LambdaConfigType::builder()
+                    .custom_message(arn("writer"))
+                    .build(),
+            )
+        })
+        .await;
+    let (client_id, _) = s
+        .app_client(&pool_id, |c| {
+            c.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
+        })
+        .await;
+    s.verified_user(&pool_id, "ann", PASSWORD, EMAIL).await;
+    let out = user_auth(
+        &s,
+        &client_id,
+        "ann",
+        &[("PREFERRED_CHALLENGE", "EMAIL_OTP")],
+    )
+    .await
+    .unwrap();
+    let sent = s.outbox(&pool_id).await;
+    let body = &sent.first().expect("a message").body;
+    let (source, code) = body.split_once(": ").expect("the function's text");
+    assert_eq!(source, "CustomMessage_Authentication");
+    assert_eq!(code, eight_digit_code(&s, &pool_id, EMAIL).await);
+    let out = email_code(&s, &client_id, out.session().unwrap(), code)
+        .await
+        .unwrap();
+    assert!(out.authentication_result().is_some());
+}
