@@ -909,8 +909,10 @@ impl Idp {
     }
 
     /// REFRESH_TOKEN_AUTH: new ID and access tokens for the refresh
-    /// token's sign-in (same origin_jti and auth_time); a new refresh token
-    /// only under the client's RefreshTokenRotation (see `tokens.rs`).
+    /// token's sign-in (same origin_jti and auth_time), no new refresh
+    /// token. Cognito API: RefreshTokenRotationType — "refresh token
+    /// rotation must be completed with GetTokensFromRefreshToken": a
+    /// rotating client refuses this flow.
     async fn refresh(
         &self,
         client: &UserPoolClient,
@@ -918,9 +920,16 @@ impl Idp {
         metadata: &Metadata,
     ) -> Result<AuthOutcome> {
         let token = required(params, "REFRESH_TOKEN")?;
+        if client.rotation_grace_seconds().is_some() {
+            return Err(CognitoError::invalid_parameter(
+                "REFRESH_TOKEN_AUTH is not available to a client with refresh token rotation; use GetTokensFromRefreshToken.",
+            ));
+        }
         require_secret_hash(client, params)?;
         let redeemed = self.redeem(client, token).await.map_err(|e| match e {
-            // GetTokensFromRefreshToken's exception; InitiateAuth has none.
+            // A token retired while the client rotated, used after it
+            // stopped: GetTokensFromRefreshToken's exception, which
+            // InitiateAuth does not have.
             CognitoError::RefreshTokenReuse(_) => {
                 CognitoError::NotAuthorized("Refresh Token has been revoked".into())
             }
@@ -945,7 +954,7 @@ impl Idp {
         if !matches {
             return Err(bad_secret_hash(client));
         }
-        let mut tokens = self
+        let tokens = self
             .sign_tokens(
                 &redeemed.pool,
                 client,
@@ -955,7 +964,6 @@ impl Idp {
                 metadata,
             )
             .await?;
-        tokens.refresh_token = self.rotate(client, &redeemed).await?;
         Ok(AuthOutcome::Authenticated(tokens))
     }
 }

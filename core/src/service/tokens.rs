@@ -270,7 +270,8 @@ impl Idp {
         })
     }
 
-    /// Under the client's RefreshTokenRotation, a new refresh token for the
+    /// Under the client's RefreshTokenRotation (GetTokensFromRefreshToken and
+    /// the token endpoint's refresh_token grant), a new refresh token for the
     /// sign-in of `redeemed` (same origin_jti, same expiry), which replaces
     /// the one presented; `None` when rotation is off. Call it last, once
     /// every check passed, so a refused request rotates nothing.
@@ -335,7 +336,12 @@ impl Idp {
                 )));
             }
         }
-        if !client.allows(crate::model::client::AuthFlow::RefreshToken) {
+        // A rotating client refreshes here only, and needs no
+        // ALLOW_REFRESH_TOKEN_AUTH (developer guide, "Refresh token
+        // rotation"); any other refreshes as REFRESH_TOKEN_AUTH would.
+        if client.rotation_grace_seconds().is_none()
+            && !client.allows(crate::model::client::AuthFlow::RefreshToken)
+        {
             return Err(CognitoError::invalid_parameter(
                 "REFRESH_TOKEN_AUTH flow not enabled for this client",
             ));

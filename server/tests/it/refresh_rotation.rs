@@ -1,9 +1,9 @@
 //! Refresh-token rotation through the AWS SDK for Rust and the token
 //! endpoint: the client's RefreshTokenRotation, GetTokensFromRefreshToken
 //! answering a new refresh token, the replaced one good for the grace
-//! period only, REFRESH_TOKEN_AUTH and `/oauth2/token` rotating the same
-//! way, and a replay after the grace revoking the whole sign-in
-//! (RFC 9700 §4.14.2).
+//! period only, `/oauth2/token` rotating the same way, REFRESH_TOKEN_AUTH
+//! refused on a rotating client (as Cognito documents), and a replay after
+//! the grace revoking the whole sign-in (RFC 9700 §4.14.2).
 
 use crate::common::users::PASSWORD;
 use crate::common::{TestServer, error_name};
@@ -204,35 +204,45 @@ async fn the_client_secret_is_checked(s: TestServer) {
     assert_eq!(error_name(&err), "NotAuthorizedException");
 }
 
-async fn refresh_token_auth_rotates_the_same_way(s: TestServer) {
+async fn refresh_token_auth_is_refused_under_rotation(s: TestServer) {
+    // Cognito API: RefreshTokenRotationType — "Refresh token rotation must
+    // be completed with GetTokensFromRefreshToken".
     let (pool_id, client_id, _) = setup(&s, Some(rotation(Some(0))), false).await;
     let first = sign_in(&s, &pool_id, &client_id, None).await;
     let r1 = first.refresh_token().unwrap().to_owned();
-    let initiate = |token: String| {
-        let c = s.public();
-        let id = client_id.clone();
-        async move {
-            c.initiate_auth()
-                .client_id(id)
-                .auth_flow(AuthFlowType::RefreshTokenAuth)
-                .auth_parameters("REFRESH_TOKEN", token)
-                .send()
-                .await
-        }
-    };
-    let out = initiate(r1.clone()).await.unwrap();
-    let r2 = out
-        .authentication_result()
-        .and_then(|a| a.refresh_token())
-        .expect("REFRESH_TOKEN_AUTH answers a new refresh token")
-        .to_owned();
-    assert_ne!(r1, r2);
-    // Grace 0: the replaced token is spent at once, and its replay
-    // revokes the sign-in.
-    let err = initiate(r1).await.unwrap_err();
-    assert_eq!(error_name(&err), "NotAuthorizedException");
-    let err = initiate(r2).await.unwrap_err();
-    assert_eq!(error_name(&err), "NotAuthorizedException");
+    let err = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", &r1)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "InvalidParameterException");
+    // The refusal spent nothing, and a rotating client needs no
+    // ALLOW_REFRESH_TOKEN_AUTH for GetTokensFromRefreshToken.
+    assert!(refresh(&s, &client_id, &r1, None).await.is_ok());
+    let (bare, _) = s
+        .app_client(&pool_id, |c| {
+            c.explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+                .refresh_token_rotation(rotation(None))
+        })
+        .await;
+    let tokens = sign_in(&s, &pool_id, &bare, None).await;
+    let r = new_refresh_token(&refresh(&s, &bare, tokens.refresh_token().unwrap(), None).await);
+    assert!(r.starts_with("v1."));
+    // Without rotation, that flow is still what GetTokensFromRefreshToken needs.
+    let (plain, _) = s
+        .app_client(&pool_id, |c| {
+            c.explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+        })
+        .await;
+    let tokens = sign_in(&s, &pool_id, &plain, None).await;
+    let err = refresh(&s, &plain, tokens.refresh_token().unwrap(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "InvalidParameterException");
 }
 
 async fn the_token_endpoint_rotates_the_same_way(s: TestServer) {
@@ -298,7 +308,7 @@ on_both_backends!(
     get_tokens_from_refresh_token_rotates_and_replay_revokes,
     without_rotation_the_refresh_token_stays,
     the_client_secret_is_checked,
-    refresh_token_auth_rotates_the_same_way,
+    refresh_token_auth_is_refused_under_rotation,
     the_token_endpoint_rotates_the_same_way,
     revoking_a_replaced_token_revokes_its_sign_in,
 );
