@@ -18,6 +18,8 @@ mod cli_outbox;
 mod cli_theme;
 mod cluster;
 mod durability;
+mod identity_pools;
+mod identity_pools_moto;
 mod login_front;
 mod mail_smtp;
 mod oauth_flow;
