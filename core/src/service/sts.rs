@@ -280,6 +280,11 @@ impl Idp {
         })
     }
 
+    /// Drops minted credentials that have expired (housekeeping).
+    pub async fn purge_expired_sts_credentials(&self) -> Result<u64> {
+        self.store.purge_sts_credentials(self.clock.now()).await
+    }
+
     /// The minted credentials of an access key id and its session token:
     /// None for an unknown or expired key or a wrong session token. The
     /// caller checks the request's signature with the returned secret.
