@@ -1083,7 +1083,86 @@ async fn pools_are_managed(server: TestServer) {
     assert_eq!(error_name(&err), "InvalidParameterException");
 }
 
+/// A form POST to the STS face: (status, XML text).
+async fn sts_form(server: &TestServer, form: &[(&str, &str)]) -> (u16, String) {
+    let resp = reqwest::Client::new()
+        .post(&server.url)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    assert_eq!(
+        resp.headers()["content-type"],
+        "text/xml",
+        "STS answers in XML"
+    );
+    (status, resp.text().await.unwrap())
+}
+
+/// The STS face refuses bad input with STS's XML errors, and keeps no
+/// minted secret in the clear.
+async fn sts_face_refuses_bad_input_in_xml(server: TestServer) {
+    let v = ("Version", "2011-06-15");
+    let (status, xml) = sts_form(&server, &[("Action", "Nope"), v]).await;
+    assert_eq!(status, 400);
+    assert!(xml.contains("<Code>InvalidAction</Code>"), "{xml}");
+    let (status, xml) = sts_form(&server, &[("Action", "AssumeRoleWithWebIdentity"), v]).await;
+    assert_eq!(status, 400);
+    assert!(xml.contains("<Code>MissingParameter</Code>"), "{xml}");
+    let (status, xml) = sts_form(&server, &[("Action", "GetCallerIdentity"), v]).await;
+    assert_eq!(status, 403);
+    assert!(
+        xml.contains("<Code>MissingAuthenticationToken</Code>"),
+        "{xml}"
+    );
+    let assume = |name: &'static str, token: &'static str| {
+        [
+            ("Action", "AssumeRoleWithWebIdentity"),
+            v,
+            ("RoleArn", AUTH_ROLE),
+            ("RoleSessionName", name),
+            ("WebIdentityToken", token),
+        ]
+    };
+    let (status, xml) = sts_form(&server, &assume("web", "not.a.jwt")).await;
+    assert_eq!(status, 400);
+    assert!(xml.contains("<Code>InvalidIdentityToken</Code>"), "{xml}");
+    let (status, xml) = sts_form(&server, &assume("bad name!", "not.a.jwt")).await;
+    assert_eq!(status, 400);
+    assert!(xml.contains("<Code>ValidationError</Code>"), "{xml}");
+
+    // Minted credentials: the secret is sealed, not in any text column.
+    let (pool, client, id_token, _) = signed_in_user(&server, "alice@example.com").await;
+    let ipool = identity_pool(&server, &pool, &client, |b| b).await;
+    let public = identity_client(&server.url, false);
+    let key = provider_name(&pool);
+    let identity = public
+        .get_id()
+        .identity_pool_id(&ipool)
+        .logins(&key, &id_token)
+        .send()
+        .await
+        .unwrap()
+        .identity_id()
+        .unwrap()
+        .to_owned();
+    let out = public
+        .get_credentials_for_identity()
+        .identity_id(&identity)
+        .logins(&key, &id_token)
+        .send()
+        .await
+        .unwrap();
+    let c = out.credentials().unwrap();
+    let docs = server.raw_rows("SELECT doc FROM sts_credentials").await;
+    assert_eq!(docs.len(), 1);
+    assert!(!docs[0].contains(c.secret_key().unwrap()));
+    assert!(!docs[0].contains(c.session_token().unwrap()));
+}
+
 on_both_backends!(
+    sts_face_refuses_bad_input_in_xml,
     snippet_gets_working_credentials,
     classic_flow_open_id_token_and_sts,
     role_mappings_choose_the_role,
