@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::Page;
 use super::common::{DocListing, db, from_json, is_fk_violation, is_unique_violation, to_json};
-use super::keys::SigningKey;
+use super::keys::{SigningKey, key_from_row};
 use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 use crate::model::identity_pool::{Identity, IdentityLogin, IdentityPool};
@@ -123,7 +123,7 @@ const KEY_PUT: &str = "INSERT INTO issuer_keys (issuer, kid, sealed, public_jwk,
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (issuer, kid) DO UPDATE SET \
      sealed = excluded.sealed, public_jwk = excluded.public_jwk, \
      created = excluded.created, retired = excluded.retired";
-const KEYS_OF: &str = "SELECT issuer, kid, sealed, public_jwk, created, retired \
+const KEYS_OF: &str = "SELECT issuer AS pool_id, kid, sealed, public_jwk, created, retired \
      FROM issuer_keys WHERE issuer = $1 ORDER BY created DESC, kid DESC";
 const STS_PUT: &str = "INSERT INTO sts_credentials (access_key_id, sealed, token_mac, doc, expires) \
      VALUES ($1, $2, $3, $4, $5)";
@@ -429,21 +429,7 @@ each_backend! {
                 .fetch_all(self.reader())
                 .await
                 .map_err(db)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(SigningKey {
-                        pool_id: r.try_get("issuer").map_err(db)?,
-                        kid: r.try_get("kid").map_err(db)?,
-                        sealed_private_key: r.try_get("sealed").map_err(db)?,
-                        public_jwk: r.try_get("public_jwk").map_err(db)?,
-                        created: Timestamp(r.try_get("created").map_err(db)?),
-                        retired: r
-                            .try_get::<Option<i64>, _>("retired")
-                            .map_err(db)?
-                            .map(Timestamp),
-                    })
-                })
-                .collect()
+            rows.iter().map(key_from_row).collect()
         }
 
         async fn put_sts_credential(&self, c: &StsCredential) -> Result<()> {

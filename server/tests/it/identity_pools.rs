@@ -111,6 +111,36 @@ async fn identity_pool(
     id
 }
 
+/// GetId with one login.
+pub async fn identity_of(public: &ci::Client, pool: &str, key: &str, token: &str) -> String {
+    public
+        .get_id()
+        .identity_pool_id(pool)
+        .logins(key, token)
+        .send()
+        .await
+        .expect("GetId")
+        .identity_id()
+        .unwrap()
+        .to_owned()
+}
+
+/// GetCredentialsForIdentity with one login.
+pub async fn credentials_of(
+    public: &ci::Client,
+    identity: &str,
+    key: &str,
+    token: &str,
+) -> ci::operation::get_credentials_for_identity::GetCredentialsForIdentityOutput {
+    public
+        .get_credentials_for_identity()
+        .identity_id(identity)
+        .logins(key, token)
+        .send()
+        .await
+        .expect("GetCredentialsForIdentity")
+}
+
 /// GetCallerIdentity's ARN with these credentials.
 async fn caller_arn(url: &str, c: &ci::types::Credentials) -> String {
     let creds = Credentials::new(
@@ -142,16 +172,7 @@ async fn snippet_gets_working_credentials(server: TestServer) {
     let public = identity_client(&server.url, false);
     let key = provider_name(&pool);
 
-    let identity = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .expect("GetId")
-        .identity_id()
-        .unwrap()
-        .to_owned();
+    let identity = identity_of(&public, &ipool, &key, &id_token).await;
     assert!(identity.starts_with("us-east-1:"), "{identity}");
     // The same login under the pool's issuer without its scheme.
     let issuer_key = format!("{}/{pool}", server.url.trim_start_matches("http://"));
@@ -164,13 +185,7 @@ async fn snippet_gets_working_credentials(server: TestServer) {
         .expect("GetId by issuer");
     assert_eq!(again.identity_id(), Some(identity.as_str()));
 
-    let out = public
-        .get_credentials_for_identity()
-        .identity_id(&identity)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .expect("GetCredentialsForIdentity");
+    let out = credentials_of(&public, &identity, &key, &id_token).await;
     assert_eq!(out.identity_id(), Some(identity.as_str()));
     let c = out.credentials().expect("credentials");
     assert!(c.access_key_id().unwrap().starts_with("ASIA"));
@@ -303,16 +318,7 @@ async fn classic_flow_open_id_token_and_sts(server: TestServer) {
     let ipool = identity_pool(&server, &pool, &client, |b| b).await;
     let public = identity_client(&server.url, false);
     let key = provider_name(&pool);
-    let identity = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .unwrap()
-        .identity_id()
-        .unwrap()
-        .to_owned();
+    let identity = identity_of(&public, &ipool, &key, &id_token).await;
     // Classic flow off (the default): refused.
     let err = public
         .get_open_id_token()
@@ -467,16 +473,7 @@ async fn role_mappings_choose_the_role(server: TestServer) {
         .send()
         .await
         .expect("set rules");
-    let identity = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .unwrap()
-        .identity_id()
-        .unwrap()
-        .to_owned();
+    let identity = identity_of(&public, &ipool, &key, &id_token).await;
     let creds = |token: String| {
         let public = public.clone();
         let (identity, key) = (identity.clone(), key.clone());
@@ -505,16 +502,7 @@ async fn role_mappings_choose_the_role(server: TestServer) {
         .id_token()
         .unwrap()
         .to_owned();
-    let bob = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &bob_token)
-        .send()
-        .await
-        .unwrap()
-        .identity_id()
-        .unwrap()
-        .to_owned();
+    let bob = identity_of(&public, &ipool, &key, &bob_token).await;
     assert_ne!(bob, identity);
     let bob_creds = || {
         let (public, bob, key, token) =
@@ -817,13 +805,7 @@ async fn developer_identities_merge_and_unlink(server: TestServer) {
     );
     assert_eq!(claims["amr"][1], "login.myapp");
     let one = first.identity_id().unwrap().to_owned();
-    let out = public
-        .get_credentials_for_identity()
-        .identity_id(&one)
-        .logins("cognito-identity.amazonaws.com", &token)
-        .send()
-        .await
-        .expect("credentials for a developer identity");
+    let out = credentials_of(&public, &one, "cognito-identity.amazonaws.com", &token).await;
     assert_eq!(
         caller_arn(&server.url, out.credentials().unwrap()).await,
         "arn:aws:sts::123456789012:assumed-role/Cognito_AppAuth_Role/CognitoIdentityCredentials"
@@ -890,16 +872,7 @@ async fn developer_identities_merge_and_unlink(server: TestServer) {
     // UnlinkIdentity: the user-pool login leaves its identity; the same
     // login then makes a new identity.
     let key = provider_name(&pool);
-    let alice = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .unwrap()
-        .identity_id()
-        .unwrap()
-        .to_owned();
+    let alice = identity_of(&public, &ipool, &key, &id_token).await;
     public
         .unlink_identity()
         .identity_id(&alice)
@@ -998,16 +971,7 @@ async fn pools_are_managed(server: TestServer) {
         Some("email")
     );
     let public = identity_client(&server.url, false);
-    let identity = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .unwrap()
-        .identity_id()
-        .unwrap()
-        .to_owned();
+    let identity = identity_of(&public, &ipool, &key, &id_token).await;
     let token = public
         .get_open_id_token()
         .identity_id(&identity)
@@ -1137,23 +1101,8 @@ async fn sts_face_refuses_bad_input_in_xml(server: TestServer) {
     let ipool = identity_pool(&server, &pool, &client, |b| b).await;
     let public = identity_client(&server.url, false);
     let key = provider_name(&pool);
-    let identity = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .unwrap()
-        .identity_id()
-        .unwrap()
-        .to_owned();
-    let out = public
-        .get_credentials_for_identity()
-        .identity_id(&identity)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .unwrap();
+    let identity = identity_of(&public, &ipool, &key, &id_token).await;
+    let out = credentials_of(&public, &identity, &key, &id_token).await;
     let c = out.credentials().unwrap();
     let docs = server.raw_rows("SELECT doc FROM sts_credentials").await;
     assert_eq!(docs.len(), 1);

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::process::{Child, Command};
 
 use crate::common::{Backend, TestServer};
-use crate::identity_pools::identity_client;
+use crate::identity_pools::{credentials_of, identity_client, identity_of};
 
 const PASSWORD: &str = "Correct-Horse-9";
 
@@ -142,23 +142,8 @@ async fn credentials_from_moto_sts_read_only_what_the_role_allows() {
         .unwrap();
 
     let public = identity_client(&server.url, false);
-    let identity = public
-        .get_id()
-        .identity_pool_id(&ipool)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .unwrap()
-        .identity_id()
-        .unwrap()
-        .to_owned();
-    let out = public
-        .get_credentials_for_identity()
-        .identity_id(&identity)
-        .logins(&key, &id_token)
-        .send()
-        .await
-        .expect("credentials from moto's STS");
+    let identity = identity_of(&public, &ipool, &key, &id_token).await;
+    let out = credentials_of(&public, &identity, &key, &id_token).await;
     let c = out.credentials().unwrap();
     // moto's keys, not Cognate's.
     assert!(
