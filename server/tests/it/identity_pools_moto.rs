@@ -1,4 +1,5 @@
-//! Identity pools delegating to a real external STS: moto's server (IAM,
+//! Identity pools with Python peers from the test venv: the README's boto3
+//! snippet as written, and delegation to a real external STS: moto's server (IAM,
 //! STS and S3 in one process, from the test venv
 //! `end2end/python/.venv`, `moto[server]` pinned in
 //! end2end/python/requirements.txt) with IAM enforcement on. Cognate
@@ -81,9 +82,11 @@ async fn run_script(python: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> St
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-#[tokio::test]
-async fn credentials_from_moto_sts_read_only_what_the_role_allows() {
-    let Some(python) = venv_python() else {
+/// The venv's interpreter; None (the test says SKIPPED) when there is no
+/// venv, except where it is required.
+fn python_or_skip() -> Option<PathBuf> {
+    let python = venv_python();
+    if python.is_none() {
         let required = std::env::var("COGNATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
             || std::env::var("CI").is_ok();
         assert!(
@@ -93,6 +96,58 @@ async fn credentials_from_moto_sts_read_only_what_the_role_allows() {
         eprintln!(
             "SKIPPED: no test venv (python3 -m venv end2end/python/.venv && end2end/python/.venv/bin/pip install -r end2end/python/requirements.txt)"
         );
+    }
+    python
+}
+
+/// The README's identity-pool snippet, as written, run with boto3 against
+/// the server (endpoints from AWS_ENDPOINT_URL_*, the admin key from the
+/// environment instead of `cognate dev`'s credentials file).
+#[tokio::test]
+async fn the_readme_identity_pool_snippet_runs_with_boto3() {
+    let Some(python) = python_or_skip() else {
+        return;
+    };
+    let readme = include_str!("../../../README.md");
+    let section = readme
+        .split("## Identity pools: AWS credentials")
+        .nth(1)
+        .expect("the README's identity-pool section");
+    let snippet = section
+        .split("```python\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("its Python snippet");
+    let server = TestServer::start(Backend::Sqlite).await.unwrap();
+    let out = Command::new(&python)
+        .args(["-c", snippet])
+        .env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &server.url)
+        .env("AWS_ENDPOINT_URL_COGNITO_IDENTITY", &server.url)
+        .env("AWS_ENDPOINT_URL_STS", &server.url)
+        .env("AWS_ACCESS_KEY_ID", crate::common::ADMIN_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", crate::common::ADMIN_SECRET)
+        .env_remove("AWS_PROFILE")
+        .output()
+        .await
+        .expect("run the snippet");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("ASIA"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "arn:aws:sts::123456789012:assumed-role/ShopUsers/CognitoIdentityCredentials"
+        ),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn credentials_from_moto_sts_read_only_what_the_role_allows() {
+    let Some(python) = python_or_skip() else {
         return;
     };
     let (_moto, moto_url) = start_moto(&python).await;
