@@ -47,7 +47,8 @@ LIMIT_SECONDS = env_int("BENCH_LIMIT_SECONDS", 2)
 SERVERS = os.environ.get("BENCH_SERVERS", "cognate,moto,cognito-local,cognitox").split(",")
 
 COMMON = ["refresh", "password-sign-in", "get-user", "sign-up-confirm", "admin-create-user", "list-users-prefix"]
-COGNATE_ONLY = ["srp-sign-in", "token-refresh", "hosted-sign-in-page", "jwks", "password-sign-in-pre-token"]
+COGNATE_ONLY = ["srp-sign-in", "token-refresh", "hosted-sign-in-page", "jwks", "password-sign-in-pre-token",
+                "identity-credentials"]
 TITLES = {
     "refresh": "InitiateAuth REFRESH_TOKEN_AUTH",
     "password-sign-in": "AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH",
@@ -61,6 +62,7 @@ TITLES = {
     "hosted-sign-in-page": "GET hosted sign-in page (Cognate only)",
     "jwks": "GET JWKS document (Cognate only)",
     "password-sign-in-pre-token": "AdminInitiateAuth with a PreTokenGeneration V2_0 function at a local Invoke server (Cognate only)",
+    "identity-credentials": "GetId + GetCredentialsForIdentity, built-in STS (pairs; Cognate only)",
 }
 KEY_ID, SECRET = "AKIABENCHMARK0000000", "bench-secret-access-key"
 # One load generator on loopback is one address hammering a few users:

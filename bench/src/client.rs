@@ -10,6 +10,25 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use serde_json::Value;
 
+/// A JSON face: its X-Amz-Target prefix and SigV4 service name.
+#[derive(Clone, Copy, Debug)]
+pub struct Service {
+    pub prefix: &'static str,
+    pub name: &'static str,
+}
+
+/// The user-pool API.
+pub const USER_POOLS: Service = Service {
+    prefix: "AWSCognitoIdentityProviderService.",
+    name: "cognito-idp",
+};
+
+/// The identity-pool API.
+pub const IDENTITY_POOLS: Service = Service {
+    prefix: "AWSCognitoIdentityService.",
+    name: "cognito-identity",
+};
+
 #[derive(Clone)]
 pub struct Api {
     url: String,
@@ -49,8 +68,20 @@ impl Api {
         body: &Value,
         signed: bool,
     ) -> anyhow::Result<(u16, Value)> {
+        self.call_service(USER_POOLS, action, body, signed).await
+    }
+
+    /// As [`Api::call`], for the JSON face `service` (its target prefix and
+    /// SigV4 service name).
+    pub async fn call_service(
+        &self,
+        service: Service,
+        action: &str,
+        body: &Value,
+        signed: bool,
+    ) -> anyhow::Result<(u16, Value)> {
         let body = body.to_string();
-        let target = format!("AWSCognitoIdentityProviderService.{action}");
+        let target = format!("{}{action}", service.prefix);
         let mut req = self
             .http
             .post(&self.url)
@@ -70,7 +101,7 @@ impl Api {
             let params = v4::SigningParams::builder()
                 .identity(&self.identity)
                 .region("us-east-1")
-                .name("cognito-idp")
+                .name(service.name)
                 .time(SystemTime::now())
                 .settings(SigningSettings::default())
                 .build()?
@@ -91,6 +122,21 @@ impl Api {
         let bytes = resp.bytes().await?;
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok((status, value))
+    }
+
+    /// As [`Api::call_service`], failing on a non-200 answer.
+    pub async fn ok_service(
+        &self,
+        service: Service,
+        action: &str,
+        body: &Value,
+        signed: bool,
+    ) -> anyhow::Result<Value> {
+        let (status, value) = self.call_service(service, action, body, signed).await?;
+        if status != 200 {
+            bail!("{action} answered {status}: {value}");
+        }
+        Ok(value)
     }
 
     /// As [`Api::call`], failing on a non-200 answer.

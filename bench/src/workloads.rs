@@ -9,7 +9,7 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::client::Api;
+use crate::client::{Api, IDENTITY_POOLS};
 
 pub const PASSWORD: &str = "Bench-Passw0rd!";
 
@@ -42,6 +42,10 @@ pub enum Workload {
     /// PreTokenGeneration V2_0 function runs at the local Invoke server:
     /// `password-sign-in` plus one invocation.
     PasswordSignInPreToken,
+    /// The identity-pool snippet: GetId with the user's ID token, then
+    /// GetCredentialsForIdentity (an OpenID token signed and credentials
+    /// minted by the built-in STS).
+    IdentityCredentials,
 }
 
 /// The redirect URI of the bench client (never visited).
@@ -59,6 +63,56 @@ pub struct Setup {
     /// The pool and client of the PreTokenGeneration workload.
     #[serde(default)]
     pub pre_token: Option<PreTokenSetup>,
+    /// The identity pool of the identity-credentials workload; None when
+    /// the server has no identity-pool API.
+    #[serde(default)]
+    pub identity: Option<IdentitySetup>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdentitySetup {
+    pub identity_pool_id: String,
+    pub login_key: String,
+    pub id_token: String,
+}
+
+/// An identity pool trusting the bench client, its authenticated role set.
+async fn setup_identity(
+    api: &Api,
+    pool_id: &str,
+    client_id: &str,
+    id_token: &str,
+) -> anyhow::Result<IdentitySetup> {
+    let login_key = format!(
+        "cognito-idp.{}.amazonaws.com/{pool_id}",
+        pool_id.split('_').next().unwrap_or("us-east-1")
+    );
+    let created = api
+        .ok_service(
+            IDENTITY_POOLS,
+            "CreateIdentityPool",
+            &json!({"IdentityPoolName": "bench", "AllowUnauthenticatedIdentities": false,
+                    "CognitoIdentityProviders": [{"ProviderName": login_key, "ClientId": client_id}]}),
+            true,
+        )
+        .await?;
+    let identity_pool_id = created["IdentityPoolId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    api.ok_service(
+        IDENTITY_POOLS,
+        "SetIdentityPoolRoles",
+        &json!({"IdentityPoolId": identity_pool_id,
+                "Roles": {"authenticated": "arn:aws:iam::123456789012:role/BenchUsers"}}),
+        true,
+    )
+    .await?;
+    Ok(IdentitySetup {
+        identity_pool_id,
+        login_key,
+        id_token: id_token.to_owned(),
+    })
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -187,6 +241,15 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
         )
         .await?;
     let result = &auth["AuthenticationResult"];
+    let identity = setup_identity(
+        api,
+        &pool_id,
+        &client_id,
+        result["IdToken"].as_str().unwrap_or_default(),
+    )
+    .await
+    .inspect_err(|e| eprintln!("no identity pool (identity-credentials is skipped): {e:#}"))
+    .ok();
     let started = Instant::now();
     seed(api, &pool_id, users).await?;
     Ok(Setup {
@@ -204,6 +267,7 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
         seeded_users: users,
         seed_seconds: started.elapsed().as_secs_f64(),
         pre_token: None,
+        identity,
     })
 }
 
@@ -386,6 +450,7 @@ async fn once(
             ));
         }
         Workload::SrpSignIn => return srp_sign_in(api, setup).await,
+        Workload::IdentityCredentials => return identity_credentials(api, setup).await,
         Workload::Jwks => {
             let url = format!(
                 "{}/.well-known/jwks.json",
@@ -395,6 +460,34 @@ async fn once(
         }
     };
     let (status, body) = api.call(action, &body, signed).await?;
+    Ok(failure(status, &body))
+}
+
+/// GetId, then GetCredentialsForIdentity, with the bench user's ID token.
+async fn identity_credentials(api: &Api, setup: &Setup) -> anyhow::Result<Option<String>> {
+    let Some(i) = &setup.identity else {
+        return Ok(Some("the identity-pool API is not supported".into()));
+    };
+    let logins = json!({ i.login_key.as_str(): i.id_token });
+    let (status, body) = api
+        .call_service(
+            IDENTITY_POOLS,
+            "GetId",
+            &json!({"IdentityPoolId": i.identity_pool_id, "Logins": logins}),
+            false,
+        )
+        .await?;
+    if status != 200 {
+        return Ok(failure(status, &body));
+    }
+    let (status, body) = api
+        .call_service(
+            IDENTITY_POOLS,
+            "GetCredentialsForIdentity",
+            &json!({"IdentityId": body["IdentityId"], "Logins": logins}),
+            false,
+        )
+        .await?;
     Ok(failure(status, &body))
 }
 

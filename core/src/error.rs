@@ -37,7 +37,9 @@ cognito_errors! {
     CodeDeliveryFailure => "CodeDeliveryFailureException", 400;
     CodeMismatch => "CodeMismatchException", 400;
     ConcurrentModification => "ConcurrentModificationException", 400;
+    DeveloperUserAlreadyRegistered => "DeveloperUserAlreadyRegisteredException", 400;
     DuplicateProvider => "DuplicateProviderException", 400;
+    ExternalService => "ExternalServiceException", 400;
     EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException", 400;
     ExpiredCode => "ExpiredCodeException", 400;
     FeatureUnavailableInTier => "FeatureUnavailableInTierException", 400;
@@ -47,12 +49,14 @@ cognito_errors! {
     InvalidLambdaResponse => "InvalidLambdaResponseException", 400;
     InvalidPassword => "InvalidPasswordException", 400;
     InvalidOAuthFlow => "InvalidOAuthFlowException", 400;
+    InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException", 400;
     InvalidUserPoolConfiguration => "InvalidUserPoolConfigurationException", 400;
     LimitExceeded => "LimitExceededException", 400;
     MfaMethodNotFound => "MFAMethodNotFoundException", 400;
     NotAuthorized => "NotAuthorizedException", 400;
     PasswordResetRequired => "PasswordResetRequiredException", 400;
     RefreshTokenReuse => "RefreshTokenReuseException", 400;
+    ResourceConflict => "ResourceConflictException", 400;
     ResourceNotFound => "ResourceNotFoundException", 400;
     ScopeDoesNotExist => "ScopeDoesNotExistException", 400;
     SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException", 400;

@@ -310,6 +310,29 @@ impl Verifier {
         client_id: Option<&str>,
         now: Timestamp,
     ) -> std::result::Result<Map<String, Value>, TokenError> {
+        let claims = self.verify_claims(token, now)?;
+        if claims.get("token_use").and_then(Value::as_str) != Some(token_use.as_str()) {
+            return Err(TokenError::WrongTokenUse);
+        }
+        if let Some(client_id) = client_id {
+            let holder = match token_use {
+                TokenUse::Id => claims.get("aud"),
+                TokenUse::Access => claims.get("client_id"),
+            };
+            if holder.and_then(Value::as_str) != Some(client_id) {
+                return Err(TokenError::WrongClient);
+            }
+        }
+        Ok(claims)
+    }
+
+    /// Verifies the signature (RS256 only), issuer and expiry of `token`,
+    /// whatever kind of token it is, and returns its claims.
+    pub fn verify_claims(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> std::result::Result<Map<String, Value>, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         // RFC 8725 §3.1: accept only the algorithm we sign with.
         if header.alg != Algorithm::RS256 {
@@ -342,18 +365,6 @@ impl Verifier {
             .ok_or(TokenError::Malformed)?;
         if now.seconds() >= exp {
             return Err(TokenError::Expired);
-        }
-        if claims.get("token_use").and_then(Value::as_str) != Some(token_use.as_str()) {
-            return Err(TokenError::WrongTokenUse);
-        }
-        if let Some(client_id) = client_id {
-            let holder = match token_use {
-                TokenUse::Id => claims.get("aud"),
-                TokenUse::Access => claims.get("client_id"),
-            };
-            if holder.and_then(Value::as_str) != Some(client_id) {
-                return Err(TokenError::WrongClient);
-            }
         }
         Ok(claims)
     }

@@ -12,13 +12,16 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use cognate_core::model::client::UserPoolClientConfig;
+use cognate_core::model::identity_pool::{
+    Identity, IdentityLogin, IdentityPool, IdentityPoolConfig,
+};
 use cognate_core::model::pool::{
     AliasAttribute, NewUserPool, UsernameConfiguration, VerifiableAttribute,
 };
 use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
 use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
 use cognate_core::store::oauth::{AuthCodeRecord, CodeGrant, Redemption};
-use cognate_core::store::{PgStore, SigningKey, SqliteStore, Store, UserFilter};
+use cognate_core::store::{PgStore, SigningKey, SqliteStore, Store, StsCredential, UserFilter};
 use cognate_core::test_support::{Backend, PgSchema};
 use cognate_core::{CognitoError, Timestamp};
 use tempfile::TempDir;
@@ -2280,6 +2283,194 @@ async fn web_sessions_create_load_expire(s: Arc<dyn Store>) {
     );
 }
 
+// ---------------------------------------------------------------- identity pools
+
+fn identity_pool(id: &str, name: &str) -> IdentityPool {
+    IdentityPool {
+        id: id.into(),
+        config: IdentityPoolConfig {
+            identity_pool_name: name.into(),
+            allow_unauthenticated_identities: true,
+            allow_classic_flow: None,
+            supported_login_providers: Default::default(),
+            developer_provider_name: Some("dev".into()),
+            open_id_connect_provider_arns: vec![],
+            cognito_identity_providers: vec![],
+            saml_provider_arns: vec![],
+            identity_pool_tags: Default::default(),
+        },
+        roles: Default::default(),
+        role_mappings: Default::default(),
+        principal_tags: Default::default(),
+        created: NOW,
+        modified: NOW,
+    }
+}
+
+fn login(provider: &str, subject: &str) -> IdentityLogin {
+    IdentityLogin {
+        provider: provider.into(),
+        subject: subject.into(),
+    }
+}
+
+fn identity(id: &str, pool: &str, logins: Vec<IdentityLogin>) -> Identity {
+    Identity {
+        id: id.into(),
+        pool_id: pool.into(),
+        logins,
+        created: NOW,
+        modified: NOW,
+    }
+}
+
+async fn identity_pools_crud_and_pages(s: Arc<dyn Store>) {
+    let a = identity_pool("us-east-1:0000000a-0000-0000-0000-000000000000", "a");
+    let b = identity_pool("us-east-1:0000000b-0000-0000-0000-000000000000", "b");
+    s.create_identity_pool(&a).await.unwrap();
+    s.create_identity_pool(&b).await.unwrap();
+    assert_eq!(s.get_identity_pool(&a.id).await.unwrap(), Some(a.clone()));
+    let mut changed = a.clone();
+    changed
+        .roles
+        .insert("authenticated".into(), "arn:aws:iam::1:role/r".into());
+    s.update_identity_pool(&changed).await.unwrap();
+    assert_eq!(s.get_identity_pool(&a.id).await.unwrap(), Some(changed));
+    let page = s.list_identity_pools(1, None).await.unwrap();
+    assert_eq!(page.items[0].id, a.id);
+    let rest = s
+        .list_identity_pools(1, page.next.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(rest.items[0].id, b.id);
+    assert!(rest.next.is_none());
+    assert!(s.delete_identity_pool(&b.id).await.unwrap());
+    assert!(!s.delete_identity_pool(&b.id).await.unwrap());
+    let err = s.update_identity_pool(&b).await.unwrap_err();
+    assert!(matches!(err, CognitoError::ResourceNotFound(_)));
+}
+
+async fn identities_one_per_login_merge_and_cascade(s: Arc<dyn Store>) {
+    let pool = identity_pool("us-east-1:0000000c-0000-0000-0000-000000000000", "c");
+    s.create_identity_pool(&pool).await.unwrap();
+    let one = identity(
+        "us-east-1:00000001-0000-0000-0000-000000000000",
+        &pool.id,
+        vec![login("p", "alice")],
+    );
+    assert_eq!(s.create_identity(&one).await.unwrap(), one);
+    // A second identity for the same login is not made: the first answers.
+    let two = identity(
+        "us-east-1:00000002-0000-0000-0000-000000000000",
+        &pool.id,
+        vec![login("p", "alice")],
+    );
+    assert_eq!(s.create_identity(&two).await.unwrap().id, one.id);
+    assert_eq!(s.get_identity(&two.id).await.unwrap(), None);
+    assert_eq!(
+        s.identity_of_login(&pool.id, "p", "alice")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(one.id.as_str())
+    );
+    // Concurrent creations of one login make one identity.
+    let racers = (3..8).map(|n| {
+        let s = s.clone();
+        let i = identity(
+            &format!("us-east-1:0000000{n}-0000-0000-0000-000000000000"),
+            &pool.id,
+            vec![login("p", "bob")],
+        );
+        tokio::spawn(async move { s.create_identity(&i).await.unwrap().id })
+    });
+    let ids: BTreeSet<String> = futures::future::join_all(racers)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ids.len(), 1);
+    let bob = ids.into_iter().next().unwrap();
+    // Linking a login another identity holds is a conflict.
+    let err = s
+        .link_logins(&one.id, &[login("p", "bob")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CognitoError::ResourceConflict(_)));
+    let linked = s
+        .link_logins(&one.id, &[login("q", "alice2")])
+        .await
+        .unwrap();
+    assert_eq!(linked.logins.len(), 2);
+    // Merge: bob's logins move to one; bob is gone.
+    let merged = s.merge_identities(&bob, &one.id).await.unwrap();
+    assert_eq!(merged.logins.len(), 3);
+    assert_eq!(s.get_identity(&bob).await.unwrap(), None);
+    assert_eq!(
+        s.identity_of_login(&pool.id, "p", "bob")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(one.id.as_str())
+    );
+    let unlinked = s
+        .unlink_logins(&one.id, &[login("p", "bob")])
+        .await
+        .unwrap();
+    assert_eq!(unlinked.logins.len(), 2);
+    assert_eq!(
+        s.identity_of_login(&pool.id, "p", "bob").await.unwrap(),
+        None
+    );
+    let page = s.list_identities(&pool.id, 10, None).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    // Deleting the pool takes its identities and logins.
+    assert!(s.delete_identity_pool(&pool.id).await.unwrap());
+    assert_eq!(s.get_identity(&one.id).await.unwrap(), None);
+    assert_eq!(
+        s.identity_of_login(&pool.id, "p", "alice").await.unwrap(),
+        None
+    );
+}
+
+async fn issuer_keys_and_sts_credentials(s: Arc<dyn Store>) {
+    let key = |kid: &str, at: i64| SigningKey {
+        pool_id: "cognito-identity".into(),
+        kid: kid.into(),
+        sealed_private_key: vec![1, 2, 3],
+        public_jwk: "{}".into(),
+        created: Timestamp(at),
+        retired: None,
+    };
+    s.put_issuer_key(&key("old", 1)).await.unwrap();
+    s.put_issuer_key(&key("new", 2)).await.unwrap();
+    let kids: Vec<String> = s
+        .issuer_keys("cognito-identity")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    assert_eq!(kids, ["new", "old"]);
+    let c = StsCredential {
+        access_key_id: "ASIAEXAMPLE".into(),
+        sealed_secret: vec![9; 40],
+        session_token_mac: vec![7; 32],
+        doc: "{}".into(),
+        expires: Timestamp(NOW.0 + 1000),
+    };
+    s.put_sts_credential(&c).await.unwrap();
+    assert_eq!(s.get_sts_credential("ASIAEXAMPLE").await.unwrap(), Some(c));
+    assert_eq!(s.purge_sts_credentials(NOW).await.unwrap(), 0);
+    assert_eq!(
+        s.purge_sts_credentials(Timestamp(NOW.0 + 2000))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.get_sts_credential("ASIAEXAMPLE").await.unwrap(), None);
+}
+
 // ---------------------------------------------------------------- instantiation
 
 cognate_core::on_both_backends! {
@@ -2312,4 +2503,7 @@ cognate_core::on_both_backends! {
     oauth_resources_go_with_client_and_pool,
     auth_codes_redeem_once,
     web_sessions_create_load_expire,
+    identity_pools_crud_and_pages,
+    identities_one_per_login_merge_and_cascade,
+    issuer_keys_and_sts_credentials,
 }

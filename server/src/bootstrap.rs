@@ -85,6 +85,14 @@ pub async fn start_with_clock(
     .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)))
     .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?))
     .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)));
+    // Identity pools' credentials: the configured STS, or Cognate's own.
+    let idp = match &config.sts_endpoint {
+        Some(endpoint) => idp.with_sts(std::sync::Arc::new(crate::sts::remote::RemoteSts::new(
+            endpoint,
+            config.sts_region.as_deref().unwrap_or(&config.region),
+        ))),
+        None => idp,
+    };
     Ok(AppState::new(Inner {
         limits: crate::limits::RateLimits::new(&config),
         config,

@@ -55,6 +55,8 @@ pub const KEYS: &[&str] = &[
     "kms_region",
     "kms_access_key_id",
     "kms_secret_access_key",
+    "sts_endpoint",
+    "sts_region",
 ];
 
 /// Keys read from the environment as they are: figment would parse
@@ -245,6 +247,12 @@ pub struct Config {
     /// unsigned (enough for a local KMS such as LocalStack or moto).
     pub kms_access_key_id: Option<String>,
     pub kms_secret_access_key: Option<Secret>,
+    /// Where identity pools get AWS credentials (AssumeRoleWithWebIdentity):
+    /// unset, Cognate's own STS; or a real STS (AWS with Cognate's identity
+    /// issuer registered as an IAM OIDC provider, MinIO, LocalStack, moto).
+    pub sts_endpoint: Option<String>,
+    /// The region STS requests are made for; unset, `region`.
+    pub sts_region: Option<String>,
 }
 
 /// One source of the "migrate from Amazon Cognito" preset: the user pool
@@ -370,6 +378,8 @@ impl Default for Config {
             kms_region: None,
             kms_access_key_id: None,
             kms_secret_access_key: None,
+            sts_endpoint: None,
+            sts_region: None,
         }
     }
 }
@@ -565,12 +575,23 @@ impl Config {
             );
         }
         self.lambda_webhook_map()?;
-        if let Some(url) = &self.kms_endpoint {
+        for (name, url) in [
+            ("kms_endpoint", &self.kms_endpoint),
+            ("sts_endpoint", &self.sts_endpoint),
+        ] {
+            let Some(url) = url else { continue };
             let parsed =
-                reqwest::Url::parse(url).map_err(|e| format!("kms_endpoint is not a URL: {e}"))?;
+                reqwest::Url::parse(url).map_err(|e| format!("{name} is not a URL: {e}"))?;
             if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
-                return Err(format!("kms_endpoint {url:?} is not an http(s) URL"));
+                return Err(format!("{name} {url:?} is not an http(s) URL"));
             }
+        }
+        if let Some(region) = &self.sts_region
+            && !cognate_core::ids::is_valid_region(region)
+        {
+            return Err(format!(
+                "sts_region {region:?} is not a region name (e.g. us-east-1)"
+            ));
         }
         if let Some(region) = &self.kms_region
             && !cognate_core::ids::is_valid_region(region)

@@ -7,8 +7,10 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod domain_routing;
+pub mod front;
 pub mod health;
 pub mod http;
+pub mod identity;
 pub mod kms;
 pub mod lambda;
 pub mod limits;
@@ -22,6 +24,7 @@ pub mod router;
 pub mod sessions;
 pub mod shutdown;
 pub mod state;
+pub mod sts;
 pub mod theme_cli;
 pub mod throttle;
 pub mod ui;
@@ -86,8 +89,8 @@ async fn serve(mut config: Config, mode: Mode) -> anyhow::Result<()> {
 }
 
 /// Background upkeep of the store, hourly: expired refresh tokens, codes
-/// web sessions and attempts on unknown names go, and outbox messages
-/// older than a week.
+/// web sessions, attempts on unknown names and credentials the built-in
+/// STS minted go, and outbox messages older than a week.
 async fn housekeeping(idp: cognate_core::service::Idp) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -111,6 +114,11 @@ async fn housekeeping(idp: cognate_core::service::Idp) {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "purged expired codes and sessions"),
             Err(e) => tracing::warn!(error = %e, "purging expired codes and sessions failed"),
+        }
+        match idp.purge_expired_sts_credentials().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "purged expired STS credentials"),
+            Err(e) => tracing::warn!(error = %e, "purging expired STS credentials failed"),
         }
     }
 }

@@ -156,11 +156,21 @@ pub const ROUTES: &[(&str, Rule)] = &[
         Open("ends a session; no secret is tried"),
     ),
     // Public documents and assets.
+    (
+        "GET /identity/.well-known/openid-configuration",
+        Open("a public document"),
+    ),
+    (
+        "GET /identity/.well-known/jwks.json",
+        Open("a public document"),
+    ),
     ("GET /health", Open("operations")),
     ("GET /", Open("the landing page")),
     (
         "POST /",
-        Open("the user-pool API: limited per action (API)"),
+        Open(
+            "the AWS APIs: user pools per action (API); identity pools' and STS's public operations per source address",
+        ),
     ),
     ("GET /static/{*path}", Open("static assets")),
     (

@@ -9,7 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::{AppState, Mode};
 use crate::ui::hosted;
-use crate::{api, health, oauth, oidc, sessions, ui};
+use crate::{front, health, oauth, oidc, sessions, ui};
 
 pub fn build(state: AppState) -> Router {
     // development pages: `cognate dev` only; under `cognate serve` they do not exist (404)
@@ -59,8 +59,9 @@ pub fn build(state: AppState) -> Router {
         .merge(hosted)
         // operations
         .route("/health", get(health::health))
-        // the Cognito user-pool API (POST) and the landing page (GET)
-        .route("/", get(ui::home::page).post(api::handle))
+        // the AWS APIs (POST: user pools, identity pools, STS; front.rs)
+        // and the landing page (GET)
+        .route("/", get(ui::home::page).post(front::post))
         .route("/static/{*path}", get(ui::assets::serve))
         // OIDC discovery and keys, under each pool's issuer
         .route(
@@ -68,6 +69,15 @@ pub fn build(state: AppState) -> Router {
             get(oidc::discovery::openid_configuration),
         )
         .route("/{pool_id}/.well-known/jwks.json", get(oidc::jwks::jwks))
+        // the identity issuer of identity pools' OpenID tokens
+        .route(
+            "/identity/.well-known/openid-configuration",
+            get(oidc::identity_issuer::openid_configuration),
+        )
+        .route(
+            "/identity/.well-known/jwks.json",
+            get(oidc::identity_issuer::jwks),
+        )
         // hosted-UI logos set with SetUICustomization (their ImageUrl)
         .route("/{pool_id}/ui/logo/{file}", get(ui::logo::serve))
         .route("/{pool_id}/ui/theme/{file}", get(ui::theme::serve))

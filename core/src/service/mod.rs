@@ -26,6 +26,9 @@ pub mod custom_auth;
 pub mod custom_senders;
 pub mod domains;
 pub mod groups;
+pub mod identity_credentials;
+pub mod identity_issuer;
+pub mod identity_pools;
 pub mod keys;
 pub mod list_users;
 pub mod lockout;
@@ -42,6 +45,7 @@ pub mod session;
 pub mod sign_in_triggers;
 pub mod sign_out;
 pub mod signup;
+pub mod sts;
 pub mod tiers;
 pub mod tokens;
 pub mod triggers;
@@ -90,6 +94,11 @@ pub struct Idp {
     pacing: Arc<pacing::Pacing>,
     /// Pools and clients read in the last second (see `config_cache.rs`).
     config: Arc<config_cache::ConfigCache>,
+    /// The identity issuer's opened keys (see `identity_issuer.rs`).
+    identity_keys: Arc<identity_issuer::IssuerKeyCache>,
+    /// The STS identity pools get credentials from; None: the built-in
+    /// one (see `sts.rs`).
+    sts: Option<Arc<dyn sts::StsPort>>,
 }
 
 impl Idp {
@@ -118,6 +127,8 @@ impl Idp {
             user_locks: Arc::default(),
             pacing: Arc::default(),
             config: Arc::default(),
+            identity_keys: Arc::default(),
+            sts: None,
         }
     }
 
@@ -145,6 +156,12 @@ impl Idp {
         encryptor: Arc<dyn custom_senders::CodeEncryptor>,
     ) -> Self {
         self.code_encryptor = encryptor;
+        self
+    }
+
+    /// Gets identity-pool credentials from `sts` instead of the built-in STS.
+    pub fn with_sts(mut self, sts: Arc<dyn sts::StsPort>) -> Self {
+        self.sts = Some(sts);
         self
     }
 

@@ -37,20 +37,34 @@ const PUT: &str = "INSERT INTO signing_keys (pool_id, kid, sealed, public_jwk, c
 const OF_POOL: &str = "SELECT pool_id, kid, sealed, public_jwk, created, retired \
      FROM signing_keys WHERE pool_id = $1 ORDER BY created DESC, kid DESC";
 
+/// A signing key's row, as `signing_keys` and `issuer_keys` (its owner
+/// selected as `pool_id`) both hold it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    pool_id: String,
+    kid: String,
+    sealed: Vec<u8>,
+    public_jwk: String,
+    created: i64,
+    retired: Option<i64>,
+}
+
+pub(crate) fn key_from_row<'r, R: Row>(row: &'r R) -> Result<SigningKey>
+where
+    KeyRow: sqlx::FromRow<'r, R>,
+{
+    let r = <KeyRow as sqlx::FromRow<'r, R>>::from_row(row).map_err(db)?;
+    Ok(SigningKey {
+        pool_id: r.pool_id,
+        kid: r.kid,
+        sealed_private_key: r.sealed,
+        public_jwk: r.public_jwk,
+        created: Timestamp(r.created),
+        retired: r.retired.map(Timestamp),
+    })
+}
+
 each_backend! {
-    fn key_from_row(r: &DbRow) -> Result<SigningKey> {
-        Ok(SigningKey {
-            pool_id: r.try_get("pool_id").map_err(db)?,
-            kid: r.try_get("kid").map_err(db)?,
-            sealed_private_key: r.try_get("sealed").map_err(db)?,
-            public_jwk: r.try_get("public_jwk").map_err(db)?,
-            created: Timestamp(r.try_get("created").map_err(db)?),
-            retired: r
-                .try_get::<Option<i64>, _>("retired")
-                .map_err(db)?
-                .map(Timestamp),
-        })
-    }
 
     #[async_trait]
     impl KeyStore for DbStore {

@@ -2,7 +2,8 @@
 //! `X-Amz-Target: AWSCognitoIdentityProviderService.<Action>` and an
 //! `application/x-amz-json-1.1` body. This module parses the protocol,
 //! authenticates administrative calls with SigV4, dispatches to the action
-//! families in `actions/`, and renders every error in one place.
+//! families in `actions/`, and renders every error in one place (the
+//! identity-pool API, `identity/`, renders through it too).
 
 pub mod actions;
 pub mod context;
@@ -36,6 +37,7 @@ pub async fn handle(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
+
     // A body the listener refuses (over the 1 MiB limit, or cut short) is
     // answered in the protocol too, with a `__type` the SDKs parse.
     let result = match body {
@@ -45,6 +47,11 @@ pub async fn handle(
             e.body_text()
         ))),
     };
+    respond(result, &request_id)
+}
+
+/// A JSON 1.1 answer or error, with its request id.
+pub fn respond(result: Result<Value, ApiError>, request_id: &str) -> Response {
     let mut response = match result {
         Ok(value) => (
             [(
@@ -56,7 +63,7 @@ pub async fn handle(
             .into_response(),
         Err(e) => e.into_response(),
     };
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         response.headers_mut().insert("x-amzn-requestid", v);
     }
     response
@@ -91,18 +98,7 @@ async fn dispatch(
             state.idp.clock.now().seconds(),
         )?),
     };
-    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(body).map_err(|e| {
-            ApiError::Serialization(format!("The request body is not valid JSON: {e}"))
-        })?
-    };
-    if !value.is_object() {
-        return Err(ApiError::Serialization(
-            "The request body must be a JSON object.".into(),
-        ));
-    }
+    let value = parse_body(body)?;
     if let crate::limits::Rule::Counted(category) = crate::limits::RateLimits::for_action(action) {
         let token_user = crate::limits::token_user(&state.idp, &value).await;
         let caller = crate::limits::Caller {
@@ -130,4 +126,21 @@ async fn dispatch(
     };
     tracing::debug!(action, request_id, "api call");
     actions::call(action, &ctx, value).await
+}
+
+/// A JSON 1.1 body: an object (an empty body reads as `{}`).
+pub fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::Serialization(format!("The request body is not valid JSON: {e}"))
+        })?
+    };
+    if !value.is_object() {
+        return Err(ApiError::Serialization(
+            "The request body must be a JSON object.".into(),
+        ));
+    }
+    Ok(value)
 }

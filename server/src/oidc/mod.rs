@@ -4,6 +4,7 @@
 //! any OIDC or JWT library finds a pool's signing keys from its `iss`.
 
 pub mod discovery;
+pub mod identity_issuer;
 pub mod jwks;
 
 use axum::http::{HeaderValue, StatusCode, header};

@@ -19,6 +19,8 @@ mod cli_theme;
 mod cluster;
 mod durability;
 mod feature_plans;
+mod identity_pools;
+mod identity_pools_moto;
 mod login_front;
 mod mail_smtp;
 mod oauth_flow;

@@ -152,17 +152,50 @@ const MEMBERS: &[&str] = &[
     "WriteAttributes",
 ];
 
+/// The members of the cognito-identity operations' inputs.
+const IDENTITY_MEMBERS: &[&str] = &[
+    "AllowClassicFlow",
+    "AllowUnauthenticatedIdentities",
+    "CognitoIdentityProviders",
+    "CustomRoleArn",
+    "DestinationUserIdentifier",
+    "DeveloperProviderName",
+    "DeveloperUserIdentifier",
+    "IdentityId",
+    "IdentityIdsToDelete",
+    "IdentityPoolId",
+    "IdentityPoolName",
+    "IdentityPoolTags",
+    "IdentityProviderName",
+    "Logins",
+    "LoginsToRemove",
+    "MaxResults",
+    "NextToken",
+    "OpenIdConnectProviderARNs",
+    "PrincipalTags",
+    "ResourceArn",
+    "RoleMappings",
+    "Roles",
+    "SamlProviderARNs",
+    "SourceUserIdentifier",
+    "SupportedLoginProviders",
+    "TagKeys",
+    "Tags",
+    "TokenDuration",
+    "UseDefaults",
+];
+
 /// A body some action may take as well-formed (and answer 2xx).
 const WELL_TYPED: &str = "every member = \"x\"";
 
-/// Bodies sent to every action.
-fn bodies() -> Vec<(String, Vec<u8>)> {
+/// Bodies sent to every action whose inputs have `members`.
+fn bodies(members: &[&str]) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let mut add = |why: String, body: Vec<u8>| out.push((why, body));
     let all =
-        |v: &Value| Value::Object(MEMBERS.iter().map(|m| (m.to_string(), v.clone())).collect());
+        |v: &Value| Value::Object(members.iter().map(|m| (m.to_string(), v.clone())).collect());
     // One member of a wrong type at a time: the parser stops at the first.
-    for m in MEMBERS {
+    for m in members {
         for wrong in [json!([1]), json!({"a": 1}), json!(-1.5e300)] {
             add(
                 format!("{m} = {wrong}"),
@@ -190,7 +223,7 @@ fn bodies() -> Vec<(String, Vec<u8>)> {
     );
     // 100 kB strings, nine members a request (under the 1 MiB body limit).
     let long = Value::String("a".repeat(100 * 1024));
-    for chunk in MEMBERS.chunks(9) {
+    for chunk in members.chunks(9) {
         let map: Map<String, Value> = chunk
             .iter()
             .map(|m| (m.to_string(), long.clone()))
@@ -263,23 +296,23 @@ fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// The Authorization header of an SDK's SigV4 signature (the signed
-/// headers: host, x-amz-date, x-amz-target).
-fn authorization(host: &str, amz: &str, target: &str, body: &[u8]) -> String {
+/// The Authorization header of an SDK's SigV4 signature for `service` (the
+/// signed headers: host, x-amz-date, x-amz-target).
+fn authorization(service: &str, host: &str, amz: &str, target: &str, body: &[u8]) -> String {
     let signed = "host;x-amz-date;x-amz-target";
     let canonical = format!(
         "POST\n/\n\nhost:{host}\nx-amz-date:{amz}\nx-amz-target:{target}\n\n{signed}\n{}",
         hex::encode(digest::digest(&digest::SHA256, body).as_ref())
     );
     let date = &amz[..8];
-    let scope = format!("{date}/us-east-1/cognito-idp/aws4_request");
+    let scope = format!("{date}/us-east-1/{service}/aws4_request");
     let sts = format!(
         "AWS4-HMAC-SHA256\n{amz}\n{scope}\n{}",
         hex::encode(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref())
     );
     let k = mac(format!("AWS4{ADMIN_SECRET}").as_bytes(), date.as_bytes());
     let k = mac(&k, b"us-east-1");
-    let k = mac(&k, b"cognito-idp");
+    let k = mac(&k, service.as_bytes());
     let k = mac(&k, b"aws4_request");
     let sig = hex::encode(mac(&k, sts.as_bytes()));
     format!(
@@ -287,18 +320,61 @@ fn authorization(host: &str, amz: &str, target: &str, body: &[u8]) -> String {
     )
 }
 
+/// One face of the JSON protocol: its target prefix, SigV4 service, input
+/// members, and each action with whether it is administrative.
+struct Face {
+    prefix: &'static str,
+    service: &'static str,
+    members: &'static [&'static str],
+    actions: Vec<(&'static str, bool)>,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_action_answers_malformed_input_with_a_4xx_carrying_its_type() {
+    fuzz(Face {
+        prefix: "AWSCognitoIdentityProviderService.",
+        service: "cognito-idp",
+        members: MEMBERS,
+        actions: cognate::api::actions::names()
+            .map(|a| {
+                let admin = cognate::api::actions::access(a) == Some(cognate::api::Access::Admin);
+                (a, admin)
+            })
+            .collect(),
+    })
+    .await;
+}
+
+/// Issue 16: the same for every operation of the identity-pool API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_identity_operation_answers_malformed_input_with_a_4xx_carrying_its_type() {
+    const PUBLIC: [&str; 4] = [
+        "GetId",
+        "GetCredentialsForIdentity",
+        "GetOpenIdToken",
+        "UnlinkIdentity",
+    ];
+    fuzz(Face {
+        prefix: "AWSCognitoIdentityService.",
+        service: "cognito-identity",
+        members: IDENTITY_MEMBERS,
+        actions: cognate::identity::names()
+            .map(|a| (a, !PUBLIC.contains(&a)))
+            .collect(),
+    })
+    .await;
+}
+
+async fn fuzz(face: Face) {
     let s = TestServer::start(Backend::Sqlite).await.unwrap();
     let host = s.url.trim_start_matches("http://").to_owned();
     let amz = amz_date(s.clock.now().seconds());
-    let bodies = Arc::new(bodies());
+    let bodies = Arc::new(bodies(face.members));
     let http = reqwest::Client::new();
     // (action, signed, body index): unsigned for every action (public
     // ones reach the parser), signed for every administrative one.
     let mut cases = Vec::new();
-    for action in cognate::api::actions::names() {
-        let admin = cognate::api::actions::access(action) == Some(cognate::api::Access::Admin);
+    for &(action, admin) in &face.actions {
         for i in 0..bodies.len() {
             // Unsigned admin calls stop at SigV4: a few bodies show that.
             if !admin || i % 50 == 0 {
@@ -310,22 +386,24 @@ async fn every_action_answers_malformed_input_with_a_4xx_carrying_its_type() {
         }
     }
     let total = cases.len();
+    let (prefix, service) = (face.prefix, face.service);
     let failures: Vec<String> = futures::stream::iter(cases)
         .map(|(action, signed, i)| {
             let (http, bodies, url) = (http.clone(), bodies.clone(), s.url.clone());
             let (host, amz) = (host.clone(), amz.clone());
             async move {
                 let (why, body) = &bodies[i];
-                let target = format!("AWSCognitoIdentityProviderService.{action}");
+                let target = format!("{prefix}{action}");
                 let mut req = http
                     .post(&url)
                     .header("content-type", "application/x-amz-json-1.1")
                     .header("x-amz-target", &target)
                     .body(body.clone());
                 if signed {
-                    req = req
-                        .header("x-amz-date", &amz)
-                        .header("authorization", authorization(&host, &amz, &target, body));
+                    req = req.header("x-amz-date", &amz).header(
+                        "authorization",
+                        authorization(service, &host, &amz, &target, body),
+                    );
                 }
                 let what = format!(
                     "{action} ({}) with {why:.80}",
