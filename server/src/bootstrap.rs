@@ -70,6 +70,7 @@ pub async fn start_with_clock(
     }
     let delivery =
         crate::mail::Delivery::start(&config, store.clone(), clock.clone(), master_key.clone())?;
+    let upstream = crate::federation::upstream::Upstream::new(&config)?;
     let idp = Idp::new(
         store,
         clock,
@@ -78,12 +79,16 @@ pub async fn start_with_clock(
             public_url: public_url.clone(),
             region: config.region.clone(),
             sso_session_seconds: config.sso_session_seconds,
+            federation_presets: config
+                .federation_presets()
+                .map_err(|e| anyhow::anyhow!(e))?,
         },
     )
     .with_sender(delivery.sender())
     .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)))
     .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?))
-    .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)));
+    .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)))
+    .with_upstream(std::sync::Arc::new(upstream.clone()));
     Ok(AppState::new(Inner {
         limits: crate::limits::RateLimits::new(&config),
         config,
@@ -93,6 +98,7 @@ pub async fn start_with_clock(
         admin_keys,
         dev_sample,
         delivery,
+        upstream,
     }))
 }
 
@@ -240,6 +246,9 @@ pub async fn open_idp(config: &Config) -> anyhow::Result<Idp> {
             public_url: config.public_url(),
             region: config.region.clone(),
             sso_session_seconds: config.sso_session_seconds,
+            federation_presets: config
+                .federation_presets()
+                .map_err(|e| anyhow::anyhow!(e))?,
         },
     ))
 }

@@ -6,6 +6,7 @@ pub mod attributes;
 pub mod client;
 pub mod domain;
 pub mod group;
+pub mod identity_provider;
 pub mod lambda;
 pub mod pool;
 pub mod resource_server;

@@ -25,7 +25,9 @@ pub mod credentials;
 pub mod custom_auth;
 pub mod custom_senders;
 pub mod domains;
+pub mod federation;
 pub mod groups;
+pub mod identity_providers;
 pub mod keys;
 pub mod list_users;
 pub mod lockout;
@@ -57,6 +59,13 @@ pub struct IdpSettings {
     pub region: String,
     /// The absolute lifetime of a hosted-UI session (see `access.rs`).
     pub sso_session_seconds: i64,
+    /// The endpoints of social providers, where the configuration moves
+    /// them from Cognito's built-in ones (tests point them at a local
+    /// provider).
+    pub federation_presets: std::collections::HashMap<
+        crate::model::identity_provider::ProviderType,
+        crate::model::identity_provider::Preset,
+    >,
 }
 
 /// The identity provider: the store, the keys and the clock, and the
@@ -79,6 +88,8 @@ pub struct Idp {
     functions: Arc<dyn triggers::FunctionInvoker>,
     /// Encrypts the custom senders' codes with KMS (see `custom_senders.rs`).
     code_encryptor: Arc<dyn custom_senders::CodeEncryptor>,
+    /// Upstream OpenID Connect providers (see `identity_providers.rs`).
+    upstream: Arc<dyn identity_providers::UpstreamOidc>,
     /// Serializes read-modify-write of one user (see `locks.rs`).
     user_locks: Arc<locks::UserLocks>,
     /// Equal time for unknown users (see `pacing.rs`).
@@ -110,6 +121,7 @@ impl Idp {
             message_budget: Arc::new(messages::Unlimited),
             functions: Arc::new(triggers::NoInvoker),
             code_encryptor: Arc::new(custom_senders::NoEncryptor),
+            upstream: Arc::new(identity_providers::NoUpstream),
             user_locks: Arc::default(),
             pacing: Arc::default(),
             config: Arc::default(),
@@ -140,6 +152,12 @@ impl Idp {
         encryptor: Arc<dyn custom_senders::CodeEncryptor>,
     ) -> Self {
         self.code_encryptor = encryptor;
+        self
+    }
+
+    /// Reaches upstream identity providers through `upstream`.
+    pub fn with_upstream(mut self, upstream: Arc<dyn identity_providers::UpstreamOidc>) -> Self {
+        self.upstream = upstream;
         self
     }
 

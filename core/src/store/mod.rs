@@ -20,6 +20,7 @@ mod common;
 pub mod domains;
 pub mod ghosts;
 pub mod groups;
+pub mod identity_providers;
 pub mod keys;
 pub mod oauth;
 pub mod outbox;
@@ -35,6 +36,7 @@ pub use clients::ClientStore;
 pub use domains::DomainStore;
 pub use ghosts::GhostStore;
 pub use groups::GroupStore;
+pub use identity_providers::{IdentityProviderStore, ProviderLink};
 pub use keys::{KeyStore, SigningKey};
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
@@ -70,6 +72,7 @@ pub trait Store:
     + DomainStore
     + UiCustomizationStore
     + GhostStore
+    + IdentityProviderStore
     + Send
     + Sync
     + 'static

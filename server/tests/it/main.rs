@@ -18,6 +18,8 @@ mod cli_outbox;
 mod cli_theme;
 mod cluster;
 mod durability;
+mod federation_api;
+mod federation_oidc;
 mod login_front;
 mod mail_smtp;
 mod oauth_flow;
