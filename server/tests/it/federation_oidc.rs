@@ -544,3 +544,56 @@ mod hanging {
         held.abort();
     }
 }
+
+/// PreSignUp with `PreSignUp_ExternalProvider` before a federated user is
+/// created: a refusing function writes nothing, an accepting one may verify
+/// the provider's email (through a real Lambda Invoke API peer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_sign_up_external_provider_runs_before_the_user_is_created() {
+    use crate::common::lambda::{arn, function_error, server_with_peer};
+    use cip::types::LambdaConfigType;
+    let (s, peer, _) = server_with_peer().await;
+    let x = setup(&s).await;
+    s.admin()
+        .update_user_pool()
+        .user_pool_id(&x.pool)
+        .lambda_config(
+            LambdaConfigType::builder()
+                .pre_sign_up(arn("outsiders"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    peer.define_raw("outsiders", |_| function_error("No outsiders today."));
+    let b = browser();
+    let r = b
+        .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
+        .send()
+        .await
+        .unwrap();
+    let callback = sign_in_upstream(&s, &x, &b, &location(&r), PASSWORD).await;
+    let r = b.get(&callback).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("No outsiders today."), "{page}");
+    assert_eq!(user_count(&s, &x.pool).await, 0);
+
+    peer.define("outsiders", |mut e| {
+        e["response"]["autoVerifyEmail"] = serde_json::json!(true);
+        e
+    });
+    let done = federated_sign_in(&s, &x, &browser(), "&identity_provider=Upstream").await;
+    let (id, _) = redeem(&s, &x, &done).await;
+    assert_eq!(id["email_verified"], true);
+    let events = peer.events_of("outsiders");
+    let e = events.last().unwrap();
+    assert_eq!(e["triggerSource"], "PreSignUp_ExternalProvider");
+    assert_eq!(e["userName"], format!("Upstream_{}", x.alice_sub));
+    assert_eq!(e["callerContext"]["clientId"], x.client_id.as_str());
+    assert_eq!(e["request"]["userAttributes"]["email"], "alice@example.com");
+    // Only the first sign-in creates the user: no event the second time.
+    let n = peer.events_of("outsiders").len();
+    federated_sign_in(&s, &x, &browser(), "&identity_provider=Upstream").await;
+    assert_eq!(peer.events_of("outsiders").len(), n);
+}
