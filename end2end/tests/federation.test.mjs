@@ -70,6 +70,13 @@ before(async () => {
       oidc_issuer: opIssuer,
       jwks_uri: `${opIssuer}/jwks`,
     },
+    // An OAuth 2.0 provider: no issuer, no keys; the user is read at its
+    // attributes URL (here the provider's userinfo).
+    LoginWithAmazon: {
+      authorize_url: `${opIssuer}/auth`,
+      token_url: `${opIssuer}/token`,
+      attributes_url: `${opIssuer}/me`,
+    },
   });
   server = await startCognate();
   delete process.env.COGNATE_FEDERATION_ENDPOINTS;
@@ -111,13 +118,21 @@ before(async () => {
     ProviderDetails: details,
     AttributeMapping: { email: 'email', name: 'name' },
   }));
+  // Amazon names its users by user_id; this provider by sub.
+  await admin.send(new CreateIdentityProviderCommand({
+    UserPoolId: UserPool.Id,
+    ProviderName: 'LoginWithAmazon',
+    ProviderType: 'LoginWithAmazon',
+    ProviderDetails: details,
+    AttributeMapping: { username: 'sub', email: 'email' },
+  }));
   const { UserPoolClient } = await admin.send(new CreateUserPoolClientCommand({
     UserPoolId: UserPool.Id,
     ClientName: 'federation e2e',
     AllowedOAuthFlows: ['code'],
     AllowedOAuthScopes: ['openid', 'email', 'profile'],
     AllowedOAuthFlowsUserPoolClient: true,
-    SupportedIdentityProviders: ['COGNITO', 'PanvaOP', 'Google'],
+    SupportedIdentityProviders: ['COGNITO', 'PanvaOP', 'Google', 'LoginWithAmazon'],
     CallbackURLs: [app.callback],
   }));
   pool = { id: UserPool.Id, issuer, clientId: UserPoolClient.ClientId };
@@ -243,6 +258,21 @@ describe('federation through the hosted UI, oidc-provider upstream', () => {
     assert.equal(claims['cognito:username'], 'Google_alice');
     assert.equal(claims.email_verified, false, 'a mapped email is unverified unless email_verified is mapped');
     assert.equal(claims.identities[0].providerType, 'Google');
+    await context.close();
+  });
+
+  test('LoginWithAmazon, an OAuth 2.0 preset: the user is read at its attributes URL with the access token', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const request = authorization({ identity_provider: 'LoginWithAmazon' });
+    await page.goto(request.url);
+    const upstream = new URL(page.url());
+    await signInAtProvider(page);
+    const claims = await backAtApp(page, request);
+    assert.equal(claims['cognito:username'], 'LoginWithAmazon_alice');
+    assert.equal(claims.email, OIDC_USER.email);
+    assert.equal(claims.identities[0].providerType, 'LoginWithAmazon');
+    assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
     await context.close();
   });
 

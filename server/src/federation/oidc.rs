@@ -179,7 +179,11 @@ pub async fn finish(
                 E::Other(o) => Failure::Unavailable(o),
             }
         })?;
-    let mut claims = match tokens.id_token() {
+    // An ID token is read only from a provider that names its issuer and
+    // keys (OIDC, Google, Apple); an OAuth 2.0 provider (Facebook, Amazon)
+    // is read at its attributes URL.
+    let id_token = tokens.id_token().filter(|_| e.issuer.is_some());
+    let mut claims = match id_token {
         Some(id_token) => verified_claims(&client, id_token, &dance.nonce)?,
         None if e.issuer.is_some() => {
             return Err(refused("the provider answered no ID token"));
@@ -187,8 +191,7 @@ pub async fn finish(
         None => Map::new(),
     };
     // OIDC providers answer more on userInfo; OAuth 2.0 providers only there.
-    let read_attributes =
-        provider.provider_type == ProviderType::Oidc || tokens.id_token().is_none();
+    let read_attributes = provider.provider_type == ProviderType::Oidc || id_token.is_none();
     if let (Some(url), true) = (&e.attributes_url, read_attributes) {
         let more = attributes(http, provider, e, url, tokens.access_token()).await?;
         // OpenID Connect Core §5.3.2: the userInfo `sub` is the ID token's.
