@@ -108,8 +108,6 @@ fn not_found(name: &str) -> CognitoError {
     CognitoError::ResourceNotFound(format!("Identity provider {name} does not exist."))
 }
 
-const POOL_LOCK_SQLITE: &str = "SELECT id FROM pools WHERE id = $1";
-const POOL_LOCK_PG: &str = "SELECT id FROM pools WHERE id = $1 FOR UPDATE";
 const COUNT: &str = "SELECT COUNT(*) FROM identity_providers WHERE pool_id = $1";
 const INSERT: &str =
     "INSERT INTO identity_providers (pool_id, provider_name, doc) VALUES ($1, $2, $3)";
@@ -184,26 +182,16 @@ each_backend! {
     impl IdentityProviderStore for DbStore {
         async fn create_identity_provider(&self, idp: &IdentityProvider) -> Result<()> {
             let doc = &to_json(idp)?;
-            // Creations in one pool take turns, so the quota holds under
-            // concurrent writers and across nodes (SQLite's single writer
-            // already takes turns).
-            let lock = DbStore::DIALECT.pick(POOL_LOCK_SQLITE, POOL_LOCK_PG);
             self.transaction(move |mut tx| {
                 Box::pin(async move {
-                    let pool: Option<String> = sqlx::query_scalar(lock)
-                        .bind(&idp.user_pool_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if pool.is_none() {
-                        return Err(pool_not_found(&idp.user_pool_id).into());
-                    }
-                    let n: i64 = sqlx::query_scalar(COUNT)
-                        .bind(&idp.user_pool_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    if n as usize >= MAX_IDENTITY_PROVIDERS_PER_POOL {
-                        return Err(over_quota().into());
-                    }
+                    DbStore::pool_quota(
+                        &mut tx,
+                        &idp.user_pool_id,
+                        COUNT,
+                        MAX_IDENTITY_PROVIDERS_PER_POOL,
+                        over_quota,
+                    )
+                    .await?;
                     sqlx::query(INSERT)
                         .bind(&idp.user_pool_id)
                         .bind(&idp.provider_name)

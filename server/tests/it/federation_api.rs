@@ -421,24 +421,39 @@ async fn an_unreachable_oidc_issuer_is_invalid_parameter(s: TestServer) {
     assert!(e.starts_with("InvalidParameterException"), "{e}");
 }
 
-async fn social_providers_answer_their_derived_endpoints_and_keep_secrets_sealed(s: TestServer) {
-    let pool = s.pool(|b| b.pool_name("social")).await;
-    let google = s
-        .admin()
+/// A social provider of `pool`, named by its type, as created.
+async fn social(
+    s: &TestServer,
+    pool: &str,
+    t: IdentityProviderTypeType,
+    pairs: &[(&str, &str)],
+) -> cip::types::IdentityProviderType {
+    s.admin()
         .create_identity_provider()
-        .user_pool_id(&pool)
-        .provider_name("Google")
-        .provider_type(IdentityProviderTypeType::Google)
-        .set_provider_details(Some(details(&[
-            ("client_id", "1example.apps.googleusercontent.com"),
-            ("client_secret", "google-secret-value"),
-            ("authorize_scopes", "email profile openid"),
-        ])))
+        .user_pool_id(pool)
+        .provider_name(t.as_str())
+        .provider_type(t.clone())
+        .set_provider_details(Some(details(pairs)))
         .send()
         .await
         .unwrap()
         .identity_provider
-        .unwrap();
+        .unwrap()
+}
+
+async fn social_providers_answer_their_derived_endpoints_and_keep_secrets_sealed(s: TestServer) {
+    let pool = s.pool(|b| b.pool_name("social")).await;
+    let google = social(
+        &s,
+        &pool,
+        IdentityProviderTypeType::Google,
+        &[
+            ("client_id", "1example.apps.googleusercontent.com"),
+            ("client_secret", "google-secret-value"),
+            ("authorize_scopes", "email profile openid"),
+        ],
+    )
+    .await;
     let d = google.provider_details().unwrap();
     assert_eq!(
         d["authorize_url"],
@@ -451,23 +466,18 @@ async fn social_providers_answer_their_derived_endpoints_and_keep_secrets_sealed
     assert_eq!(d["client_secret"], "google-secret-value");
     assert_eq!(google.attribute_mapping().unwrap()["username"], "sub");
 
-    let facebook = s
-        .admin()
-        .create_identity_provider()
-        .user_pool_id(&pool)
-        .provider_name("Facebook")
-        .provider_type(IdentityProviderTypeType::Facebook)
-        .set_provider_details(Some(details(&[
+    let facebook = social(
+        &s,
+        &pool,
+        IdentityProviderTypeType::Facebook,
+        &[
             ("client_id", "1example"),
             ("client_secret", "fb-secret-value"),
             ("authorize_scopes", "public_profile, email"),
             ("api_version", "v17.0"),
-        ])))
-        .send()
-        .await
-        .unwrap()
-        .identity_provider
-        .unwrap();
+        ],
+    )
+    .await;
     let d = facebook.provider_details().unwrap();
     assert_eq!(
         d["authorize_url"],
@@ -476,24 +486,19 @@ async fn social_providers_answer_their_derived_endpoints_and_keep_secrets_sealed
     assert_eq!(d["token_request_method"], "GET");
     assert_eq!(facebook.attribute_mapping().unwrap()["username"], "id");
 
-    let apple = s
-        .admin()
-        .create_identity_provider()
-        .user_pool_id(&pool)
-        .provider_name("SignInWithApple")
-        .provider_type(IdentityProviderTypeType::SignInWithApple)
-        .set_provider_details(Some(details(&[
+    let apple = social(
+        &s,
+        &pool,
+        IdentityProviderTypeType::SignInWithApple,
+        &[
             ("client_id", "com.example.cognito"),
             ("team_id", "TEAM123"),
             ("key_id", "KEY123"),
             ("private_key", "apple-private-key-value"),
             ("authorize_scopes", "email name"),
-        ])))
-        .send()
-        .await
-        .unwrap()
-        .identity_provider
-        .unwrap();
+        ],
+    )
+    .await;
     let d = apple.provider_details().unwrap();
     // Cognito never answers Apple's private key.
     assert!(!d.contains_key("private_key"), "{d:?}");
@@ -604,46 +609,58 @@ async fn upstream_identities_are_linked_to_users_and_disabled(s: TestServer) {
     assert_eq!(parsed[0]["providerType"], "OIDC");
     assert_eq!(parsed[0]["primary"], "false");
 
-    // The identity is linked once.
+    // Each refusal: (destination username, source provider, attribute,
+    // value) and Cognito's exception.
     s.admin_user(&pool, "bob", "Passw0rd!x", &[]).await;
-    let e = link(
-        who("Cognito", None, "bob"),
-        who("Upstream", Some("Cognito_Subject"), "up-123"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(error_name(&e), "InvalidParameterException");
-    // No such destination user.
-    let e = link(
-        who("Cognito", None, "nobody"),
-        who("Upstream", Some("Cognito_Subject"), "up-9"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(error_name(&e), "UserNotFoundException");
-    // No such provider; a source that is a user of the pool.
-    let e = link(
-        who("Cognito", None, "bob"),
-        who("Nowhere", Some("Cognito_Subject"), "up-9"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(error_name(&e), "InvalidParameterException");
-    let e = link(
-        who("Cognito", None, "bob"),
-        who("Cognito", Some("Cognito_Subject"), "alice"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(error_name(&e), "InvalidParameterException");
-    // An attribute the provider does not map.
-    let e = link(
-        who("Cognito", None, "bob"),
-        who("Upstream", Some("phone_number"), "+15550100"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(error_name(&e), "InvalidParameterException");
+    for (dest, provider, attribute, value, expected) in [
+        // The identity is linked once.
+        (
+            "bob",
+            "Upstream",
+            "Cognito_Subject",
+            "up-123",
+            "InvalidParameterException",
+        ),
+        // No such destination user.
+        (
+            "nobody",
+            "Upstream",
+            "Cognito_Subject",
+            "up-9",
+            "UserNotFoundException",
+        ),
+        // No such provider; a source that is a user of the pool.
+        (
+            "bob",
+            "Nowhere",
+            "Cognito_Subject",
+            "up-9",
+            "InvalidParameterException",
+        ),
+        (
+            "bob",
+            "Cognito",
+            "Cognito_Subject",
+            "alice",
+            "InvalidParameterException",
+        ),
+        // An attribute the provider does not map.
+        (
+            "bob",
+            "Upstream",
+            "phone_number",
+            "+15550100",
+            "InvalidParameterException",
+        ),
+    ] {
+        let e = link(
+            who("Cognito", None, dest),
+            who(provider, Some(attribute), value),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(error_name(&e), expected, "{provider} {attribute} {value}");
+    }
     // At most five identities per user.
     for i in 0..4 {
         link(

@@ -162,6 +162,18 @@ async fn sign_in_upstream(
     to
 }
 
+/// The app's request with identity_provider=Upstream: where Cognate sends
+/// the browser (the upstream's authorization URL).
+async fn to_upstream(s: &TestServer, x: &Setup, b: &reqwest::Client) -> String {
+    let r = b
+        .get(authorize_url(s, x, "&identity_provider=Upstream"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    location(&r)
+}
+
 /// The whole federated sign-in from the app's request: the app's callback
 /// URL with Cognate's code.
 async fn federated_sign_in(s: &TestServer, x: &Setup, b: &reqwest::Client, extra: &str) -> String {
@@ -330,12 +342,8 @@ async fn an_idp_identifier_picks_its_provider(s: TestServer) {
 async fn a_denied_consent_comes_back_to_the_app_as_access_denied(s: TestServer) {
     let x = setup(&s).await;
     let b = browser();
-    let r = b
-        .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
-        .send()
-        .await
-        .unwrap();
-    let upstream_state = query_param(&location(&r), "state").expect("state upstream");
+    let upstream = to_upstream(&s, &x, &b).await;
+    let upstream_state = query_param(&upstream, "state").expect("state upstream");
     // The upstream answers as RFC 6749 §4.1.2.1 says when the user refuses.
     let r = b
         .get(format!(
@@ -356,12 +364,8 @@ async fn a_denied_consent_comes_back_to_the_app_as_access_denied(s: TestServer) 
 async fn a_tampered_or_replayed_state_is_refused_and_writes_nothing(s: TestServer) {
     let x = setup(&s).await;
     let b = browser();
-    let r = b
-        .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
-        .send()
-        .await
-        .unwrap();
-    let callback = sign_in_upstream(&s, &x, &b, &location(&r), PASSWORD).await;
+    let upstream = to_upstream(&s, &x, &b).await;
+    let callback = sign_in_upstream(&s, &x, &b, &upstream, PASSWORD).await;
     let state = query_param(&callback, "state").unwrap();
     let tampered = callback.replace(&state, &format!("{state}x"));
     let r = b.get(&tampered).send().await.unwrap();
@@ -520,12 +524,8 @@ mod hanging {
             .await
             .expect("point the token endpoint at the hang");
         let b = browser();
-        let r = b
-            .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
-            .send()
-            .await
-            .unwrap();
-        let state = query_param(&location(&r), "state").unwrap();
+        let upstream = to_upstream(&s, &x, &b).await;
+        let state = query_param(&upstream, "state").unwrap();
         let started = std::time::Instant::now();
         let r = b
             .get(format!(
@@ -567,12 +567,8 @@ async fn pre_sign_up_external_provider_runs_before_the_user_is_created() {
         .unwrap();
     peer.define_raw("outsiders", |_| function_error("No outsiders today."));
     let b = browser();
-    let r = b
-        .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
-        .send()
-        .await
-        .unwrap();
-    let callback = sign_in_upstream(&s, &x, &b, &location(&r), PASSWORD).await;
+    let upstream = to_upstream(&s, &x, &b).await;
+    let callback = sign_in_upstream(&s, &x, &b, &upstream, PASSWORD).await;
     let r = b.get(&callback).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let page = r.text().await.unwrap();
