@@ -25,6 +25,7 @@ on_both_backends!(
     a_linked_identity_signs_in_as_the_local_user,
     mapped_attributes_are_written_on_every_sign_in,
     an_unsupported_provider_is_an_error_for_the_app,
+    a_client_without_cognito_signs_in_only_through_its_providers,
 );
 
 const APP_CALLBACK: &str = "https://app.example.com/cb";
@@ -592,4 +593,83 @@ async fn pre_sign_up_external_provider_runs_before_the_user_is_created() {
     let n = peer.events_of("outsiders").len();
     federated_sign_in(&s, &x, &browser(), "&identity_provider=Upstream").await;
     assert_eq!(peer.events_of("outsiders").len(), n);
+}
+
+async fn a_client_without_cognito_signs_in_only_through_its_providers(s: TestServer) {
+    let x = setup(&s).await;
+    // One provider and not COGNITO: the hosted UI goes straight there.
+    let (only, _) = s
+        .code_client(&x.pool, APP_CALLBACK, &["openid"], |c| {
+            c.supported_identity_providers("Upstream")
+        })
+        .await;
+    let authorize = |client: &str| {
+        format!(
+            "{}/{}/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={APP_CALLBACK}&state=st&scope=openid&code_challenge={}&code_challenge_method=S256",
+            s.url,
+            x.pool,
+            s256(PKCE_VERIFIER)
+        )
+    };
+    let r = browser().get(authorize(&only)).send().await.unwrap();
+    assert!(
+        location(&r).starts_with(&format!("{}/{}/oauth2/authorize?", s.url, x.upstream_pool)),
+        "{}",
+        location(&r)
+    );
+    // Two providers and not COGNITO: the page offers them, and its
+    // password form signs no one in.
+    let issuer = format!("{}/{}", s.url, x.upstream_pool);
+    let endpoints: HashMap<String, String> = [
+        ("client_id", "c".to_owned()),
+        ("client_secret", "s".to_owned()),
+        ("oidc_issuer", issuer.clone()),
+        ("authorize_scopes", "openid".to_owned()),
+        ("authorize_url", format!("{issuer}/oauth2/authorize")),
+        ("token_url", format!("{issuer}/oauth2/token")),
+        ("jwks_uri", format!("{issuer}/.well-known/jwks.json")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    s.admin()
+        .create_identity_provider()
+        .user_pool_id(&x.pool)
+        .provider_name("Second")
+        .provider_type(IdentityProviderTypeType::Oidc)
+        .set_provider_details(Some(endpoints))
+        .send()
+        .await
+        .unwrap();
+    s.admin_user(&x.pool, "carol", PASSWORD, &[]).await;
+    let (two, _) = s
+        .code_client(&x.pool, APP_CALLBACK, &["openid"], |c| {
+            c.supported_identity_providers("Upstream")
+                .supported_identity_providers("Second")
+        })
+        .await;
+    let b = browser();
+    let html = b
+        .get(authorize(&two))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("value=\"Second\""), "{html}");
+    let form = [
+        ("csrf", hidden(&html, "csrf").expect("csrf")),
+        ("flow", hidden(&html, "flow").expect("flow")),
+        ("username", "carol".to_owned()),
+        ("password", PASSWORD.to_owned()),
+    ];
+    let r = b
+        .post(format!("{}/{}/login", s.url, x.pool))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(location(&r).is_empty());
 }

@@ -11,6 +11,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use cognate_core::model::UserPoolClient;
 use cognate_core::model::identity_provider::IdentityProvider;
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
 
@@ -66,6 +67,27 @@ pub async fn supported(
         Ok(provider)
     } else {
         Err(unavailable())
+    }
+}
+
+/// Whether the app client lets users sign in with the pool's own
+/// usernames and passwords: COGNITO among its SupportedIdentityProviders
+/// (a client that names none is taken as the pool's own, as Cognate's
+/// clients were before federation).
+pub fn allows_cognito(client: &UserPoolClient) -> bool {
+    client
+        .config
+        .supported_identity_providers
+        .as_ref()
+        .is_none_or(|p| p.iter().any(|p| p == "COGNITO"))
+}
+
+/// The one provider of a client that supports exactly one and not the
+/// pool's own sign-in: Cognito's hosted UI goes straight there.
+pub fn only_provider(client: &UserPoolClient) -> Option<&str> {
+    match client.config.supported_identity_providers.as_deref() {
+        Some([one]) if one != "COGNITO" => Some(one),
+        _ => None,
     }
 }
 
