@@ -26,6 +26,7 @@ on_both_backends!(
     mapped_attributes_are_written_on_every_sign_in,
     an_unsupported_provider_is_an_error_for_the_app,
     a_client_without_cognito_signs_in_only_through_its_providers,
+    deleting_the_provider_keeps_its_users_and_ends_its_sign_ins,
 );
 
 const APP_CALLBACK: &str = "https://app.example.com/cb";
@@ -672,4 +673,30 @@ async fn a_client_without_cognito_signs_in_only_through_its_providers(s: TestSer
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(location(&r).is_empty());
+}
+
+async fn deleting_the_provider_keeps_its_users_and_ends_its_sign_ins(s: TestServer) {
+    let x = setup(&s).await;
+    federated_sign_in(&s, &x, &browser(), "&identity_provider=Upstream").await;
+    s.admin()
+        .delete_identity_provider()
+        .user_pool_id(&x.pool)
+        .provider_name("Upstream")
+        .send()
+        .await
+        .unwrap();
+    // Its users stay (ListUsers shows them) ...
+    let username = format!("Upstream_{}", x.alice_sub);
+    assert_eq!(user_count(&s, &x.pool).await, 1);
+    assert_eq!(s.admin_status(&x.pool, &username).await, "EXTERNAL_PROVIDER");
+    // ... and no sign-in goes through it any more.
+    let r = browser()
+        .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(&location(&r), "error").as_deref(),
+        Some("invalid_request")
+    );
 }
