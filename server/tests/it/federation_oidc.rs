@@ -688,7 +688,10 @@ async fn deleting_the_provider_keeps_its_users_and_ends_its_sign_ins(s: TestServ
     // Its users stay (ListUsers shows them) ...
     let username = format!("Upstream_{}", x.alice_sub);
     assert_eq!(user_count(&s, &x.pool).await, 1);
-    assert_eq!(s.admin_status(&x.pool, &username).await, "EXTERNAL_PROVIDER");
+    assert_eq!(
+        s.admin_status(&x.pool, &username).await,
+        "EXTERNAL_PROVIDER"
+    );
     // ... and no sign-in goes through it any more.
     let r = browser()
         .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
