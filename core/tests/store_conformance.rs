@@ -2471,6 +2471,281 @@ async fn issuer_keys_and_sts_credentials(s: Arc<dyn Store>) {
     assert_eq!(s.get_sts_credential("ASIAEXAMPLE").await.unwrap(), None);
 }
 
+// ---------------------------------------------------------------- federation
+
+use cognate_core::model::identity_provider::{IdentityProvider, ProviderType};
+use cognate_core::store::ProviderLink;
+
+fn identity_provider(pool: &UserPool, name: &str, identifiers: &[&str]) -> IdentityProvider {
+    IdentityProvider {
+        user_pool_id: pool.id.clone(),
+        provider_name: name.into(),
+        provider_type: ProviderType::Oidc,
+        provider_details: [
+            ("client_id", "c1"),
+            ("oidc_issuer", "https://idp.example.com"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into(),
+        attribute_mapping: [("email".to_owned(), "email".to_owned())].into(),
+        idp_identifiers: identifiers.iter().map(|s| (*s).to_owned()).collect(),
+        last_modified_date: NOW,
+        creation_date: NOW,
+    }
+}
+
+async fn identity_providers_crud(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let okta = identity_provider(&pool, "Okta", &["example.com", "okta"]);
+    s.create_identity_provider(&okta).await.expect("create");
+    assert_eq!(
+        s.get_identity_provider(&pool.id, "Okta").await.unwrap(),
+        Some(okta.clone())
+    );
+    assert_eq!(
+        s.get_identity_provider(&pool.id, "okta").await.unwrap(),
+        None
+    );
+    // A name is unique in its pool: DuplicateProviderException.
+    assert_eq!(
+        wire(s.create_identity_provider(&okta).await),
+        "DuplicateProviderException"
+    );
+    // An identifier names one provider of its pool; the failed create
+    // leaves nothing behind.
+    let clash = identity_provider(&pool, "Other", &["fresh", "okta"]);
+    assert_eq!(
+        wire(s.create_identity_provider(&clash).await),
+        "InvalidParameterException"
+    );
+    assert_eq!(
+        s.get_identity_provider(&pool.id, "Other").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        s.find_identity_provider_by_identifier(&pool.id, "fresh")
+            .await
+            .unwrap(),
+        None
+    );
+    // ... but not across pools.
+    let other_pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    s.create_identity_provider(&identity_provider(&other_pool, "Okta", &["okta"]))
+        .await
+        .expect("same name and identifier in another pool");
+    assert_eq!(
+        s.find_identity_provider_by_identifier(&pool.id, "example.com")
+            .await
+            .unwrap()
+            .map(|p| p.provider_name),
+        Some("Okta".into())
+    );
+
+    // Update replaces the document and the identifiers.
+    let mut updated = okta.clone();
+    updated.idp_identifiers = vec!["new-id".into()];
+    updated.attribute_mapping.clear();
+    s.update_identity_provider(&updated).await.expect("update");
+    assert_eq!(
+        s.get_identity_provider(&pool.id, "Okta").await.unwrap(),
+        Some(updated.clone())
+    );
+    assert_eq!(
+        s.find_identity_provider_by_identifier(&pool.id, "okta")
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        s.find_identity_provider_by_identifier(&pool.id, "new-id")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        wire(
+            s.update_identity_provider(&identity_provider(&pool, "Missing", &[]))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+    // An update that takes another's identifier changes nothing.
+    s.create_identity_provider(&identity_provider(&pool, "Second", &["second"]))
+        .await
+        .unwrap();
+    let mut grab = updated.clone();
+    grab.idp_identifiers = vec!["second".into()];
+    grab.attribute_mapping.insert("name".into(), "name".into());
+    assert_eq!(
+        wire(s.update_identity_provider(&grab).await),
+        "InvalidParameterException"
+    );
+    assert_eq!(
+        s.get_identity_provider(&pool.id, "Okta").await.unwrap(),
+        Some(updated)
+    );
+
+    // Listing in name order, page by page.
+    s.create_identity_provider(&identity_provider(&pool, "Azure", &[]))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut token = None;
+    loop {
+        let page = s
+            .list_identity_providers(&pool.id, 2, token.as_deref())
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.into_iter().map(|p| p.provider_name));
+        match page.next {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["Azure", "Okta", "Second"]);
+    assert_eq!(
+        wire(
+            s.list_identity_providers(&pool.id, 2, Some("garbage"))
+                .await
+        ),
+        "InvalidParameterException"
+    );
+
+    // Deleting a provider frees its identifiers.
+    assert!(s.delete_identity_provider(&pool.id, "Okta").await.unwrap());
+    assert!(!s.delete_identity_provider(&pool.id, "Okta").await.unwrap());
+    s.create_identity_provider(&identity_provider(&pool, "Again", &["new-id"]))
+        .await
+        .expect("identifier free again");
+    let mut gone = new_pool(true, vec![], vec![]);
+    gone.id = "us-east-1_gone".into();
+    assert_eq!(
+        wire(
+            s.create_identity_provider(&identity_provider(&gone, "Okta", &[]))
+                .await
+        ),
+        "ResourceNotFoundException"
+    );
+    // Providers go with their pool.
+    s.delete_pool(&pool.id).await.unwrap();
+    assert_eq!(
+        s.get_identity_provider(&pool.id, "Azure").await.unwrap(),
+        None
+    );
+}
+
+async fn identity_providers_quota(s: Arc<dyn Store>) {
+    use cognate_core::model::identity_provider::MAX_IDENTITY_PROVIDERS_PER_POOL;
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    for i in 0..MAX_IDENTITY_PROVIDERS_PER_POOL {
+        s.create_identity_provider(&identity_provider(&pool, &format!("idp-{i:03}"), &[]))
+            .await
+            .expect("within the quota");
+    }
+    assert_eq!(
+        wire(
+            s.create_identity_provider(&identity_provider(&pool, "one-more", &[]))
+                .await
+        ),
+        "LimitExceededException"
+    );
+}
+
+fn link(pool: &UserPool, provider: &str, value: &str, sub: Uuid, at: i64) -> ProviderLink {
+    ProviderLink {
+        pool_id: pool.id.clone(),
+        provider_name: provider.into(),
+        attribute_name: "Cognito_Subject".into(),
+        attribute_value: value.into(),
+        sub,
+        created: Timestamp(NOW.0 + at),
+    }
+}
+
+async fn provider_links_find_limit_unlink(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let bob = make_user(&s, &pool, "bob", &[]).await;
+    s.link_provider(&link(&pool, "Okta", "u-1", alice.sub, 0), 5)
+        .await
+        .expect("link");
+    assert_eq!(
+        s.find_provider_link(&pool.id, "Okta", "Cognito_Subject", "u-1")
+            .await
+            .unwrap(),
+        Some(alice.sub)
+    );
+    assert_eq!(
+        s.find_provider_link(&pool.id, "Okta", "email", "u-1")
+            .await
+            .unwrap(),
+        None
+    );
+    // An identity links to one user only.
+    assert_eq!(
+        wire(
+            s.link_provider(&link(&pool, "Okta", "u-1", bob.sub, 1), 5)
+                .await
+        ),
+        "InvalidParameterException"
+    );
+    // A user that does not exist.
+    assert_eq!(
+        wire(
+            s.link_provider(&link(&pool, "Okta", "u-9", Uuid::new_v4(), 1), 5)
+                .await
+        ),
+        "UserNotFoundException"
+    );
+    // At most `max` links per user.
+    s.link_provider(&link(&pool, "Google", "g-1", alice.sub, 1), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        wire(
+            s.link_provider(&link(&pool, "Google", "g-2", alice.sub, 2), 2)
+                .await
+        ),
+        "LimitExceededException"
+    );
+    let links = s.links_of_user(&pool.id, alice.sub).await.unwrap();
+    assert_eq!(
+        links,
+        vec![
+            link(&pool, "Okta", "u-1", alice.sub, 0),
+            link(&pool, "Google", "g-1", alice.sub, 1)
+        ]
+    );
+    // Unlinking answers the users it touched.
+    assert_eq!(
+        s.unlink_provider(&pool.id, "Okta", None, "u-1")
+            .await
+            .unwrap(),
+        vec![alice.sub]
+    );
+    assert_eq!(
+        s.unlink_provider(&pool.id, "Okta", None, "u-1")
+            .await
+            .unwrap(),
+        Vec::<Uuid>::new()
+    );
+    assert_eq!(
+        s.unlink_provider(&pool.id, "Google", Some("email"), "g-1")
+            .await
+            .unwrap(),
+        Vec::<Uuid>::new()
+    );
+    // Links go with their user.
+    s.delete_user(&pool.id, alice.sub).await.unwrap();
+    assert_eq!(
+        s.find_provider_link(&pool.id, "Google", "Cognito_Subject", "g-1")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
 // ---------------------------------------------------------------- instantiation
 
 cognate_core::on_both_backends! {
@@ -2506,4 +2781,7 @@ cognate_core::on_both_backends! {
     identity_pools_crud_and_pages,
     identities_one_per_login_merge_and_cascade,
     issuer_keys_and_sts_credentials,
+    identity_providers_crud,
+    identity_providers_quota,
+    provider_links_find_limit_unlink,
 }

@@ -70,6 +70,7 @@ pub async fn start_with_clock(
     }
     let delivery =
         crate::mail::Delivery::start(&config, store.clone(), clock.clone(), master_key.clone())?;
+    let upstream = crate::federation::upstream::Upstream::new(&config)?;
     let idp = Idp::new(
         store,
         clock,
@@ -79,12 +80,16 @@ pub async fn start_with_clock(
             region: config.region.clone(),
             sso_session_seconds: config.sso_session_seconds,
             enforce_feature_plans: config.enforce_feature_plans,
+            federation_presets: config
+                .federation_presets()
+                .map_err(|e| anyhow::anyhow!(e))?,
         },
     )
     .with_sender(delivery.sender())
     .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)))
     .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?))
-    .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)));
+    .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)))
+    .with_upstream(std::sync::Arc::new(upstream.clone()));
     // Identity pools' credentials: the configured STS, or Cognate's own.
     let idp = match &config.sts_endpoint {
         Some(endpoint) => idp.with_sts(std::sync::Arc::new(crate::sts::remote::RemoteSts::new(
@@ -102,6 +107,7 @@ pub async fn start_with_clock(
         admin_keys,
         dev_sample,
         delivery,
+        upstream,
     }))
 }
 
@@ -250,6 +256,9 @@ pub async fn open_idp(config: &Config) -> anyhow::Result<Idp> {
             region: config.region.clone(),
             sso_session_seconds: config.sso_session_seconds,
             enforce_feature_plans: config.enforce_feature_plans,
+            federation_presets: config
+                .federation_presets()
+                .map_err(|e| anyhow::anyhow!(e))?,
         },
     ))
 }

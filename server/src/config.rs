@@ -3,11 +3,12 @@
 //! overriding the one before. `cognate.example.toml` lists every key; a
 //! test keeps it in step with this struct.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use cognate_core::crypto::SecretString;
+use cognate_core::model::identity_provider::{Preset, ProviderType};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,8 @@ pub const KEYS: &[&str] = &[
     "kms_secret_access_key",
     "sts_endpoint",
     "sts_region",
+    "federation_timeout_secs",
+    "federation_endpoints",
 ];
 
 /// Keys read from the environment as they are: figment would parse
@@ -73,6 +76,7 @@ const RAW_ENV_KEYS: &[&str] = &[
     "migrate_from_cognito",
     "kms_access_key_id",
     "kms_secret_access_key",
+    "federation_endpoints",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -253,6 +257,15 @@ pub struct Config {
     pub sts_endpoint: Option<String>,
     /// The region STS requests are made for; unset, `region`.
     pub sts_region: Option<String>,
+    /// How long one call to an upstream identity provider (discovery,
+    /// token, keys, attributes) may take before the sign-in fails.
+    pub federation_timeout_secs: f64,
+    /// The endpoints of the social providers (Google, Facebook,
+    /// LoginWithAmazon, SignInWithApple), where they are not Cognito's
+    /// built-in ones: tests and private deployments point them at another
+    /// provider. In the environment, a JSON object of the same shape.
+    #[serde(deserialize_with = "map_or_json")]
+    pub federation_endpoints: BTreeMap<String, Preset>,
 }
 
 /// One source of the "migrate from Amazon Cognito" preset: the user pool
@@ -309,12 +322,12 @@ pub fn is_migration_preset_arn(arn: &str) -> bool {
 
 /// `migrate_from_cognito` as a table (TOML) or as the JSON text of one
 /// (`COGNATE_MIGRATE_FROM_COGNITO`).
-fn map_or_json<'de, D: serde::Deserializer<'de>>(
+fn map_or_json<'de, D: serde::Deserializer<'de>, T: serde::de::DeserializeOwned>(
     d: D,
-) -> Result<BTreeMap<String, CognitoSource>, D::Error> {
-    struct Visitor;
-    impl<'de> serde::de::Visitor<'de> for Visitor {
-        type Value = BTreeMap<String, CognitoSource>;
+) -> Result<BTreeMap<String, T>, D::Error> {
+    struct Visitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = BTreeMap<String, T>;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("a table of pseudo-ARN to source pool, or its JSON text")
         }
@@ -328,7 +341,7 @@ fn map_or_json<'de, D: serde::Deserializer<'de>>(
             Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
         }
     }
-    d.deserialize_any(Visitor)
+    d.deserialize_any(Visitor(std::marker::PhantomData))
 }
 
 impl Default for Config {
@@ -380,6 +393,8 @@ impl Default for Config {
             kms_secret_access_key: None,
             sts_endpoint: None,
             sts_region: None,
+            federation_timeout_secs: 10.0,
+            federation_endpoints: BTreeMap::new(),
         }
     }
 }
@@ -609,6 +624,10 @@ impl Config {
             return Err("lambda_webhook_secret must be at least 32 characters".into());
         }
         self.check_migration_sources()?;
+        self.federation_presets()?;
+        if !(0.1..=120.0).contains(&self.federation_timeout_secs) {
+            return Err("federation_timeout_secs must be between 0.1 and 120".into());
+        }
         if let Some(secret) = &self.sms_webhook_secret {
             if self.sms_webhook_url.is_none() {
                 return Err("sms_webhook_secret is set but sms_webhook_url is not".into());
@@ -618,6 +637,42 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// `federation_endpoints` by provider type: only the social types,
+    /// each endpoint an http(s) URL.
+    pub fn federation_presets(&self) -> Result<HashMap<ProviderType, Preset>, String> {
+        let mut out = HashMap::new();
+        for (name, preset) in &self.federation_endpoints {
+            let t = ProviderType::parse(name)
+                .filter(|t| t.is_social())
+                .ok_or_else(|| {
+                    format!(
+                        "federation_endpoints.{name}: not a social provider type \
+                     (Google, Facebook, LoginWithAmazon, SignInWithApple)"
+                    )
+                })?;
+            let urls = [Some(&preset.authorize_url), Some(&preset.token_url)]
+                .into_iter()
+                .chain([
+                    preset.attributes_url.as_ref(),
+                    preset.oidc_issuer.as_ref(),
+                    preset.jwks_uri.as_ref(),
+                ])
+                .flatten();
+            for url in urls {
+                let ok = reqwest::Url::parse(url).is_ok_and(|u| {
+                    matches!(u.scheme(), "https" | "http") && u.host_str().is_some()
+                });
+                if !ok {
+                    return Err(format!(
+                        "federation_endpoints.{name}: {url:?} is not an http(s) URL"
+                    ));
+                }
+            }
+            out.insert(t, preset.clone());
+        }
+        Ok(out)
     }
 
     /// Each `migrate_from_cognito` source: a pseudo-ARN of the preset, ids
@@ -764,6 +819,7 @@ mod tests {
             "smtp_security",
             "delivery_timeout_secs",
             "delivery_retries",
+            "federation_timeout_secs",
         ];
         let uncommented: String = sample
             .lines()

@@ -20,6 +20,8 @@ const PATHS: &[&str] = &[
     "/oauth2/userInfo",
     "/oauth2/revoke",
     "/login",
+    "/federate",
+    "/oauth2/idpresponse",
     "/logout",
     "/signup",
     "/confirmUser",

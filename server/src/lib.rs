@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod domain_routing;
+pub mod federation;
 pub mod front;
 pub mod health;
 pub mod http;

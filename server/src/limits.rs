@@ -120,6 +120,14 @@ pub const API: &[(&str, Rule)] = &[
     ("DeleteUserPoolDomain", ADMIN),
     ("SetUICustomization", ADMIN),
     ("GetUICustomization", ADMIN),
+    ("CreateIdentityProvider", ADMIN),
+    ("DescribeIdentityProvider", ADMIN),
+    ("UpdateIdentityProvider", ADMIN),
+    ("DeleteIdentityProvider", ADMIN),
+    ("ListIdentityProviders", ADMIN),
+    ("GetIdentityProviderByIdentifier", ADMIN),
+    ("AdminLinkProviderForUser", ADMIN),
+    ("AdminDisableProviderForUser", ADMIN),
 ];
 
 /// Every route of the HTTP faces (router.rs) and its limit: the per-IP
@@ -155,6 +163,13 @@ pub const ROUTES: &[(&str, Rule)] = &[
         "GET /{pool_id}/logout",
         Open("ends a session; no secret is tried"),
     ),
+    (
+        "POST /{pool_id}/federate",
+        Open("a redirect to an identity provider; no secret is tried"),
+    ),
+    // An upstream code is tried there, but only with the state this
+    // browser's session holds (single use): nothing to guess.
+    ("GET /{pool_id}/oauth2/idpresponse", Counted(Authentication)),
     // Public documents and assets.
     (
         "GET /identity/.well-known/openid-configuration",

@@ -43,6 +43,12 @@ pub fn build(state: AppState) -> Router {
             post(hosted::recovery::reset),
         )
         .route("/{pool_id}/logout", get(hosted::logout::logout))
+        // federation: to an upstream identity provider and back
+        .route("/{pool_id}/federate", post(hosted::federation::federate))
+        .route(
+            "/{pool_id}/oauth2/idpresponse",
+            get(hosted::federation::idp_response),
+        )
         .layer(sessions::layer(&state.idp, &state.public_url))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

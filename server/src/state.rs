@@ -32,6 +32,8 @@ pub struct Inner {
     pub limits: crate::limits::RateLimits,
     /// Where codes and invitations go: SMTP, the SMS webhook, the outbox.
     pub delivery: crate::mail::Delivery,
+    /// The HTTP client to upstream identity providers (bounded, no redirects).
+    pub upstream: crate::federation::upstream::Upstream,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

@@ -7,6 +7,7 @@ pub mod client;
 pub mod domain;
 pub mod group;
 pub mod identity_pool;
+pub mod identity_provider;
 pub mod lambda;
 pub mod pool;
 pub mod resource_server;

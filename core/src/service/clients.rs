@@ -20,6 +20,11 @@ impl Idp {
         let client = UserPoolClient::create(&pool.id, config, generate_secret, self.clock.now())?;
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
             .await?;
+        self.check_client_providers(
+            &pool.id,
+            client.config.supported_identity_providers.as_deref(),
+        )
+        .await?;
         self.store
             .create_client(&client_secret::sealed_for_store(&self.master_key, &client))
             .await?;
@@ -44,6 +49,11 @@ impl Idp {
         client.update(config, self.clock.now())?;
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
             .await?;
+        self.check_client_providers(
+            &pool.id,
+            client.config.supported_identity_providers.as_deref(),
+        )
+        .await?;
         self.store
             .update_client(&client_secret::sealed_for_store(&self.master_key, &client))
             .await?;

@@ -25,10 +25,12 @@ pub mod credentials;
 pub mod custom_auth;
 pub mod custom_senders;
 pub mod domains;
+pub mod federation;
 pub mod groups;
 pub mod identity_credentials;
 pub mod identity_issuer;
 pub mod identity_pools;
+pub mod identity_providers;
 pub mod keys;
 pub mod list_users;
 pub mod lockout;
@@ -66,6 +68,13 @@ pub struct IdpSettings {
     /// Refuse what a pool's feature plan (UserPoolTier) lacks, as Cognito
     /// does (see `tiers.rs`); off for self-hosted use.
     pub enforce_feature_plans: bool,
+    /// The endpoints of social providers, where the configuration moves
+    /// them from Cognito's built-in ones (tests point them at a local
+    /// provider).
+    pub federation_presets: std::collections::HashMap<
+        crate::model::identity_provider::ProviderType,
+        crate::model::identity_provider::Preset,
+    >,
 }
 
 /// The identity provider: the store, the keys and the clock, and the
@@ -88,6 +97,8 @@ pub struct Idp {
     functions: Arc<dyn triggers::FunctionInvoker>,
     /// Encrypts the custom senders' codes with KMS (see `custom_senders.rs`).
     code_encryptor: Arc<dyn custom_senders::CodeEncryptor>,
+    /// Upstream OpenID Connect providers (see `identity_providers.rs`).
+    upstream: Arc<dyn identity_providers::UpstreamOidc>,
     /// Serializes read-modify-write of one user (see `locks.rs`).
     user_locks: Arc<locks::UserLocks>,
     /// Equal time for unknown users (see `pacing.rs`).
@@ -124,6 +135,7 @@ impl Idp {
             message_budget: Arc::new(messages::Unlimited),
             functions: Arc::new(triggers::NoInvoker),
             code_encryptor: Arc::new(custom_senders::NoEncryptor),
+            upstream: Arc::new(identity_providers::NoUpstream),
             user_locks: Arc::default(),
             pacing: Arc::default(),
             config: Arc::default(),
@@ -162,6 +174,12 @@ impl Idp {
     /// Gets identity-pool credentials from `sts` instead of the built-in STS.
     pub fn with_sts(mut self, sts: Arc<dyn sts::StsPort>) -> Self {
         self.sts = Some(sts);
+        self
+    }
+
+    /// Reaches upstream identity providers through `upstream`.
+    pub fn with_upstream(mut self, upstream: Arc<dyn identity_providers::UpstreamOidc>) -> Self {
+        self.upstream = upstream;
         self
     }
 

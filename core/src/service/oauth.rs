@@ -120,6 +120,8 @@ pub struct AuthorizeParams {
     pub login_hint: Option<String>,
     pub lang: Option<String>,
     pub identity_provider: Option<String>,
+    /// Cognito: an identifier (IdpIdentifiers) of the provider to go to.
+    pub idp_identifier: Option<String>,
     pub max_age: Option<String>,
 }
 

@@ -636,10 +636,14 @@ fn id_claims(
         .as_ref()
         .filter(|r| !r.is_empty());
     for a in &user.attributes {
-        if a.name == "sub" || readable.is_some_and(|r| !r.contains(&a.name)) {
+        // The `identities` claim of a federated user is always there
+        // (developer guide: "Understanding the identity (ID) token").
+        let always = a.name == "identities";
+        if a.name == "sub" || (!always && readable.is_some_and(|r| !r.contains(&a.name))) {
             continue;
         }
         let value = match a.name.as_str() {
+            "identities" => serde_json::from_str(&a.value).unwrap_or_else(|_| json!(a.value)),
             "email_verified" | "phone_number_verified" => json!(a.value == "true"),
             "updated_at" => a
                 .value

@@ -291,8 +291,42 @@ pub(crate) struct DocListing {
     pub tag: &'static str,
 }
 
+/// The pool row, locked where the dialect can (SQLite's single writer
+/// already takes turns): creations in one pool then take turns, so a
+/// quota holds under concurrent writers and across nodes.
+const POOL_LOCK_SQLITE: &str = "SELECT id FROM pools WHERE id = $1";
+const POOL_LOCK_PG: &str = "SELECT id FROM pools WHERE id = $1 FOR UPDATE";
+
 each_backend! {
     impl DbStore {
+        /// In a write transaction: the pool exists (else ResourceNotFound)
+        /// and `count` (one parameter, the pool id) is under `max` (else
+        /// `over`), the pool locked until the transaction ends.
+        pub(crate) async fn pool_quota(
+            tx: &mut Tx,
+            pool_id: &str,
+            count: &'static str,
+            max: usize,
+            over: impl FnOnce() -> CognitoError,
+        ) -> TxResult<()> {
+            let lock = DbStore::DIALECT.pick(POOL_LOCK_SQLITE, POOL_LOCK_PG);
+            let pool: Option<String> = sqlx::query_scalar(lock)
+                .bind(pool_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if pool.is_none() {
+                return Err(pool_not_found(pool_id).into());
+            }
+            let n: i64 = sqlx::query_scalar(count)
+                .bind(pool_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            if n as usize >= max {
+                return Err(over().into());
+            }
+            Ok(())
+        }
+
         /// Runs one write; how many rows it touched.
         pub(crate) async fn affected(&self, query: Query<'_>) -> Result<u64> {
             let done = query.execute(self.writer()).await.map_err(db)?;

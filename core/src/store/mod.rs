@@ -21,6 +21,7 @@ pub mod domains;
 pub mod ghosts;
 pub mod groups;
 pub mod identity_pools;
+pub mod identity_providers;
 pub mod keys;
 pub mod oauth;
 pub mod outbox;
@@ -37,6 +38,7 @@ pub use domains::DomainStore;
 pub use ghosts::GhostStore;
 pub use groups::GroupStore;
 pub use identity_pools::{IdentityPoolStore, StsCredential};
+pub use identity_providers::{IdentityProviderStore, ProviderLink};
 pub use keys::{KeyStore, SigningKey};
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
@@ -73,6 +75,7 @@ pub trait Store:
     + UiCustomizationStore
     + GhostStore
     + IdentityPoolStore
+    + IdentityProviderStore
     + Send
     + Sync
     + 'static

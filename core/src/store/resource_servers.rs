@@ -83,29 +83,16 @@ each_backend! {
     impl ResourceServerStore for DbStore {
         async fn create_resource_server(&self, server: &ResourceServer) -> Result<()> {
             let doc = &to_json(server)?;
-            // Creations in one pool take turns, so the quota holds under
-            // concurrent writers and across nodes. SQLite has no FOR UPDATE;
-            // its single writer already takes turns.
-            let lock = DbStore::DIALECT.pick(
-                "SELECT id FROM pools WHERE id = $1",
-                "SELECT id FROM pools WHERE id = $1 FOR UPDATE",
-            );
             self.transaction(move |mut tx| {
                 Box::pin(async move {
-                    let pool: Option<String> = sqlx::query_scalar(lock)
-                        .bind(&server.user_pool_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if pool.is_none() {
-                        return Err(pool_not_found(&server.user_pool_id).into());
-                    }
-                    let n: i64 = sqlx::query_scalar(COUNT)
-                        .bind(&server.user_pool_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    if n as usize >= MAX_RESOURCE_SERVERS_PER_POOL {
-                        return Err(over_quota().into());
-                    }
+                    DbStore::pool_quota(
+                        &mut tx,
+                        &server.user_pool_id,
+                        COUNT,
+                        MAX_RESOURCE_SERVERS_PER_POOL,
+                        over_quota,
+                    )
+                    .await?;
                     sqlx::query(INSERT)
                         .bind(&server.user_pool_id)
                         .bind(&server.identifier)

@@ -30,11 +30,12 @@ export function freePort() {
 
 /**
  * Starts the provider. `client` is { clientId, clientSecret, redirectUri,
- * postLogoutRedirectUri }; `accessTokenTtl` in seconds. Resolves with
- * { issuer, stop }.
+ * postLogoutRedirectUri, tokenEndpointAuthMethod (default
+ * client_secret_basic) }; `accessTokenTtl` in seconds; `port` a port chosen
+ * beforehand (default: a free one). Resolves with { issuer, stop }.
  */
-export async function startOidcProvider({ client, accessTokenTtl = 5 }) {
-  const port = await freePort();
+export async function startOidcProvider({ client, accessTokenTtl = 5, port: chosen }) {
+  const port = chosen ?? await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   // A signing key of our own, so the provider does not fall back to its
   // development key (and warns).
@@ -45,11 +46,11 @@ export async function startOidcProvider({ client, accessTokenTtl = 5 }) {
     clients: [{
       client_id: client.clientId,
       client_secret: client.clientSecret,
-      token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: [client.redirectUri],
-      post_logout_redirect_uris: [client.postLogoutRedirectUri],
+      post_logout_redirect_uris: client.postLogoutRedirectUri ? [client.postLogoutRedirectUri] : [],
     }],
     jwks: { keys: [jwk] },
     async findAccount(_ctx, id) {

@@ -19,6 +19,8 @@ mod cli_theme;
 mod cluster;
 mod durability;
 mod feature_plans;
+mod federation_api;
+mod federation_oidc;
 mod identity_pools;
 mod identity_pools_moto;
 mod login_front;

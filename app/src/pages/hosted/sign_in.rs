@@ -17,6 +17,10 @@ pub struct SignInProps {
     pub sign_up_url: Option<String>,
     pub forgot_password_url: Option<String>,
     pub errors: FormErrors,
+    /// Federation: where the provider buttons post, and the providers the
+    /// app client supports (their names), one button each.
+    pub federate_url: Option<String>,
+    pub providers: Vec<String>,
 }
 
 pub fn render(ctx: &FormContext, props: SignInProps) -> String {
@@ -27,7 +31,10 @@ pub fn render(ctx: &FormContext, props: SignInProps) -> String {
         sign_up_url,
         forgot_password_url,
         errors,
+        federate_url,
+        providers,
     } = props;
+    let providers = super::providers::buttons(ctx, federate_url, providers);
     let fields = view! {
         {username_field(lang, username_kind, username, &errors)}
         {TextField {
@@ -44,6 +51,7 @@ pub fn render(ctx: &FormContext, props: SignInProps) -> String {
     let form = form(ctx, &errors, fields);
     render_page(ctx, lang.t("sign_in.title").to_owned(), move || {
         view! {
+            {providers}
             {form}
             {link_line(Some(lang.t("sign_in.no_account")), sign_up_url, lang.t("sign_in.sign_up"))}
         }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clients;
 pub mod domains;
 pub mod groups;
+pub mod identity_providers;
 pub mod mfa;
 pub mod pools;
 pub mod resource_servers;
@@ -38,6 +39,7 @@ enum Family {
     ResourceServers,
     Domains,
     UiCustomization,
+    IdentityProviders,
 }
 
 use Access::{Admin, Public};
@@ -123,6 +125,15 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("DeleteUserPoolDomain", Admin, Domains),
     ("SetUICustomization", Admin, UiCustomization),
     ("GetUICustomization", Admin, UiCustomization),
+    // federation
+    ("CreateIdentityProvider", Admin, IdentityProviders),
+    ("DescribeIdentityProvider", Admin, IdentityProviders),
+    ("UpdateIdentityProvider", Admin, IdentityProviders),
+    ("DeleteIdentityProvider", Admin, IdentityProviders),
+    ("ListIdentityProviders", Admin, IdentityProviders),
+    ("GetIdentityProviderByIdentifier", Admin, IdentityProviders),
+    ("AdminLinkProviderForUser", Admin, IdentityProviders),
+    ("AdminDisableProviderForUser", Admin, IdentityProviders),
 ];
 
 /// Every action's name, in the table's order (the protocol fuzz test sends
@@ -155,5 +166,6 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         ResourceServers => resource_servers::call(action, ctx, body).await,
         Domains => domains::call(action, ctx, body).await,
         UiCustomization => ui_customization::call(action, ctx, body).await,
+        IdentityProviders => identity_providers::call(action, ctx, body).await,
     }
 }

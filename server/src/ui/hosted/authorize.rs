@@ -11,6 +11,7 @@ use cognate_app::pages::hosted::FormErrors;
 use cognate_core::service::oauth::{AuthorizeParams, OAuthError, OAuthErrorCode};
 
 use super::error::HostedError;
+use super::federation;
 use super::flow::{Context, Flow, Session, SsoSession, language, sso_key};
 use super::pages;
 use crate::http::redirect_with;
@@ -80,15 +81,6 @@ async fn run(
         Ok(r) => r,
         Err(e) => return back(e),
     };
-    // Federation arrives later: only the pool's own users for now.
-    if let Some(idp_name) = params.identity_provider.as_deref()
-        && idp_name != "COGNITO"
-    {
-        return back(OAuthError::new(
-            OAuthErrorCode::InvalidRequest,
-            format!("identity provider {idp_name} is not configured for this app client"),
-        ));
-    }
     let prompt = request.prompt.clone();
     let max_age = request.max_age;
     let mut flow = Flow::new(request, idp.clock.now());
@@ -101,6 +93,23 @@ async fn run(
         client,
         flow,
     };
+    // Cognito: identity_provider (or idp_identifier) sends the browser
+    // straight to that provider; COGNITO is the pool's own sign-in page.
+    let only = federation::only_provider(&cx.client).map(str::to_owned);
+    let named = params
+        .identity_provider
+        .as_deref()
+        .filter(|n| *n != "COGNITO")
+        .or(only.as_deref());
+    if named.is_some() || params.idp_identifier.is_some() {
+        return match federation::supported(&cx, named, params.idp_identifier.as_deref()).await {
+            Ok(provider) => federation::go_upstream(&cx, &provider).await,
+            Err(_) => back(OAuthError::new(
+                OAuthErrorCode::InvalidRequest,
+                "the identity provider is not configured for this app client",
+            )),
+        };
+    }
     let sso_key = sso_key(&cx.pool.id);
     let sso = cx.session.get::<SsoSession>(&sso_key).await.ok().flatten();
     let reuse = !force_form && prompt.as_deref() != Some("login");

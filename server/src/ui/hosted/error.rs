@@ -36,6 +36,8 @@ enum Kind {
     Rejected(String),
     /// Our side failed (already logged): 500, no detail.
     Internal,
+    /// An upstream identity provider did not answer (in time): 502.
+    Upstream,
 }
 
 impl HostedError {
@@ -104,12 +106,23 @@ impl HostedError {
         }
     }
 
+    /// An upstream identity provider that did not answer, or not in time:
+    /// logged with its cause, 502 with a message in the page's language.
+    pub fn upstream(lang: Lang, cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "identity provider unavailable");
+        Self {
+            lang,
+            kind: Kind::Upstream,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self.kind {
             Kind::Csrf => StatusCode::FORBIDDEN,
             Kind::Expired | Kind::Refused(_) | Kind::Rejected(_) => StatusCode::BAD_REQUEST,
             Kind::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::Upstream => StatusCode::BAD_GATEWAY,
         }
     }
 }
@@ -128,6 +141,7 @@ impl IntoResponse for HostedError {
             Kind::TooMany(_) => lang.t("error.too_many").to_owned(),
             Kind::Refused(key) => lang.t(key).to_owned(),
             Kind::Rejected(m) => m,
+            Kind::Upstream => lang.t("error.upstream_unavailable").to_owned(),
             Kind::Internal => lang.t("error.internal").to_owned(),
         };
         let html = views::error::render(

@@ -14,6 +14,7 @@
 pub mod authorize;
 pub mod csrf;
 pub mod error;
+pub mod federation;
 pub mod flow;
 pub mod logout;
 pub mod pages;

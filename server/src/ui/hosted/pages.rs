@@ -37,9 +37,24 @@ pub async fn sign_in(cx: &Context, errors: FormErrors, status: StatusCode) -> Re
             sign_up_url: self_sign_up.then(|| link(cx, "signup")),
             forgot_password_url: Some(link(cx, "forgotPassword")),
             errors,
+            // Federation: one button per provider the client supports.
+            federate_url: Some(path(&pool.id, "federate")),
+            providers: external_providers(&cx.client),
         },
     );
     page(status, html)
+}
+
+/// The identity providers an app client supports besides the pool itself.
+fn external_providers(client: &UserPoolClient) -> Vec<String> {
+    client
+        .config
+        .supported_identity_providers
+        .iter()
+        .flatten()
+        .filter(|p| p.as_str() != "COGNITO")
+        .cloned()
+        .collect()
 }
 
 /// The sign-up form, with what was typed (`fields`) when shown again.

@@ -24,6 +24,11 @@ pub async fn login(post: Posted) -> Result<Response, HostedError> {
     let username = post.trimmed("username");
     let password = SecretString::new(post.raw("password"));
     let Posted { mut cx, .. } = post;
+    // Cognito API: SupportedIdentityProviders — without COGNITO, no
+    // password sign-in through the hosted UI.
+    if !super::federation::allows_cognito(&cx.client) {
+        return Err(HostedError::refused(cx.lang, "error.provider_unavailable"));
+    }
     cx.flow.username = Some(username.clone());
     if username.is_empty() || password.expose().is_empty() {
         let errors = FormErrors::general(cx.lang.t("sign_in.missing_credentials"));

@@ -1,0 +1,6 @@
+//! Federation: the adapter of the core's port to upstream identity
+//! providers (`upstream.rs`) and the sign-in through an OpenID Connect
+//! or OAuth 2.0 upstream (`oidc.rs`).
+
+pub mod oidc;
+pub mod upstream;

@@ -1,0 +1,230 @@
+//! Signing in through an identity provider of the pool: the browser goes
+//! upstream (from `/oauth2/authorize` with `identity_provider` or
+//! `idp_identifier`, or from a provider's button on the sign-in page,
+//! `POST /federate`), and comes back to `GET /oauth2/idpresponse`, where
+//! the state names the dance kept in the browser's session (single use),
+//! the upstream's answer is verified (`federation/oidc.rs`) and the core
+//! decides the user (`federated_sign_in`). Then the sign-in ends as any
+//! other: the SSO session and Cognate's code to the app. No MFA is asked
+//! of federated users, as in Cognito.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use cognate_core::model::UserPoolClient;
+use cognate_core::model::identity_provider::IdentityProvider;
+use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
+
+use super::error::HostedError;
+use super::flow::{Context, Posted, Session, language};
+use crate::federation::oidc::{self, Dance, Endpoints, Failure};
+use crate::http::{redirect, redirect_with};
+use crate::state::AppState;
+
+/// How long the browser may stay upstream (as a hosted flow may last).
+const DANCE_SECONDS: i64 = 15 * 60;
+
+fn dance_key(state: &str) -> String {
+    format!("federation:{state}")
+}
+
+/// `{issuer}/oauth2/idpresponse`: where upstreams send the browser back.
+pub fn redirect_uri(state: &AppState, pool_id: &str) -> String {
+    format!("{}/oauth2/idpresponse", state.idp.issuer(pool_id))
+}
+
+/// The provider `name` (or the one `identifier` names), if the app client
+/// may use it (Cognito API: SupportedIdentityProviders).
+pub async fn supported(
+    cx: &Context,
+    name: Option<&str>,
+    identifier: Option<&str>,
+) -> Result<IdentityProvider, HostedError> {
+    let idp = &cx.state.idp;
+    let unavailable = || HostedError::refused(cx.lang, "error.provider_unavailable");
+    let provider = match (name, identifier) {
+        (Some(n), _) => idp.identity_provider(&cx.pool.id, n).await,
+        (None, Some(i)) => match idp
+            .store
+            .find_identity_provider_by_identifier(&cx.pool.id, i)
+            .await
+        {
+            Ok(Some(p)) => idp.identity_provider(&cx.pool.id, &p.provider_name).await,
+            Ok(None) => return Err(unavailable()),
+            Err(e) => Err(e),
+        },
+        (None, None) => return Err(unavailable()),
+    }
+    .map_err(|_| unavailable())?;
+    let allowed = cx
+        .client
+        .config
+        .supported_identity_providers
+        .as_deref()
+        .unwrap_or_default()
+        .contains(&provider.provider_name);
+    if allowed {
+        Ok(provider)
+    } else {
+        Err(unavailable())
+    }
+}
+
+/// Whether the app client lets users sign in with the pool's own
+/// usernames and passwords: COGNITO among its SupportedIdentityProviders
+/// (a client that names none is taken as the pool's own, as Cognate's
+/// clients were before federation).
+pub fn allows_cognito(client: &UserPoolClient) -> bool {
+    client
+        .config
+        .supported_identity_providers
+        .as_ref()
+        .is_none_or(|p| p.iter().any(|p| p == "COGNITO"))
+}
+
+/// The one provider of a client that supports exactly one and not the
+/// pool's own sign-in: Cognito's hosted UI goes straight there.
+pub fn only_provider(client: &UserPoolClient) -> Option<&str> {
+    match client.config.supported_identity_providers.as_deref() {
+        Some([one]) if one != "COGNITO" => Some(one),
+        _ => None,
+    }
+}
+
+/// Sends the browser to the upstream, the dance kept in its session.
+pub async fn go_upstream(
+    cx: &Context,
+    provider: &IdentityProvider,
+) -> Result<Response, HostedError> {
+    let unavailable = || HostedError::refused(cx.lang, "error.provider_unavailable");
+    let endpoints = Endpoints::of(&cx.state.idp, provider).ok_or_else(unavailable)?;
+    let back = redirect_uri(&cx.state, &cx.pool.id);
+    let (url, state, nonce, verifier) =
+        oidc::start(provider, &endpoints, &back).map_err(|e| HostedError::internal(cx.lang, e))?;
+    let dance = Dance {
+        provider_name: provider.provider_name.clone(),
+        nonce,
+        pkce_verifier: verifier,
+        flow: cx.flow.seal(&cx.state),
+        expires: cx
+            .state
+            .idp
+            .clock
+            .now()
+            .plus_seconds(DANCE_SECONDS)
+            .millis(),
+    };
+    cx.session
+        .insert(&dance_key(&state), &dance)
+        .await
+        .map_err(|e| HostedError::internal(cx.lang, e))?;
+    Ok(redirect(&url))
+}
+
+/// `POST /federate`: a provider's button on the sign-in page.
+pub async fn federate(posted: Posted) -> Result<Response, HostedError> {
+    let name = posted.trimmed("provider");
+    let provider = supported(&posted.cx, Some(&name), None).await?;
+    go_upstream(&posted.cx, &provider).await
+}
+
+/// The upstream's answer (RFC 6749 §4.1.2).
+#[derive(serde::Deserialize)]
+pub struct IdpResponse {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// `GET /oauth2/idpresponse`.
+pub async fn idp_response(
+    State(state): State<AppState>,
+    Path(pool_id): Path<String>,
+    Query(answer): Query<IdpResponse>,
+    headers: HeaderMap,
+    session: Session,
+) -> Result<Response, HostedError> {
+    let lang = language(None, &headers);
+    let unknown = || HostedError::refused(lang, "error.federation_unknown");
+    // RFC 6749 §10.12: the state binds the answer to this browser's request;
+    // it is used once.
+    let key = dance_key(answer.state.as_deref().ok_or_else(unknown)?);
+    let dance: Dance = session
+        .remove(&key)
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(unknown)?;
+    if state.idp.clock.now().millis() >= dance.expires {
+        return Err(HostedError::expired(lang));
+    }
+    let cx = Context::open(&state, session, lang, &pool_id, Some(&dance.flow)).await?;
+    if let Some(error) = answer.error.as_deref() {
+        // The upstream said no (a denied consent): the app hears it as an
+        // OAuth error, as Cognito answers it.
+        let code = if error == "access_denied" {
+            OAuthErrorCode::AccessDenied
+        } else {
+            OAuthErrorCode::ServerError
+        };
+        let mut description = format!("The identity provider answered {error}");
+        if let Some(d) = answer
+            .error_description
+            .as_deref()
+            .filter(|d| d.len() <= 256)
+        {
+            description = format!("{description}: {d}");
+        }
+        return Ok(to_app(&cx, &OAuthError::new(code, description)));
+    }
+    let code = answer.code.as_deref().ok_or_else(unknown)?;
+    let provider = state
+        .idp
+        .identity_provider(&cx.pool.id, &dance.provider_name)
+        .await
+        .map_err(|_| HostedError::refused(lang, "error.provider_unavailable"))?;
+    let endpoints = Endpoints::of(&state.idp, &provider)
+        .ok_or_else(|| HostedError::refused(lang, "error.provider_unavailable"))?;
+    let back = redirect_uri(&state, &cx.pool.id);
+    let claims = oidc::finish(
+        state.upstream.http(),
+        &provider,
+        &endpoints,
+        &back,
+        code,
+        &dance,
+    )
+    .await
+    .map_err(|f| match f {
+        Failure::Unavailable(why) => HostedError::upstream(lang, why),
+        Failure::Refused(why) => {
+            tracing::info!(provider = %provider.provider_name, %why, "upstream answer refused");
+            HostedError::refused(lang, "error.upstream_refused")
+        }
+    })?;
+    let user = state
+        .idp
+        .federated_sign_in(&cx.pool, &cx.client, &provider, &claims)
+        .await
+        .map_err(|e| cx.error(e))?;
+    cx.signed_in(&user).await
+}
+
+/// RFC 6749 §4.1.2.1: an error back to the app's redirect URI.
+fn to_app(cx: &Context, e: &OAuthError) -> Response {
+    let request = &cx.flow.request;
+    let mut params = vec![
+        ("error", e.code.as_str().to_owned()),
+        ("error_description", e.description.clone()),
+    ];
+    if let Some(s) = &request.state {
+        params.push(("state", s.clone()));
+    }
+    params.push(("iss", cx.state.idp.issuer(&cx.pool.id)));
+    redirect_with(
+        &request.redirect_uri,
+        request.response_type == "token",
+        &params,
+    )
+}
