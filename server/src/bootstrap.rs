@@ -72,7 +72,7 @@ pub async fn start_with_clock(
         crate::mail::Delivery::start(&config, store.clone(), clock.clone(), master_key.clone())?;
     let idp = Idp::new(
         store,
-        clock,
+        clock.clone(),
         master_key,
         IdpSettings {
             public_url: public_url.clone(),
@@ -83,7 +83,10 @@ pub async fn start_with_clock(
     .with_sender(delivery.sender())
     .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)))
     .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?))
-    .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)));
+    .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)))
+    .with_external_logins(std::sync::Arc::new(
+        crate::identity::external::ExternalVerifier::new(&config, clock.clone())?,
+    ));
     // Identity pools' credentials: the configured STS, or Cognate's own.
     let idp = match &config.sts_endpoint {
         Some(endpoint) => idp.with_sts(std::sync::Arc::new(crate::sts::remote::RemoteSts::new(

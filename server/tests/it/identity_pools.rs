@@ -142,7 +142,7 @@ pub async fn credentials_of(
 }
 
 /// GetCallerIdentity's ARN with these credentials.
-async fn caller_arn(url: &str, c: &ci::types::Credentials) -> String {
+pub async fn caller_arn(url: &str, c: &ci::types::Credentials) -> String {
     let creds = Credentials::new(
         c.access_key_id().unwrap(),
         c.secret_key().unwrap(),

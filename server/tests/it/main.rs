@@ -19,6 +19,7 @@ mod cli_theme;
 mod cluster;
 mod durability;
 mod identity_pools;
+mod identity_pools_external;
 mod identity_pools_moto;
 mod login_front;
 mod mail_smtp;
