@@ -284,6 +284,12 @@ impl Idp {
     ) -> Result<(IdentityPool, Identity, Vec<VerifiedLogin>)> {
         let identity = self.identity(identity_id).await?;
         let pool = self.identity_pool(&identity.pool_id).await?;
+        if identity.disabled {
+            return Err(CognitoError::NotAuthorized(format!(
+                "Access to Identity '{}' is forbidden.",
+                identity.id
+            )));
+        }
         if logins.is_empty() {
             if !identity.logins.is_empty() {
                 return Err(logins_dont_match());
