@@ -40,6 +40,12 @@ struct SocialPeer {
     tokens: Mutex<Vec<String>>,
 }
 
+impl SocialPeer {
+    fn was_sent(&self, token: &str) -> bool {
+        self.tokens.lock().unwrap().iter().any(|t| t == token)
+    }
+}
+
 fn bearer(headers: &HeaderMap) -> String {
     headers
         .get("authorization")
@@ -158,6 +164,12 @@ impl Fixture {
         let issuer_key = issuer.trim_start_matches("http://").to_owned();
         let arn = format!("arn:aws:iam::123456789012:oidc-provider/{issuer_key}");
         let (peer_url, peer) = start_peer().await;
+        // Apple's issuer: a port nothing listens on any more.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap();
         let server = TestServer::start_with(backend, |c| {
             c.iam_oidc_providers.insert(
                 arn.clone(),
@@ -171,6 +183,13 @@ impl Fixture {
                 "accounts.google.com".into(),
                 LoginEndpoint {
                     oidc_issuer: Some(issuer.clone()),
+                    api_url: None,
+                },
+            );
+            c.identity_login_endpoints.insert(
+                "appleid.apple.com".into(),
+                LoginEndpoint {
+                    oidc_issuer: Some(format!("http://{silent}")),
                     api_url: None,
                 },
             );
@@ -290,7 +309,7 @@ async fn oidc_provider_logins(f: Fixture) {
         .send()
         .await
         .unwrap();
-    assert_eq!(described.logins(), [f.issuer_key.clone()]);
+    assert_eq!(described.logins(), std::slice::from_ref(&f.issuer_key));
 
     assert_eq!(
         f.refusal(&pool, &f.issuer_key, &f.foreign_aud_token).await,
@@ -328,7 +347,8 @@ async fn oidc_provider_logins(f: Fixture) {
 /// Cognate's pool) with the app's client id, one of several separated by
 /// commas; Facebook and Login with Amazon access tokens checked at their
 /// APIs (the peer), the app id compared. Tokens of another app, refused
-/// tokens and a provider not in SupportedLoginProviders are refused.
+/// tokens and a provider not in SupportedLoginProviders are refused; a
+/// provider that does not answer is ExternalServiceException.
 async fn social_provider_logins(f: Fixture) {
     let google_aud = jwt_aud(&f.id_token);
     let pool = f
@@ -354,14 +374,7 @@ async fn social_provider_logins(f: Fixture) {
 
     let (facebook, _) = f.signs_in(&pool, "graph.facebook.com", "EAAfb-good").await;
     assert_ne!(facebook, google);
-    assert!(
-        f.peer
-            .tokens
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|t| t == "EAAfb-good")
-    );
+    assert!(f.peer.was_sent("EAAfb-good"));
     assert_eq!(
         f.refusal(&pool, "graph.facebook.com", "EAAfb-other-app")
             .await,
@@ -375,14 +388,7 @@ async fn social_provider_logins(f: Fixture) {
 
     let (amazon, _) = f.signs_in(&pool, "www.amazon.com", "Atza|good").await;
     assert!(![&google, &facebook].contains(&&amazon));
-    assert!(
-        f.peer
-            .tokens
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|t| t == "Atza|good")
-    );
+    assert!(f.peer.was_sent("Atza|good"));
     assert_eq!(
         f.refusal(&pool, "www.amazon.com", "Atza|other-app").await,
         not_authorized("Invalid login token. Incorrect token audience.")
@@ -396,6 +402,20 @@ async fn social_provider_logins(f: Fixture) {
         f.refusal(&pool, "appleid.apple.com", &f.id_token).await,
         not_authorized("Token is not from a supported provider of this identity pool.")
     );
+    // A provider that does not answer: ExternalServiceException, no identity.
+    let apple = f
+        .identity_pool(|b| b.supported_login_providers("appleid.apple.com", "com.example.app"))
+        .await;
+    let (code, _) = f.refusal(&apple, "appleid.apple.com", &f.id_token).await;
+    assert_eq!(code, "ExternalServiceException");
+    let listed = identity_client(&f.server.url, true)
+        .list_identities()
+        .identity_pool_id(&apple)
+        .max_results(60)
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.identities().is_empty());
     // One identity, linked with the Facebook login, found again by it.
     let public = identity_client(&f.server.url, false);
     assert_eq!(
