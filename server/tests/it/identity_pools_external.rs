@@ -320,6 +320,31 @@ async fn oidc_provider_logins(f: Fixture) {
             .await,
         not_authorized("Invalid login token. Couldn't verify signed token.")
     );
+    // The same claims under the issuer's kid, but HS256 (keyed with text an
+    // attacker chose) or unsigned: refused.
+    let kid = jsonwebtoken::decode_header(&f.id_token).unwrap().kid;
+    let claims = crate::common::jwt_claims(&f.id_token);
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = kid;
+    let forged = jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"attacker"),
+    )
+    .unwrap();
+    let (_, rest) = f.id_token.split_once('.').unwrap();
+    let unsigned_head = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#)
+    };
+    let payload = rest.split_once('.').unwrap().0;
+    let unsigned = format!("{unsigned_head}.{payload}.");
+    for token in [forged, unsigned] {
+        assert_eq!(
+            f.refusal(&pool, &f.issuer_key, &token).await,
+            not_authorized("Invalid login token. Couldn't verify signed token.")
+        );
+    }
     // A pool without the ARN does not take the provider's logins.
     let other = f
         .identity_pool(|b| b.supported_login_providers("graph.facebook.com", FACEBOOK_APP))
