@@ -133,16 +133,20 @@ impl ExternalVerifier {
 
     /// The issuer's keys, from the cache or read again (when stale, or
     /// when `kid` is not among them and they were not read just now).
+    /// The lock is not held while reading, so one slow issuer does not
+    /// hold up the logins of others.
     async fn keys(&self, issuer: &str, kid: &str) -> Result<Arc<JwkSet>, Error> {
-        let mut cache = self.keys.lock().await;
-        if let Some((at, set)) = cache.get(issuer) {
+        if let Some((at, set)) = self.keys.lock().await.get(issuer) {
             let fresh = at.elapsed() < KEYS_FRESH;
             if fresh && (set.find(kid).is_some() || at.elapsed() < KEYS_MIN_REFRESH) {
                 return Ok(set.clone());
             }
         }
         let set = Arc::new(self.fetch_keys(issuer).await?);
-        cache.insert(issuer.to_owned(), (Instant::now(), set.clone()));
+        self.keys
+            .lock()
+            .await
+            .insert(issuer.to_owned(), (Instant::now(), set.clone()));
         Ok(set)
     }
 
