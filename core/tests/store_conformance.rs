@@ -2321,6 +2321,7 @@ fn identity(id: &str, pool: &str, logins: Vec<IdentityLogin>) -> Identity {
         logins,
         created: NOW,
         modified: NOW,
+        disabled: false,
     }
 }
 
@@ -2418,12 +2419,19 @@ async fn identities_one_per_login_merge_and_cascade(s: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(unlinked.logins.len(), 2);
+    assert!(!unlinked.disabled);
     assert_eq!(
         s.identity_of_login(&pool.id, "p", "bob").await.unwrap(),
         None
     );
     let page = s.list_identities(&pool.id, 10, None).await.unwrap();
     assert_eq!(page.items.len(), 1);
+    // Unlinking the last logins disables the identity, for good.
+    let all = unlinked.logins.clone();
+    let emptied = s.unlink_logins(&one.id, &all).await.unwrap();
+    assert!(emptied.logins.is_empty() && emptied.disabled);
+    assert!(s.get_identity(&one.id).await.unwrap().unwrap().disabled);
+    assert!(s.list_identities(&pool.id, 10, None).await.unwrap().items[0].disabled);
     // Deleting the pool takes its identities and logins.
     assert!(s.delete_identity_pool(&pool.id).await.unwrap());
     assert_eq!(s.get_identity(&one.id).await.unwrap(), None);

@@ -73,7 +73,7 @@ pub async fn start_with_clock(
     let upstream = crate::federation::upstream::Upstream::new(&config)?;
     let idp = Idp::new(
         store,
-        clock,
+        clock.clone(),
         master_key,
         IdpSettings {
             public_url: public_url.clone(),
@@ -89,7 +89,10 @@ pub async fn start_with_clock(
     .with_message_budget(std::sync::Arc::new(crate::limits::MessageCap::new(&config)))
     .with_functions(std::sync::Arc::new(crate::lambda::Functions::new(&config)?))
     .with_code_encryptor(std::sync::Arc::new(crate::kms::Kms::new(&config)))
-    .with_upstream(std::sync::Arc::new(upstream.clone()));
+    .with_upstream(std::sync::Arc::new(upstream.clone()))
+    .with_external_logins(std::sync::Arc::new(
+        crate::identity::external::ExternalVerifier::new(&config, clock.clone())?,
+    ));
     // Identity pools' credentials: the configured STS, or Cognate's own.
     let idp = match &config.sts_endpoint {
         Some(endpoint) => idp.with_sts(std::sync::Arc::new(crate::sts::remote::RemoteSts::new(

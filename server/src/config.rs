@@ -60,6 +60,8 @@ pub const KEYS: &[&str] = &[
     "sts_region",
     "federation_timeout_secs",
     "federation_endpoints",
+    "iam_oidc_providers",
+    "identity_login_endpoints",
 ];
 
 /// Keys read from the environment as they are: figment would parse
@@ -77,6 +79,8 @@ const RAW_ENV_KEYS: &[&str] = &[
     "kms_access_key_id",
     "kms_secret_access_key",
     "federation_endpoints",
+    "iam_oidc_providers",
+    "identity_login_endpoints",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -266,6 +270,45 @@ pub struct Config {
     /// provider. In the environment, a JSON object of the same shape.
     #[serde(deserialize_with = "map_or_json")]
     pub federation_endpoints: BTreeMap<String, Preset>,
+    /// The IAM side of OpenID Connect providers identity pools name in
+    /// OpenIdConnectProviderARNs: ARN → issuer URL and client ids (what
+    /// IAM's CreateOpenIDConnectProvider records). In the environment, a
+    /// JSON object of the same shape.
+    #[serde(deserialize_with = "map_or_json")]
+    pub iam_oidc_providers: BTreeMap<String, IamOidcProviderConfig>,
+    /// Where identity pools check social logins, by login key
+    /// (`accounts.google.com`, `appleid.apple.com`: `oidc_issuer`;
+    /// `graph.facebook.com`, `www.amazon.com`: `api_url`); unset, the
+    /// providers' own. In the environment, a JSON object.
+    #[serde(deserialize_with = "map_or_json")]
+    pub identity_login_endpoints: BTreeMap<String, LoginEndpoint>,
+}
+
+/// One IAM OpenID Connect provider.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamOidcProviderConfig {
+    /// The issuer, `https://<host/path>` of the ARN.
+    pub url: String,
+    /// The audiences accepted (`aud`).
+    pub client_ids: Vec<String>,
+    /// Certificate thumbprints, as IAM records them; TLS is verified
+    /// against the system's roots, so they are kept for reference only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thumbprints: Vec<String>,
+}
+
+/// Where one social provider's logins are checked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginEndpoint {
+    /// Google, Apple: the issuer of their ID tokens (discovery and JWKS
+    /// are read from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc_issuer: Option<String>,
+    /// Facebook: the Graph API; Login with Amazon: its API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
 }
 
 /// One source of the "migrate from Amazon Cognito" preset: the user pool
@@ -329,7 +372,7 @@ fn map_or_json<'de, D: serde::Deserializer<'de>, T: serde::de::DeserializeOwned>
     impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for Visitor<T> {
         type Value = BTreeMap<String, T>;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a table of pseudo-ARN to source pool, or its JSON text")
+            f.write_str("a table, or its JSON text")
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
             if v.trim().is_empty() {
@@ -395,6 +438,8 @@ impl Default for Config {
             sts_region: None,
             federation_timeout_secs: 10.0,
             federation_endpoints: BTreeMap::new(),
+            iam_oidc_providers: BTreeMap::new(),
+            identity_login_endpoints: BTreeMap::new(),
         }
     }
 }
@@ -628,6 +673,7 @@ impl Config {
         if !(0.1..=120.0).contains(&self.federation_timeout_secs) {
             return Err("federation_timeout_secs must be between 0.1 and 120".into());
         }
+        self.check_identity_logins()?;
         if let Some(secret) = &self.sms_webhook_secret {
             if self.sms_webhook_url.is_none() {
                 return Err("sms_webhook_secret is set but sms_webhook_url is not".into());
@@ -712,6 +758,62 @@ impl Config {
                     "admin_access_key_id and admin_secret_access_key are set together".into(),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// `iam_oidc_providers`: ARNs of IAM's shape whose issuer is the URL's
+    /// host and path, with at least one client id; `identity_login_endpoints`:
+    /// the four social keys, each with the URL its provider uses.
+    fn check_identity_logins(&self) -> Result<(), String> {
+        for (arn, p) in &self.iam_oidc_providers {
+            let at = |why: &str| format!("iam_oidc_providers {arn:?}: {why}");
+            let Some((account, issuer)) = arn
+                .strip_prefix("arn:aws:iam::")
+                .and_then(|r| r.split_once(":oidc-provider/"))
+            else {
+                return Err(at(
+                    "not an ARN arn:aws:iam::<account>:oidc-provider/<host/path>",
+                ));
+            };
+            if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(at("the account is not 12 digits"));
+            }
+            let url = hook_url(&p.url).map_err(|why| at(&format!("url {why}")))?;
+            let without_scheme = p.url.split_once("://").map_or("", |(_, r)| r);
+            if without_scheme.trim_end_matches('/') != issuer || url.query().is_some() {
+                return Err(at("url is not https://<the host and path of the ARN>"));
+            }
+            if p.client_ids.is_empty() || p.client_ids.iter().any(|c| c.is_empty() || c.len() > 255)
+            {
+                return Err(at(
+                    "client_ids must list 1 or more audiences of 1–255 characters",
+                ));
+            }
+        }
+        for (key, e) in &self.identity_login_endpoints {
+            let at = |why: &str| format!("identity_login_endpoints.{key:?}: {why}");
+            let (name, url) = match key.as_str() {
+                "accounts.google.com" | "appleid.apple.com" => ("oidc_issuer", &e.oidc_issuer),
+                "graph.facebook.com" | "www.amazon.com" => ("api_url", &e.api_url),
+                _ => {
+                    return Err(at(
+                        "not a social login key (accounts.google.com, appleid.apple.com, graph.facebook.com, www.amazon.com)",
+                    ));
+                }
+            };
+            let other = if name == "api_url" {
+                &e.oidc_issuer
+            } else {
+                &e.api_url
+            };
+            if other.is_some() {
+                return Err(at(&format!("takes only {name}")));
+            }
+            let Some(url) = url else {
+                return Err(at(&format!("{name} is missing")));
+            };
+            hook_url(url).map_err(|why| at(&format!("{name} {why}")))?;
         }
         Ok(())
     }
@@ -975,6 +1077,40 @@ mod tests {
             load_toml("lambda_access_key_id = \"AKIA\"\n").is_err(),
             "key without secret"
         );
+    }
+
+    #[test]
+    fn iam_oidc_providers_and_login_endpoints_are_checked_as_a_table_or_json() {
+        let arn = "arn:aws:iam::123456789012:oidc-provider/login.example.com/tenant";
+        let c = load_toml(&format!(
+            "[iam_oidc_providers.\"{arn}\"]\nurl = \"https://login.example.com/tenant\"\nclient_ids = [\"app\"]\n[identity_login_endpoints.\"graph.facebook.com\"]\napi_url = \"http://127.0.0.1:9400\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.iam_oidc_providers[arn].client_ids, ["app"]);
+        assert_eq!(
+            c.identity_login_endpoints["graph.facebook.com"]
+                .api_url
+                .as_deref(),
+            Some("http://127.0.0.1:9400")
+        );
+        let c = load_toml(&format!(
+            "iam_oidc_providers = '{{\"{arn}\": {{\"url\": \"https://login.example.com/tenant\", \"client_ids\": [\"a\", \"b\"]}}}}'\n"
+        ))
+        .unwrap();
+        assert_eq!(c.iam_oidc_providers[arn].client_ids, ["a", "b"]);
+        for bad in [
+            // Not IAM's ARN, a URL of another issuer, no audience, http to elsewhere.
+            "[iam_oidc_providers.\"arn:aws:iam::12:oidc-provider/x.example.com\"]\nurl = \"https://x.example.com\"\nclient_ids = [\"a\"]\n",
+            "[iam_oidc_providers.\"arn:aws:iam::123456789012:oidc-provider/x.example.com\"]\nurl = \"https://y.example.com\"\nclient_ids = [\"a\"]\n",
+            "[iam_oidc_providers.\"arn:aws:iam::123456789012:oidc-provider/x.example.com\"]\nurl = \"https://x.example.com\"\nclient_ids = []\n",
+            "[iam_oidc_providers.\"arn:aws:iam::123456789012:oidc-provider/x.example.com\"]\nurl = \"http://x.example.com\"\nclient_ids = [\"a\"]\n",
+            // Not a social key, the wrong member, none.
+            "[identity_login_endpoints.\"twitter.com\"]\napi_url = \"https://api.twitter.com\"\n",
+            "[identity_login_endpoints.\"accounts.google.com\"]\napi_url = \"https://x.example.com\"\n",
+            "[identity_login_endpoints.\"www.amazon.com\"]\n",
+        ] {
+            assert!(load_toml(bad).is_err(), "accepted {bad}");
+        }
     }
 
     #[test]

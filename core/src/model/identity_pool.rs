@@ -117,6 +117,11 @@ pub struct Identity {
     pub logins: Vec<IdentityLogin>,
     pub created: Timestamp,
     pub modified: Timestamp,
+    /// Its last login was unlinked: inaccessible (Cognito Identity API:
+    /// UnlinkIdentity, UnlinkDeveloperIdentity), hidden by ListIdentities
+    /// under HideDisabled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 /// Cognito Identity API: IdentityPoolId pattern `[\w-]+:[0-9a-f-]+`, 1–55.

@@ -5,13 +5,15 @@
 //! a Cognate user pool's ID token under either of its provider names
 //! (signature, `iss`, `aud` among the pool's CognitoIdentityProviders,
 //! expiry, revocation under ServerSideTokenCheck), or an OpenID token of
-//! the identity issuer (`cognito-identity.amazonaws.com`).
+//! the identity issuer (`cognito-identity.amazonaws.com`), or a token of
+//! an OIDC or social provider (see `external_logins.rs`).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use super::Idp;
+use super::external_logins::{AMAZON, APPLE, ExternalCheck, ExternalLoginError, FACEBOOK, GOOGLE};
 use super::identity_issuer::{
     DEVELOPER_TOKEN_DEFAULT_SECONDS, DEVELOPER_TOKEN_MAX_SECONDS, OPEN_ID_TOKEN_SECONDS,
     OpenIdClaims,
@@ -129,10 +131,13 @@ impl Idp {
                 claims,
             });
         }
+        if let Some(verified) = self.verify_external_login(pool, key, token).await? {
+            return Ok(verified);
+        }
         let Some(user_pool_id) = model::user_pool_of_provider(key) else {
-            if self.is_provider_of(pool, key) {
+            if pool.config.saml_provider_arns.iter().any(|a| a == key) {
                 return Err(CognitoError::NotAuthorized(format!(
-                    "Cognate cannot verify logins from '{key}': only Cognate user pools and the identity issuer are verified."
+                    "Cognate cannot verify logins from '{key}': SAML providers are not supported."
                 )));
             }
             return Err(unsupported_provider());
@@ -279,6 +284,12 @@ impl Idp {
     ) -> Result<(IdentityPool, Identity, Vec<VerifiedLogin>)> {
         let identity = self.identity(identity_id).await?;
         let pool = self.identity_pool(&identity.pool_id).await?;
+        if identity.disabled {
+            return Err(CognitoError::NotAuthorized(format!(
+                "Access to Identity '{}' is forbidden.",
+                identity.id
+            )));
+        }
         if logins.is_empty() {
             if !identity.logins.is_empty() {
                 return Err(logins_dont_match());
@@ -610,4 +621,93 @@ fn by_provider<'a, T>(map: &'a BTreeMap<String, T>, provider: &str) -> Option<&'
     map.iter()
         .find(|(k, _)| model::user_pool_of_provider(k) == Some(user_pool))
         .map(|(_, m)| m)
+}
+
+impl Idp {
+    /// A login from an OIDC provider the pool names (by issuer, in
+    /// OpenIdConnectProviderARNs) or from a social provider of its
+    /// SupportedLoginProviders; None when `key` is neither.
+    async fn verify_external_login(
+        &self,
+        pool: &IdentityPool,
+        key: &str,
+        token: &str,
+    ) -> Result<Option<VerifiedLogin>> {
+        let oidc_arn = pool
+            .config
+            .open_id_connect_provider_arns
+            .iter()
+            .find(|a| super::identity_pools::oidc_issuer_of_arn(a) == Some(key));
+        let social = pool.config.supported_login_providers.get(key);
+        if oidc_arn.is_none() && social.is_none() {
+            return Ok(None);
+        }
+        let Some(external) = self.external_logins.as_ref() else {
+            return Err(CognitoError::NotAuthorized(format!(
+                "Cognate cannot verify logins from '{key}': no verifier of external logins is configured."
+            )));
+        };
+        let audiences: Vec<String>;
+        let issuer: String;
+        let check = if let Some(arn) = oidc_arn {
+            let Some(provider) = external.oidc_provider(arn) else {
+                return Err(CognitoError::NotAuthorized(format!(
+                    "Cognate cannot verify logins from '{key}': no IAM OIDC provider {arn} is configured (iam_oidc_providers)."
+                )));
+            };
+            audiences = provider.client_ids;
+            issuer = provider.url;
+            ExternalCheck::IdToken {
+                issuer: &issuer,
+                audiences: &audiences,
+            }
+        } else {
+            let app_id = social.map(String::as_str).unwrap_or_default();
+            match key {
+                GOOGLE | APPLE => {
+                    // Cognito takes several Google client ids separated by commas.
+                    audiences = app_id
+                        .split(',')
+                        .map(|a| a.trim().to_owned())
+                        .filter(|a| !a.is_empty())
+                        .collect();
+                    issuer = external
+                        .social_issuer(key)
+                        .unwrap_or_else(|| format!("https://{key}"));
+                    ExternalCheck::IdToken {
+                        issuer: &issuer,
+                        audiences: &audiences,
+                    }
+                }
+                FACEBOOK => ExternalCheck::Facebook { app_id },
+                AMAZON => ExternalCheck::Amazon { app_id },
+                _ => return Err(unsupported_provider()),
+            }
+        };
+        let claims = external.verify(check, token).await.map_err(|e| match e {
+            ExternalLoginError::Expired => invalid_login("Token expired."),
+            ExternalLoginError::WrongAudience => invalid_login("Incorrect token audience."),
+            ExternalLoginError::WrongIssuer => invalid_login("Issuer doesn't match providerName"),
+            ExternalLoginError::Invalid => invalid_login("Couldn't verify signed token."),
+            ExternalLoginError::Unavailable => CognitoError::ExternalService(format!(
+                "The login provider {key} did not answer; try again later."
+            )),
+        })?;
+        let sub = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid_login("Couldn't verify signed token."))?
+            .to_owned();
+        Ok(Some(VerifiedLogin {
+            login: Some(IdentityLogin {
+                provider: key.to_owned(),
+                subject: sub.clone(),
+            }),
+            identity_id: None,
+            amr: vec![key.to_owned(), format!("{key}:{sub}")],
+            provider: key.to_owned(),
+            claims,
+        }))
+    }
 }

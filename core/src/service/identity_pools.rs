@@ -230,16 +230,24 @@ impl Idp {
             .ok_or_else(|| identity_not_found(id))
     }
 
+    /// ListIdentities; `hide_disabled` leaves disabled identities out (a
+    /// page may then be shorter than MaxResults and still have a NextToken).
     pub async fn list_identities(
         &self,
         pool_id: &str,
         max: i64,
         token: Option<&str>,
+        hide_disabled: bool,
     ) -> Result<Page<Identity>> {
         self.identity_pool(pool_id).await?;
-        self.store
+        let mut page = self
+            .store
             .list_identities(pool_id, max_results(max)?, token)
-            .await
+            .await?;
+        if hide_disabled {
+            page.items.retain(|i| !i.disabled);
+        }
+        Ok(page)
     }
 
     /// DeleteIdentities: the ids that could not be deleted (none known to
@@ -286,6 +294,7 @@ impl Idp {
                 logins,
                 created: now,
                 modified: now,
+                disabled: false,
             };
             return self.store.create_identity(&identity).await;
         };
@@ -314,14 +323,19 @@ impl Idp {
         Ok(())
     }
 
-    /// LookupDeveloperIdentity: the identity and its developer user
-    /// identifiers, by identity id or by one identifier.
+    /// LookupDeveloperIdentity: the identity and a page of its developer
+    /// user identifiers (in order, MaxResults 1–60, NextToken), by identity
+    /// id or by one identifier.
     pub async fn lookup_developer_identity(
         &self,
         pool_id: &str,
         identity_id: Option<&str>,
         user_identifier: Option<&str>,
-    ) -> Result<(String, Vec<String>)> {
+        max: Option<i64>,
+        token: Option<&str>,
+    ) -> Result<(String, Page<String>)> {
+        let limit = super::page_size(max, MAX_RESULTS, "maxResults")?;
+        let after = crate::store::common::decode_key_token(token, "dui")?;
         let pool = self.identity_pool(pool_id).await?;
         let Some(provider) = pool.config.developer_provider_name.clone() else {
             return Err(CognitoError::ResourceNotFound(
@@ -349,7 +363,7 @@ impl Idp {
         if identity.pool_id != pool.id {
             return Err(identity_not_found(&id));
         }
-        let users: Vec<String> = identity
+        let mut users: Vec<String> = identity
             .logins
             .iter()
             .filter(|l| l.provider == provider)
@@ -362,7 +376,12 @@ impl Idp {
                 "No identity is linked to developer user '{user}'."
             )));
         }
-        Ok((identity.id, users))
+        users.sort();
+        users.retain(|u| after.as_deref().is_none_or(|a| u.as_str() > a));
+        let next = (users.len() > limit)
+            .then(|| crate::store::common::encode_token("dui", &[&users[limit - 1]]));
+        users.truncate(limit);
+        Ok((identity.id, Page { items: users, next }))
     }
 
     /// MergeDeveloperIdentities: the source user's identity into the

@@ -25,6 +25,7 @@ pub mod credentials;
 pub mod custom_auth;
 pub mod custom_senders;
 pub mod domains;
+pub mod external_logins;
 pub mod federation;
 pub mod groups;
 pub mod identity_credentials;
@@ -110,6 +111,9 @@ pub struct Idp {
     /// The STS identity pools get credentials from; None: the built-in
     /// one (see `sts.rs`).
     sts: Option<Arc<dyn sts::StsPort>>,
+    /// Checks logins from OIDC and social providers; None: refused (see
+    /// `external_logins.rs`).
+    pub(crate) external_logins: Option<Arc<dyn external_logins::ExternalLogins>>,
 }
 
 impl Idp {
@@ -141,6 +145,7 @@ impl Idp {
             config: Arc::default(),
             identity_keys: Arc::default(),
             sts: None,
+            external_logins: None,
         }
     }
 
@@ -168,6 +173,16 @@ impl Idp {
         encryptor: Arc<dyn custom_senders::CodeEncryptor>,
     ) -> Self {
         self.code_encryptor = encryptor;
+        self
+    }
+
+    /// Verifies identity-pool logins from OIDC and social providers with
+    /// `external`.
+    pub fn with_external_logins(
+        mut self,
+        external: Arc<dyn external_logins::ExternalLogins>,
+    ) -> Self {
+        self.external_logins = Some(external);
         self
     }
 

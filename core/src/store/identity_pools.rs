@@ -57,7 +57,8 @@ pub trait IdentityPoolStore: Send + Sync {
     /// is linked to another identity; ResourceNotFound if the identity is
     /// gone.
     async fn link_logins(&self, identity_id: &str, logins: &[IdentityLogin]) -> Result<Identity>;
-    /// Unlinks logins from an identity (those it has); the identity as now.
+    /// Unlinks logins from an identity (those it has); the identity as now,
+    /// disabled if its last login went.
     async fn unlink_logins(&self, identity_id: &str, logins: &[IdentityLogin]) -> Result<Identity>;
     /// Moves every login of `from` to `into` and deletes `from`.
     async fn merge_identities(&self, from: &str, into: &str) -> Result<Identity>;
@@ -359,7 +360,10 @@ each_backend! {
                             .execute(&mut *tx)
                             .await?;
                     }
+                    let had_logins = !identity.logins.is_empty();
                     identity.logins.retain(|l| !logins.contains(l));
+                    // Removing the last login makes the identity inaccessible.
+                    identity.disabled |= had_logins && identity.logins.is_empty();
                     save_in(&mut tx, &identity).await?;
                     tx.commit().await?;
                     Ok(identity)

@@ -16,7 +16,7 @@ use crate::error::Result;
 #[macro_use]
 mod backend;
 pub mod clients;
-mod common;
+pub(crate) mod common;
 pub mod domains;
 pub mod ghosts;
 pub mod groups;

@@ -16,6 +16,8 @@ struct List {
     identity_pool_id: String,
     max_results: i64,
     next_token: Option<String>,
+    #[serde(default)]
+    hide_disabled: bool,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +49,8 @@ struct Lookup {
     identity_pool_id: String,
     identity_id: Option<String>,
     developer_user_identifier: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -85,7 +89,12 @@ pub async fn call(op: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
         "ListIdentities" => {
             let r: List = input(body)?;
             let page = idp
-                .list_identities(&r.identity_pool_id, r.max_results, r.next_token.as_deref())
+                .list_identities(
+                    &r.identity_pool_id,
+                    r.max_results,
+                    r.next_token.as_deref(),
+                    r.hide_disabled,
+                )
                 .await?;
             let items: Vec<Value> = page.items.iter().map(description).collect();
             let mut out = json!({ "IdentityPoolId": r.identity_pool_id, "Identities": items });
@@ -127,9 +136,15 @@ pub async fn call(op: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
                     &r.identity_pool_id,
                     r.identity_id.as_deref(),
                     r.developer_user_identifier.as_deref(),
+                    r.max_results,
+                    r.next_token.as_deref(),
                 )
                 .await?;
-            Ok(json!({ "IdentityId": id, "DeveloperUserIdentifierList": users }))
+            let mut out = json!({ "IdentityId": id, "DeveloperUserIdentifierList": users.items });
+            if let Some(next) = users.next {
+                out["NextToken"] = json!(next);
+            }
+            Ok(out)
         }
         "MergeDeveloperIdentities" => {
             let r: Merge = input(body)?;

@@ -7,6 +7,7 @@
 //! with an administrative key.
 
 pub mod credentials;
+pub mod external;
 pub mod identities;
 pub mod pools;
 

@@ -142,7 +142,7 @@ pub async fn credentials_of(
 }
 
 /// GetCallerIdentity's ARN with these credentials.
-async fn caller_arn(url: &str, c: &ci::types::Credentials) -> String {
+pub async fn caller_arn(url: &str, c: &ci::types::Credentials) -> String {
     let creds = Credentials::new(
         c.access_key_id().unwrap(),
         c.secret_key().unwrap(),
@@ -840,9 +840,38 @@ async fn developer_identities_merge_and_unlink(server: TestServer) {
         .send()
         .await
         .unwrap();
-    let mut users = looked.developer_user_identifier_list().to_vec();
-    users.sort();
-    assert_eq!(users, ["user-1", "user-2"]);
+    assert_eq!(
+        looked.developer_user_identifier_list(),
+        ["user-1", "user-2"]
+    );
+    assert_eq!(looked.next_token(), None);
+    // One identifier a page: MaxResults and NextToken.
+    let lookup = |token: Option<String>| {
+        admin
+            .lookup_developer_identity()
+            .identity_pool_id(&ipool)
+            .identity_id(&one)
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+    };
+    let first_page = lookup(None).await.unwrap();
+    assert_eq!(first_page.developer_user_identifier_list(), ["user-1"]);
+    let next = first_page.next_token().expect("a second page").to_owned();
+    let second_page = lookup(Some(next)).await.unwrap();
+    assert_eq!(second_page.developer_user_identifier_list(), ["user-2"]);
+    assert_eq!(second_page.next_token(), None);
+    let err = lookup(Some("not-a-token".into())).await.unwrap_err();
+    assert_eq!(error_name(&err), "InvalidParameterException");
+    let err = admin
+        .lookup_developer_identity()
+        .identity_pool_id(&ipool)
+        .identity_id(&one)
+        .max_results(61)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "InvalidParameterException");
     let err = admin
         .describe_identity()
         .identity_id(&two)
@@ -896,6 +925,37 @@ async fn developer_identities_merge_and_unlink(server: TestServer) {
         .await
         .unwrap();
     assert_ne!(anew.identity_id(), Some(alice.as_str()));
+    // Its last login gone, the identity is disabled: inaccessible, even as
+    // an unauthenticated identity, and hidden by HideDisabled.
+    let err = public
+        .get_credentials_for_identity()
+        .identity_id(&alice)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "NotAuthorizedException");
+    let listed = |hide: bool| {
+        let (admin, ipool) = (admin.clone(), ipool.clone());
+        async move {
+            let page = admin
+                .list_identities()
+                .identity_pool_id(ipool)
+                .max_results(60)
+                .hide_disabled(hide)
+                .send()
+                .await
+                .unwrap();
+            page.identities()
+                .iter()
+                .filter_map(|i| i.identity_id().map(str::to_owned))
+                .collect::<Vec<_>>()
+        }
+    };
+    let all = listed(false).await;
+    assert!(all.contains(&alice), "{all:?}");
+    let shown = listed(true).await;
+    assert!(!shown.contains(&alice), "{shown:?}");
+    assert_eq!(shown.len(), all.len() - 1);
 }
 
 /// The management operations: describe, update, list (paged), tags,

@@ -22,6 +22,7 @@ mod feature_plans;
 mod federation_api;
 mod federation_oidc;
 mod identity_pools;
+mod identity_pools_external;
 mod identity_pools_moto;
 mod login_front;
 mod mail_smtp;
