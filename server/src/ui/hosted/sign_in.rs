@@ -174,7 +174,8 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         ChallengeName::PasswordVerifier
         | ChallengeName::CustomChallenge
         | ChallengeName::SelectChallenge
-        | ChallengeName::SmsOtp => {
+        | ChallengeName::SmsOtp
+        | ChallengeName::WebAuthn => {
             return Err(HostedError::expired(cx.lang));
         }
     }
