@@ -307,7 +307,7 @@ impl Idp {
             .passkeys
             .iter_mut()
             .find(|p| p.id == id)
-            .ok_or_else(|| super::auth::incorrect())?;
+            .ok_or_else(super::auth::incorrect)?;
         let mut passkey: Passkey = self.open_json(&record, &stored.sealed)?;
         if passkey.update_credential(&result) == Some(true) {
             stored.sealed = self.seal_json(&record, &passkey)?;
