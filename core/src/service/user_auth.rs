@@ -483,13 +483,7 @@ impl Idp {
             Err(e) => return Err(e),
         }
         drop(guard);
-        self.check_can_sign_in(&fresh)?;
-        if fresh.status == UserStatus::ForceChangePassword {
-            return Ok(AuthOutcome::Challenge(
-                self.new_password_challenge(pool, client, &fresh)?,
-            ));
-        }
-        self.signed_in(pool, client, fresh, at).await
+        self.passwordless_signed_in(pool, client, fresh, at).await
     }
 }
 
@@ -577,13 +571,25 @@ impl Idp {
                 return Err(e);
             }
         };
-        self.check_can_sign_in(&fresh)?;
-        if fresh.status == UserStatus::ForceChangePassword {
+        self.passwordless_signed_in(pool, client, fresh, at).await
+    }
+
+    /// The end of a sign-in without a password (a code, a passkey): no MFA
+    /// after it, but a temporary password must still be changed.
+    async fn passwordless_signed_in(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: User,
+        at: Attempt<'_>,
+    ) -> Result<AuthOutcome> {
+        self.check_can_sign_in(&user)?;
+        if user.status == UserStatus::ForceChangePassword {
             return Ok(AuthOutcome::Challenge(
-                self.new_password_challenge(pool, client, &fresh)?,
+                self.new_password_challenge(pool, client, &user)?,
             ));
         }
-        self.signed_in(pool, client, fresh, at).await
+        self.signed_in(pool, client, user, at).await
     }
 
     /// A masked destination for a decoy challenge, shaped like a real one
