@@ -72,6 +72,13 @@ cognito_errors! {
     UserNotConfirmed => "UserNotConfirmedException", 400;
     UserNotFound => "UserNotFoundException", 400;
     UsernameExists => "UsernameExistsException", 400;
+    WebAuthnChallengeNotFound => "WebAuthnChallengeNotFoundException", 400;
+    WebAuthnClientMismatch => "WebAuthnClientMismatchException", 400;
+    WebAuthnConfigurationMissing => "WebAuthnConfigurationMissingException", 400;
+    WebAuthnCredentialNotSupported => "WebAuthnCredentialNotSupportedException", 400;
+    WebAuthnNotEnabled => "WebAuthnNotEnabledException", 400;
+    WebAuthnOriginNotAllowed => "WebAuthnOriginNotAllowedException", 400;
+    WebAuthnRelyingPartyMismatch => "WebAuthnRelyingPartyMismatchException", 400;
 }
 
 impl CognitoError {

@@ -149,6 +149,25 @@ pub struct UserSettings {
     /// epoch are over (`service::access`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub session_epoch: u32,
+    /// Registered passkeys (`service::passkeys`), each sealed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<StoredPasskey>,
+    /// A StartWebAuthnRegistration not yet completed: its ceremony state,
+    /// sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_registration: Option<String>,
+}
+
+/// One registered passkey: Cognito's WebAuthnCredentialDescription, and
+/// the credential (public key, sign counter) sealed under the master key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPasskey {
+    /// The credential id, base64url.
+    pub id: String,
+    pub relying_party_id: String,
+    pub created: Timestamp,
+    /// The webauthn-rs credential as JSON, sealed.
+    pub sealed: String,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -211,6 +211,7 @@ fn parse_challenge(s: &str) -> Result<ChallengeName> {
         "CUSTOM_CHALLENGE" => Ok(ChallengeName::CustomChallenge),
         "SELECT_CHALLENGE" => Ok(ChallengeName::SelectChallenge),
         "SMS_OTP" => Ok(ChallengeName::SmsOtp),
+        "WEB_AUTHN" => Ok(ChallengeName::WebAuthn),
         known if CHALLENGE_NAMES.contains(&known) => Err(CognitoError::invalid_parameter(format!(
             "The challenge {known} is not supported by this server."
         ))),
@@ -425,7 +426,7 @@ impl Idp {
                 self.answer_custom_challenge(&pool, &client, session, username, user, responses, at)
                     .await
             }
-            ChallengeName::SelectChallenge | ChallengeName::SmsOtp => {
+            ChallengeName::SelectChallenge | ChallengeName::SmsOtp | ChallengeName::WebAuthn => {
                 let session = AuthSession::open(&self.master_key, session.unwrap_or(""))?;
                 session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
                 let user = self.find_user_by_name(&pool, username).await?;
@@ -436,11 +437,15 @@ impl Idp {
                     user,
                     responses,
                 };
-                if challenge == ChallengeName::SelectChallenge {
-                    self.answer_select_challenge(&pool, &client, reply, at)
-                        .await
-                } else {
-                    self.answer_sign_in_code(&pool, &client, reply, at).await
+                match challenge {
+                    ChallengeName::SelectChallenge => {
+                        self.answer_select_challenge(&pool, &client, reply, at)
+                            .await
+                    }
+                    ChallengeName::WebAuthn => {
+                        self.answer_web_authn(&pool, &client, reply, at).await
+                    }
+                    _ => self.answer_sign_in_code(&pool, &client, reply, at).await,
                 }
             }
             ChallengeName::SoftwareTokenMfa

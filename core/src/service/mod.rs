@@ -40,6 +40,7 @@ pub mod messages;
 pub mod mfa;
 pub mod oauth;
 pub mod pacing;
+pub mod passkeys;
 pub mod pools;
 pub mod pre_token_generation;
 pub mod recovery;

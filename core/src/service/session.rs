@@ -53,6 +53,8 @@ pub enum ChallengeName {
     SelectChallenge,
     /// USER_AUTH: a one-time code sent by SMS as the first factor.
     SmsOtp,
+    /// USER_AUTH: a passkey's assertion as the first factor.
+    WebAuthn,
 }
 
 impl ChallengeName {
@@ -68,6 +70,7 @@ impl ChallengeName {
             Self::CustomChallenge => "CUSTOM_CHALLENGE",
             Self::SelectChallenge => "SELECT_CHALLENGE",
             Self::SmsOtp => "SMS_OTP",
+            Self::WebAuthn => "WEB_AUTHN",
         }
     }
 }
@@ -190,6 +193,9 @@ pub struct AuthSession {
     /// name, so the decoy challenge answers as a real one would.
     #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
     pub ghost: Option<String>,
+    /// USER_AUTH WEB_AUTHN: the passkey ceremony's state (webauthn-rs).
+    #[serde(rename = "w", default, skip_serializing_if = "Option::is_none")]
+    pub webauthn: Option<serde_json::Value>,
 }
 
 /// Why a session was refused; all are NotAuthorizedException.
@@ -220,6 +226,7 @@ impl AuthSession {
             custom: None,
             first_factor: false,
             ghost: None,
+            webauthn: None,
         }
     }
 

@@ -12,6 +12,8 @@
 
 use std::collections::BTreeMap;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use tokio::time::Instant;
 
 use super::Idp;
@@ -106,6 +108,9 @@ fn pool_first_factors(pool: &UserPool) -> Vec<FirstFactor> {
             out.push(FirstFactor::PasswordSrp);
         }
     }
+    if policy.allows(AuthFactor::WebAuthn) {
+        out.push(FirstFactor::WebAuthn);
+    }
     if pool.config.mfa_configuration != MfaConfiguration::On {
         if policy.allows(AuthFactor::EmailOtp) {
             out.push(FirstFactor::EmailOtp);
@@ -124,6 +129,7 @@ fn user_first_factors(pool: &UserPool, user: &User) -> Vec<FirstFactor> {
         .into_iter()
         .filter(|f| match f {
             FirstFactor::Password | FirstFactor::PasswordSrp => user.credential.is_some(),
+            FirstFactor::WebAuthn => !user.settings.passkeys.is_empty(),
             other => other
                 .attribute()
                 .is_some_and(|a| user.attribute(a).is_some() && user.is_verified(a)),
@@ -312,9 +318,7 @@ impl Idp {
                 self.send_sign_in_code(pool, client, username, user, factor, at)
                     .await
             }
-            FirstFactor::WebAuthn => Err(CognitoError::invalid_parameter(
-                "WEB_AUTHN is not available for this user.",
-            )),
+            FirstFactor::WebAuthn => self.begin_passkey(pool, client, username, user).await,
         }
     }
 
@@ -479,17 +483,115 @@ impl Idp {
             Err(e) => return Err(e),
         }
         drop(guard);
-        self.check_can_sign_in(&fresh)?;
-        if fresh.status == UserStatus::ForceChangePassword {
-            return Ok(AuthOutcome::Challenge(
-                self.new_password_challenge(pool, client, &fresh)?,
-            ));
-        }
-        self.signed_in(pool, client, fresh, at).await
+        self.passwordless_signed_in(pool, client, fresh, at).await
     }
 }
 
 impl Idp {
+    /// WEB_AUTHN: assertion options for the user's passkeys. A name no
+    /// user has, or a user without passkeys (when the client hides which
+    /// users exist), gets options shaped alike that no passkey answers.
+    async fn begin_passkey(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        username: &str,
+        user: Option<User>,
+    ) -> Result<AuthOutcome> {
+        let (options, subject, state) = match user {
+            Some(u) if !u.settings.passkeys.is_empty() => {
+                self.check_not_locked_out(&u)?;
+                let (options, state) = self.start_passkey_sign_in(pool, &u)?;
+                let state = serde_json::to_value(&state).map_err(CognitoError::internal)?;
+                (options, Subject::User(Box::new(u)), Some(state))
+            }
+            _ if client.prevents_user_existence_errors() => {
+                let (_, rp_id) = super::passkeys::relying_party(pool)?;
+                let options = serde_json::json!({
+                    "challenge": B64URL.encode(crate::crypto::random_bytes::<32>()),
+                    "timeout": 300000,
+                    "rpId": rp_id,
+                    "allowCredentials": [],
+                    "userVerification": "required",
+                });
+                (options, Subject::Ghost(username.to_owned()), None)
+            }
+            _ => {
+                return Err(CognitoError::invalid_parameter(
+                    "WEB_AUTHN is not available for this user.",
+                ));
+            }
+        };
+        let mut session = self.user_auth_session(pool, client, &subject, ChallengeName::WebAuthn);
+        session.webauthn = state;
+        Ok(AuthOutcome::Challenge(Challenge {
+            name: ChallengeName::WebAuthn,
+            parameters: BTreeMap::from([(
+                "CREDENTIAL_REQUEST_OPTIONS".to_owned(),
+                options.to_string(),
+            )]),
+            session: Some(session.seal(&self.master_key)?),
+            available: None,
+        }))
+    }
+
+    /// RespondToAuthChallenge WEB_AUTHN: CREDENTIAL, the browser's
+    /// assertion. A passkey signs in without MFA (it is two factors: the
+    /// device and its user verification); a refused one counts toward the
+    /// lockout.
+    pub(super) async fn answer_web_authn(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        reply: Reply<'_>,
+        at: Attempt<'_>,
+    ) -> Result<AuthOutcome> {
+        let credential = required(reply.responses, "CREDENTIAL")?;
+        let state = reply.session.webauthn.clone();
+        let user = match reply.subject()? {
+            Subject::User(u) => *u,
+            Subject::Ghost(name) => {
+                self.check_ghost_not_locked_out(pool, &name).await?;
+                self.record_ghost_sign_in_failure(pool, &name).await?;
+                return Err(super::auth::incorrect());
+            }
+        };
+        self.check_not_locked_out(&user)?;
+        let state: webauthn_rs::prelude::PasskeyAuthentication =
+            serde_json::from_value(state.ok_or_else(invalid_session)?)
+                .map_err(|_| invalid_session())?;
+        let fresh = match self
+            .finish_passkey_sign_in(pool, &user, &state, credential)
+            .await
+        {
+            Ok(u) => u,
+            Err(e @ CognitoError::InvalidParameter(_)) => return Err(e),
+            Err(e) => {
+                self.record_sign_in_failure(pool, &user).await?;
+                return Err(e);
+            }
+        };
+        self.passwordless_signed_in(pool, client, fresh, at).await
+    }
+
+    /// The end of a sign-in without a password (a code, a passkey): no MFA
+    /// after it, but a temporary password must still be changed.
+    async fn passwordless_signed_in(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: User,
+        at: Attempt<'_>,
+    ) -> Result<AuthOutcome> {
+        self.check_can_sign_in(&user)?;
+        if user.status == UserStatus::ForceChangePassword {
+            return Ok(AuthOutcome::Challenge(
+                self.new_password_challenge(pool, client, &user)?,
+            ));
+        }
+        self.signed_in(pool, client, user, at).await
+    }
+
     /// A masked destination for a decoy challenge, shaped like a real one
     /// and the same for a name each time (keyed, so it cannot be computed
     /// from the name alone).

@@ -46,4 +46,5 @@ mod triggers_migration;
 mod triggers_senders;
 mod triggers_sign_in;
 mod user_auth;
+mod user_auth_passkeys;
 mod wiring;

@@ -71,6 +71,25 @@ struct Token {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
+struct CompleteRegistration {
+    credential: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListPasskeys {
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PasskeyRef {
+    credential_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
 struct ChangePassword {
     previous_password: String,
     proposed_password: String,
@@ -217,6 +236,37 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let t: Token = input(body)?;
             let f = idp.get_user_auth_factors(&t.access_token).await?;
             Ok(auth_factors_response(f))
+        }
+        "StartWebAuthnRegistration" => {
+            let t: Token = input(body)?;
+            let options = idp.start_web_authn_registration(&t.access_token).await?;
+            Ok(json!({ "CredentialCreationOptions": options }))
+        }
+        "CompleteWebAuthnRegistration" => {
+            let t: Token = input(body.clone())?;
+            let c: CompleteRegistration = input(body)?;
+            idp.complete_web_authn_registration(&t.access_token, c.credential)
+                .await?;
+            Ok(json!({}))
+        }
+        "ListWebAuthnCredentials" => {
+            let t: Token = input(body.clone())?;
+            let l: ListPasskeys = input(body)?;
+            let (credentials, next) = idp
+                .list_web_authn_credentials(&t.access_token, l.max_results, l.next_token.as_deref())
+                .await?;
+            let mut out = json!({ "Credentials": credentials });
+            if let (Some(n), Some(obj)) = (next, out.as_object_mut()) {
+                obj.insert("NextToken".into(), json!(n));
+            }
+            Ok(out)
+        }
+        "DeleteWebAuthnCredential" => {
+            let t: Token = input(body.clone())?;
+            let d: PasskeyRef = input(body)?;
+            idp.delete_web_authn_credential(&t.access_token, &d.credential_id)
+                .await?;
+            Ok(json!({}))
         }
         "UpdateUserAttributes" => {
             let t: Token = input(body.clone())?;

@@ -179,7 +179,8 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         ChallengeName::PasswordVerifier
         | ChallengeName::CustomChallenge
         | ChallengeName::SelectChallenge
-        | ChallengeName::SmsOtp => {
+        | ChallengeName::SmsOtp
+        | ChallengeName::WebAuthn => {
             return Err(HostedError::expired(cx.lang));
         }
     }
