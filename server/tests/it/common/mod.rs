@@ -107,6 +107,11 @@ impl TestServer {
         .await?;
         // The schema belongs to the first node, which drops it.
         node.schema = self.schema.as_ref().map(PgSchema::share);
+        // Nodes of one deployment read the same time: each test node's
+        // manual clock stops where it started, so the second one is set to
+        // the first's (else a lockout the first recorded could already be
+        // over by the second's clock, however long the test took).
+        node.clock.set(self.clock.now());
         Some(node)
     }
 
