@@ -28,9 +28,13 @@ fn dance_key(state: &str) -> String {
     format!("federation:{state}")
 }
 
-/// `{issuer}/oauth2/idpresponse`: where upstreams send the browser back.
-pub fn redirect_uri(state: &AppState, pool_id: &str) -> String {
-    format!("{}/oauth2/idpresponse", state.idp.issuer(pool_id))
+/// `{issuer}/oauth2/idpresponse`, or on the pool's domain when the flow
+/// began there: where upstreams send the browser back.
+pub fn redirect_uri(state: &AppState, pool_id: &str, origin: Option<&str>) -> String {
+    match origin {
+        Some(origin) => format!("{origin}/oauth2/idpresponse"),
+        None => format!("{}/oauth2/idpresponse", state.idp.issuer(pool_id)),
+    }
 }
 
 /// The provider `name` (or the one `identifier` names), if the app client
@@ -98,7 +102,7 @@ pub async fn go_upstream(
 ) -> Result<Response, HostedError> {
     let unavailable = || HostedError::refused(cx.lang, "error.provider_unavailable");
     let endpoints = Endpoints::of(&cx.state.idp, provider).ok_or_else(unavailable)?;
-    let back = redirect_uri(&cx.state, &cx.pool.id);
+    let back = redirect_uri(&cx.state, &cx.pool.id, cx.flow.origin.as_deref());
     let (url, state, nonce, verifier) =
         oidc::start(provider, &endpoints, &back).map_err(|e| HostedError::internal(cx.lang, e))?;
     let dance = Dance {
@@ -186,7 +190,7 @@ pub async fn idp_response(
         .map_err(|_| HostedError::refused(lang, "error.provider_unavailable"))?;
     let endpoints = Endpoints::of(&state.idp, &provider)
         .ok_or_else(|| HostedError::refused(lang, "error.provider_unavailable"))?;
-    let back = redirect_uri(&state, &cx.pool.id);
+    let back = redirect_uri(&state, &cx.pool.id, cx.flow.origin.as_deref());
     let claims = oidc::finish(
         state.upstream.http(),
         &provider,
