@@ -684,6 +684,11 @@ async fn a_client_without_cognito_signs_in_only_through_its_providers(s: TestSer
         .await
         .unwrap();
     assert!(html.contains("value=\"Second\""), "{html}");
+    assert!(html.contains("value=\"Upstream\""), "{html}");
+    // Only the providers' buttons: no password form, no sign-up link.
+    assert!(!html.contains("name=\"password\""), "{html}");
+    assert!(!html.contains("name=\"username\""), "{html}");
+    assert!(!html.contains("/signup"), "{html}");
     let form = [
         ("csrf", hidden(&html, "csrf").expect("csrf")),
         ("flow", hidden(&html, "flow").expect("flow")),
@@ -698,6 +703,19 @@ async fn a_client_without_cognito_signs_in_only_through_its_providers(s: TestSer
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(location(&r).is_empty());
+    assert!(!r.text().await.unwrap().contains("name=\"password\""));
+    // A client with COGNITO among its providers keeps the password form
+    // beside the buttons.
+    let html = browser()
+        .get(authorize_url(&s, &x, ""))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"password\""), "{html}");
+    assert!(html.contains("value=\"Upstream\""), "{html}");
 }
 
 async fn deleting_the_provider_keeps_its_users_and_ends_its_sign_ins(s: TestServer) {
