@@ -22,6 +22,7 @@ const PATHS: &[&str] = &[
     "/login",
     "/federate",
     "/oauth2/idpresponse",
+    "/oauth2/idplogout",
     "/logout",
     "/signup",
     "/confirmUser",

@@ -49,6 +49,10 @@ pub fn build(state: AppState) -> Router {
             "/{pool_id}/oauth2/idpresponse",
             get(hosted::federation::idp_response),
         )
+        .route(
+            "/{pool_id}/oauth2/idplogout",
+            get(hosted::federation::idp_logout),
+        )
         .layer(sessions::layer(&state.idp, &state.public_url))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

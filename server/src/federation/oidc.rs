@@ -3,7 +3,9 @@
 //! nonce and PKCE, and at the callback the code exchanged and the ID token
 //! verified against the upstream's JWKS (OpenID Connect Core §3.1.3.7),
 //! with the openidconnect crate. The upstream's tokens live only in this
-//! module's locals; the claims are all that leaves it.
+//! module's locals; the claims, and the ID token kept (sealed in the
+//! browser's session) as the hint of an upstream logout, are all that
+//! leaves it.
 
 use cognate_core::model::identity_provider::{IdentityProvider, ProviderType};
 use cognate_core::service::Idp;
@@ -144,7 +146,7 @@ pub async fn finish(
     redirect_uri: &str,
     code: &str,
     dance: &Dance,
-) -> Result<Map<String, Value>, Failure> {
+) -> Result<(Map<String, Value>, Option<String>), Failure> {
     let d = &provider.provider_details;
     let client_id = ClientId::new(d.get("client_id").cloned().unwrap_or_default());
     let jwks = match &e.jwks_uri {
@@ -204,7 +206,32 @@ pub async fn finish(
             claims.entry(k).or_insert(v);
         }
     }
-    Ok(claims)
+    Ok((claims, id_token.map(|t| t.to_string())))
+}
+
+/// OpenID Connect Discovery §3 and RP-Initiated Logout 1.0 §2.1: the
+/// provider's `end_session_endpoint`, if its discovery document names one
+/// (None when it names none or cannot be read in time: the local logout
+/// goes on without it).
+pub async fn end_session_endpoint(http: &reqwest::Client, issuer: &str) -> Option<String> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let doc: Value = match http.get(&url).send().await {
+        Ok(r) if r.status().is_success() => r.json().await.ok()?,
+        Ok(r) => {
+            tracing::info!(status = %r.status(), "upstream discovery for logout refused");
+            return None;
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "upstream discovery for logout unreachable");
+            return None;
+        }
+    };
+    let endpoint = doc.get("end_session_endpoint")?.as_str()?;
+    let parsed = reqwest::Url::parse(endpoint).ok()?;
+    matches!(parsed.scheme(), "https" | "http").then(|| endpoint.to_owned())
 }
 
 fn verified_claims(

@@ -19,6 +19,7 @@ mod cli_theme;
 mod cluster;
 mod durability;
 mod federation_api;
+mod federation_logout;
 mod federation_oidc;
 mod login_front;
 mod mail_smtp;

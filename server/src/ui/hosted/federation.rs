@@ -11,8 +11,11 @@
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_core::crypto::random_bytes;
 use cognate_core::model::UserPoolClient;
-use cognate_core::model::identity_provider::IdentityProvider;
+use cognate_core::model::identity_provider::{IdentityProvider, ProviderType};
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
 
 use super::error::HostedError;
@@ -26,6 +29,17 @@ const DANCE_SECONDS: i64 = 15 * 60;
 
 fn dance_key(state: &str) -> String {
     format!("federation:{state}")
+}
+
+/// The upstream sign-in behind the browser's SSO session for a pool.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct UpstreamSession {
+    pub provider_name: String,
+    pub id_token: Option<String>,
+}
+
+pub fn upstream_key(pool_id: &str) -> String {
+    format!("upstream:{pool_id}")
 }
 
 /// `{issuer}/oauth2/idpresponse`, or on the pool's domain when the flow
@@ -191,7 +205,7 @@ pub async fn idp_response(
     let endpoints = Endpoints::of(&state.idp, &provider)
         .ok_or_else(|| HostedError::refused(lang, "error.provider_unavailable"))?;
     let back = redirect_uri(&state, &cx.pool.id, cx.flow.origin.as_deref());
-    let claims = oidc::finish(
+    let (claims, id_token) = oidc::finish(
         state.upstream.http(),
         &provider,
         &endpoints,
@@ -212,6 +226,19 @@ pub async fn idp_response(
         .federated_sign_in(&cx.pool, &cx.client, &provider, &claims)
         .await
         .map_err(|e| cx.error(e))?;
+    // Kept for /logout to end the upstream session too (the hint of
+    // RP-Initiated Logout), sealed with the rest of the session.
+    let upstream = UpstreamSession {
+        provider_name: provider.provider_name.clone(),
+        id_token,
+    };
+    if let Err(e) = cx
+        .session
+        .insert(&upstream_key(&cx.pool.id), &upstream)
+        .await
+    {
+        tracing::warn!(error = %e, "upstream session not kept");
+    }
     cx.signed_in(&user).await
 }
 
@@ -231,4 +258,76 @@ fn to_app(cx: &Context, e: &OAuthError) -> Response {
         request.response_type == "token",
         &params,
     )
+}
+
+fn logout_key(state: &str) -> String {
+    format!("idplogout:{state}")
+}
+
+/// OpenID Connect RP-Initiated Logout 1.0 §2: where `/logout` sends the
+/// browser so that an OIDC provider ends its session too (with
+/// `id_token_hint`, `client_id`, `post_logout_redirect_uri` back to
+/// `/oauth2/idplogout` and a `state` that carries `target` there); None
+/// when the provider names no end-session endpoint.
+pub async fn upstream_logout(
+    state: &AppState,
+    pool_id: &str,
+    origin: Option<&str>,
+    upstream: UpstreamSession,
+    target: Option<String>,
+    session: &Session,
+) -> Option<String> {
+    let provider = state
+        .idp
+        .identity_provider(pool_id, &upstream.provider_name)
+        .await
+        .ok()
+        .filter(|p| p.provider_type == ProviderType::Oidc)?;
+    let issuer = Endpoints::of(&state.idp, &provider)?.issuer?;
+    let end = oidc::end_session_endpoint(state.upstream.http(), &issuer).await?;
+    let logout_state = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+    session
+        .insert(&logout_key(&logout_state), &target)
+        .await
+        .ok()?;
+    let back = match origin {
+        Some(o) => format!("{o}/oauth2/idplogout"),
+        None => format!("{}/oauth2/idplogout", state.idp.issuer(pool_id)),
+    };
+    let mut params = vec![("post_logout_redirect_uri", back), ("state", logout_state)];
+    if let Some(client_id) = provider.provider_details.get("client_id") {
+        params.push(("client_id", client_id.clone()));
+    }
+    if let Some(hint) = upstream.id_token {
+        params.push(("id_token_hint", hint));
+    }
+    let sep = if end.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{end}{sep}{}",
+        serde_urlencoded::to_string(&params).ok()?
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdpLogoutQuery {
+    state: Option<String>,
+}
+
+/// `GET /oauth2/idplogout`: back from the provider's end-session endpoint,
+/// on to where `/logout` was going (its `state`, once), else the
+/// signed-out page.
+pub async fn idp_logout(
+    Query(q): Query<IdpLogoutQuery>,
+    headers: HeaderMap,
+    session: Session,
+) -> Response {
+    let lang = language(None, &headers);
+    let target: Option<Option<String>> = match q.state.as_deref() {
+        Some(s) => session.remove(&logout_key(s)).await.ok().flatten(),
+        None => None,
+    };
+    match target.flatten() {
+        Some(t) => redirect(&t),
+        None => super::pages::signed_out(lang),
+    }
 }
