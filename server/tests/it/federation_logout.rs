@@ -3,24 +3,14 @@
 //! document's `end_session_endpoint`, with `id_token_hint`, `client_id`,
 //! `post_logout_redirect_uri` and `state`), on SQLite and PostgreSQL.
 //! Cognate's own discovery names no end-session endpoint (nor does
-//! Cognito's), so the upstream is a small OpenID provider in the test, on a
-//! random local port: discovery, authorize, token (an RS256 ID token), JWKS
-//! and an end-session endpoint that records what it was sent.
+//! Cognito's), so the upstream is the small OpenID provider of
+//! `common/oidc_peer.rs`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use axum::extract::{Form, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use cognate_core::Timestamp;
-use cognate_core::crypto::MasterKey;
-use cognate_core::tokens::{Signer, new_signing_key};
-use serde_json::{Value, json};
 
 use crate::common::TestServer;
 use crate::common::hosted::{PKCE_VERIFIER, browser, location, query_param, s256};
+use crate::common::oidc_peer::{Peer, start_peer};
 use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType;
 
 on_both_backends!(
@@ -31,127 +21,6 @@ on_both_backends!(
 const APP_CALLBACK: &str = "https://app.example.com/cb";
 const APP_LOGOUT: &str = "https://app.example.com/bye";
 const PEER_CLIENT: &str = "peer-client";
-
-/// The provider in the test: what it issued and what it was asked.
-struct Peer {
-    base: String,
-    signer: Signer,
-    end_session: bool,
-    nonce: Mutex<Option<String>>,
-    issued: Mutex<Option<String>>,
-    logouts: Mutex<Vec<HashMap<String, String>>>,
-}
-
-async fn discovery(State(p): State<Arc<Peer>>) -> Json<Value> {
-    let b = &p.base;
-    let mut doc = json!({
-        "issuer": b,
-        "authorization_endpoint": format!("{b}/authorize"),
-        "token_endpoint": format!("{b}/token"),
-        "jwks_uri": format!("{b}/jwks"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    });
-    if p.end_session {
-        doc["end_session_endpoint"] = json!(format!("{b}/end_session"));
-    }
-    Json(doc)
-}
-
-/// Signs the user in at once: back to the redirect URI with a code.
-async fn authorize(
-    State(p): State<Arc<Peer>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    *p.nonce.lock().unwrap() = q.get("nonce").cloned();
-    let back = format!(
-        "{}?code=peer-code&state={}",
-        q["redirect_uri"],
-        urlencode(&q["state"])
-    );
-    Redirect::to(&back).into_response()
-}
-
-async fn token(State(p): State<Arc<Peer>>, Form(f): Form<HashMap<String, String>>) -> Response {
-    if f.get("code").map(String::as_str) != Some("peer-code") {
-        return (
-            axum::http::StatusCode::BAD_REQUEST,
-            Json(json!({"error": "invalid_grant"})),
-        )
-            .into_response();
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let mut claims = serde_json::Map::new();
-    for (k, v) in [
-        ("iss", json!(p.base)),
-        ("sub", json!("peer-user-1")),
-        ("aud", json!(PEER_CLIENT)),
-        ("iat", json!(now)),
-        ("exp", json!(now + 600)),
-        ("nonce", json!(p.nonce.lock().unwrap().clone())),
-        ("email", json!("pat@peer.example")),
-    ] {
-        claims.insert(k.into(), v);
-    }
-    let id_token = p.signer.sign(&claims).unwrap();
-    *p.issued.lock().unwrap() = Some(id_token.clone());
-    Json(json!({
-        "access_token": "peer-access-token",
-        "token_type": "Bearer",
-        "expires_in": 600,
-        "id_token": id_token,
-    }))
-    .into_response()
-}
-
-async fn jwks(State(p): State<Arc<Peer>>) -> Json<Value> {
-    Json(json!({ "keys": [p.signer.jwk()] }))
-}
-
-/// RP-Initiated Logout 1.0 §2–3: records the request, back with `state`.
-async fn end_session(
-    State(p): State<Arc<Peer>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    p.logouts.lock().unwrap().push(q.clone());
-    let back = format!(
-        "{}?state={}",
-        q["post_logout_redirect_uri"],
-        urlencode(&q["state"])
-    );
-    Redirect::to(&back).into_response()
-}
-
-fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)]).unwrap()[2..].to_owned()
-}
-
-async fn start_peer(end_session_endpoint: bool) -> Arc<Peer> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (_, signer) = new_signing_key(&MasterKey::generate(), "peer", Timestamp(0)).unwrap();
-    let peer = Arc::new(Peer {
-        base,
-        signer,
-        end_session: end_session_endpoint,
-        nonce: Mutex::new(None),
-        issued: Mutex::new(None),
-        logouts: Mutex::new(Vec::new()),
-    });
-    let app = Router::new()
-        .route("/.well-known/openid-configuration", get(discovery))
-        .route("/authorize", get(authorize))
-        .route("/token", post(token))
-        .route("/jwks", get(jwks))
-        .route("/end_session", get(end_session))
-        .with_state(peer.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    peer
-}
 
 /// A pool with the peer as provider "Peer" and an app client of it with a
 /// sign-out URL; the browser signed in through the peer. Returns the pool,
@@ -202,7 +71,7 @@ async fn signed_in_through(s: &TestServer, peer: &Peer) -> (String, String, reqw
 }
 
 async fn logout_ends_the_upstream_session_and_comes_back_to_the_logout_uri(s: TestServer) {
-    let peer = start_peer(true).await;
+    let peer = start_peer(true, None).await;
     let (pool, client, b) = signed_in_through(&s, &peer).await;
     let r = b
         .get(format!(
@@ -264,7 +133,7 @@ async fn logout_ends_the_upstream_session_and_comes_back_to_the_logout_uri(s: Te
 }
 
 async fn a_provider_without_an_end_session_endpoint_is_left_alone(s: TestServer) {
-    let peer = start_peer(false).await;
+    let peer = start_peer(false, None).await;
     let (pool, client, b) = signed_in_through(&s, &peer).await;
     let r = b
         .get(format!(

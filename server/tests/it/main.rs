@@ -19,6 +19,7 @@ mod cli_theme;
 mod cluster;
 mod durability;
 mod federation_api;
+mod federation_apple;
 mod federation_logout;
 mod federation_oidc;
 mod login_front;

@@ -146,13 +146,35 @@ pub async fn federate(posted: Posted) -> Result<Response, HostedError> {
     go_upstream(&posted.cx, &provider).await
 }
 
-/// The upstream's answer (RFC 6749 §4.1.2).
-#[derive(serde::Deserialize)]
+/// The upstream's answer (RFC 6749 §4.1.2); `user` is Apple's (form_post);
+/// `form` is a form_post answer sealed by [`idp_form_post`].
+#[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct IdpResponse {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
+    #[serde(default, skip_serializing)]
+    form: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+const FORM_POST_RECORD: &str = "idp-form-post";
+
+/// `POST /oauth2/idpresponse` (OAuth 2.0 Form Post Response Mode, as Apple
+/// answers): a cross-site POST carries no SameSite=Lax session cookie, so
+/// the answer goes on, sealed, by a 303 to `GET /oauth2/idpresponse` — a
+/// top-level navigation that does carry it.
+pub async fn idp_form_post(
+    State(state): State<AppState>,
+    axum::Form(answer): axum::Form<IdpResponse>,
+) -> Response {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(&answer).unwrap_or_default());
+    let sealed = URL_SAFE_NO_PAD.encode(state.idp.master_key.seal(FORM_POST_RECORD, &json));
+    let mut r = redirect(&format!("idpresponse?form={sealed}"));
+    *r.status_mut() = axum::http::StatusCode::SEE_OTHER;
+    r
 }
 
 /// `GET /oauth2/idpresponse`.
@@ -165,6 +187,18 @@ pub async fn idp_response(
 ) -> Result<Response, HostedError> {
     let lang = language(None, &headers);
     let unknown = || HostedError::refused(lang, "error.federation_unknown");
+    let answer = match answer.form.as_deref() {
+        Some(sealed) => URL_SAFE_NO_PAD
+            .decode(sealed)
+            .ok()
+            .and_then(|b| state.idp.master_key.open_quietly(FORM_POST_RECORD, &b))
+            .and_then(|json| serde_json::from_slice::<IdpResponse>(&json).ok())
+            .ok_or_else(unknown)?,
+        None => IdpResponse {
+            user: None,
+            ..answer
+        },
+    };
     // RFC 6749 §10.12: the state binds the answer to this browser's request;
     // it is used once.
     let key = dance_key(answer.state.as_deref().ok_or_else(unknown)?);
@@ -205,7 +239,7 @@ pub async fn idp_response(
     let endpoints = Endpoints::of(&state.idp, &provider)
         .ok_or_else(|| HostedError::refused(lang, "error.provider_unavailable"))?;
     let back = redirect_uri(&state, &cx.pool.id, cx.flow.origin.as_deref());
-    let (claims, id_token) = oidc::finish(
+    let (mut claims, id_token) = oidc::finish(
         state.upstream.http(),
         &provider,
         &endpoints,
@@ -221,6 +255,11 @@ pub async fn idp_response(
             HostedError::refused(lang, "error.upstream_refused")
         }
     })?;
+    if let (Some(user), ProviderType::SignInWithApple) =
+        (answer.user.as_deref(), provider.provider_type)
+    {
+        oidc::add_apple_user(&mut claims, user);
+    }
     let user = state
         .idp
         .federated_sign_in(&cx.pool, &cx.client, &provider, &claims)
@@ -260,7 +299,7 @@ fn to_app(cx: &Context, e: &OAuthError) -> Response {
     )
 }
 
-fn logout_key(state: &str) -> String {
+pub fn logout_key(state: &str) -> String {
     format!("idplogout:{state}")
 }
 
@@ -306,28 +345,4 @@ pub async fn upstream_logout(
         "{end}{sep}{}",
         serde_urlencoded::to_string(&params).ok()?
     ))
-}
-
-#[derive(serde::Deserialize)]
-pub struct IdpLogoutQuery {
-    state: Option<String>,
-}
-
-/// `GET /oauth2/idplogout`: back from the provider's end-session endpoint,
-/// on to where `/logout` was going (its `state`, once), else the
-/// signed-out page.
-pub async fn idp_logout(
-    Query(q): Query<IdpLogoutQuery>,
-    headers: HeaderMap,
-    session: Session,
-) -> Response {
-    let lang = language(None, &headers);
-    let target: Option<Option<String>> = match q.state.as_deref() {
-        Some(s) => session.remove(&logout_key(s)).await.ok().flatten(),
-        None => None,
-    };
-    match target.flatten() {
-        Some(t) => redirect(&t),
-        None => super::pages::signed_out(lang),
-    }
 }

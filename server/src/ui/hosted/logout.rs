@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::error::HostedError;
-use super::federation::{UpstreamSession, upstream_key, upstream_logout};
+use super::federation::{UpstreamSession, logout_key, upstream_key, upstream_logout};
 use super::flow::{Session, language, sso_key};
 use super::pages;
 use crate::domain_routing::PoolDomainOrigin;
@@ -119,4 +119,28 @@ pub async fn logout(
         Some(t) => redirect(&t),
         None => pages::signed_out(lang),
     })
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdpLogoutQuery {
+    state: Option<String>,
+}
+
+/// `GET /oauth2/idplogout`: back from the provider's end-session endpoint,
+/// on to where `/logout` was going (its `state`, once), else the
+/// signed-out page.
+pub async fn idp_logout(
+    Query(q): Query<IdpLogoutQuery>,
+    headers: HeaderMap,
+    session: Session,
+) -> Response {
+    let lang = language(None, &headers);
+    let target: Option<Option<String>> = match q.state.as_deref() {
+        Some(s) => session.remove(&logout_key(s)).await.ok().flatten(),
+        None => None,
+    };
+    match target.flatten() {
+        Some(t) => redirect(&t),
+        None => pages::signed_out(lang),
+    }
 }
