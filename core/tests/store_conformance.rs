@@ -21,6 +21,9 @@ use cognate_core::model::pool::{
 use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
 use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
 use cognate_core::store::oauth::{AuthCodeRecord, CodeGrant, Redemption};
+use cognate_core::store::{
+    PgStore, SamlSigningCertificate, SigningKey, SqliteStore, Store, UserFilter,
+};
 use cognate_core::store::{PgStore, SigningKey, SqliteStore, Store, StsCredential, UserFilter};
 use cognate_core::test_support::{Backend, PgSchema};
 use cognate_core::{CognitoError, Timestamp};
@@ -672,6 +675,39 @@ async fn signing_keys_newest_first(s: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// GetSigningCertificate: the first certificate of a pool stays; another
+/// pool's is its own; a deleted pool takes its certificate with it.
+async fn saml_certificate_first_one_stays(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let other = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let cert = |pool_id: &str, n: u8| SamlSigningCertificate {
+        pool_id: pool_id.into(),
+        sealed_private_key: vec![9, n],
+        certificate_der: vec![0x30, n, n],
+        created: Timestamp(NOW.0 + i64::from(n)),
+    };
+    assert_eq!(s.saml_certificate(&pool.id).await.unwrap(), None);
+    s.add_saml_certificate(&cert(&pool.id, 1)).await.unwrap();
+    s.add_saml_certificate(&cert(&pool.id, 2))
+        .await
+        .expect("a second certificate is no error");
+    s.add_saml_certificate(&cert(&other.id, 3)).await.unwrap();
+    assert_eq!(
+        s.saml_certificate(&pool.id).await.unwrap(),
+        Some(cert(&pool.id, 1))
+    );
+    assert_eq!(
+        s.saml_certificate(&other.id).await.unwrap(),
+        Some(cert(&other.id, 3))
+    );
+    assert_eq!(
+        wire(s.add_saml_certificate(&cert("us-east-1_nothere", 4)).await),
+        "ResourceNotFoundException"
+    );
+    assert!(s.delete_pool(&pool.id).await.unwrap());
+    assert_eq!(s.saml_certificate(&pool.id).await.unwrap(), None);
 }
 
 async fn delete_pool_cascades(s: Arc<dyn Store>) {
@@ -2763,6 +2799,7 @@ cognate_core::on_both_backends! {
     users_crud,
     groups_and_memberships,
     signing_keys_newest_first,
+    saml_certificate_first_one_stays,
     delete_pool_cascades,
     username_unique_case_insensitive,
     username_unique_case_sensitive,

@@ -22,6 +22,7 @@ const PATHS: &[&str] = &[
     "/login",
     "/federate",
     "/oauth2/idpresponse",
+    "/oauth2/idplogout",
     "/logout",
     "/signup",
     "/confirmUser",
@@ -31,6 +32,14 @@ const PATHS: &[&str] = &[
     "/.well-known/openid-configuration",
     "/.well-known/jwks.json",
 ];
+
+/// The origin (`{scheme}://{host}`) a browser reached a pool's domain on,
+/// in the extensions of the request routed to the issuer path: a sign-in
+/// that leaves for an upstream provider comes back to this host, where the
+/// browser's session cookie is (Cognito's `/oauth2/idpresponse` is on the
+/// pool's domain).
+#[derive(Clone, Debug)]
+pub struct PoolDomainOrigin(pub String);
 
 /// The fallback of the router: a pool-domain request, or 404.
 pub async fn route(state: AppState, inner: Router, mut req: Request<Body>) -> Response {
@@ -63,6 +72,16 @@ pub async fn route(state: AppState, inner: Router, mut req: Request<Body>) -> Re
         return not_found();
     };
     *req.uri_mut() = uri;
+    // The host matched a registered domain; the scheme is the server's.
+    let scheme = if state.public_url.starts_with("https://") {
+        "https"
+    } else {
+        "http"
+    };
+    req.extensions_mut().insert(PoolDomainOrigin(format!(
+        "{scheme}://{}",
+        host.to_ascii_lowercase()
+    )));
     match inner.oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

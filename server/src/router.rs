@@ -47,7 +47,11 @@ pub fn build(state: AppState) -> Router {
         .route("/{pool_id}/federate", post(hosted::federation::federate))
         .route(
             "/{pool_id}/oauth2/idpresponse",
-            get(hosted::federation::idp_response),
+            get(hosted::federation::idp_response).post(hosted::federation::idp_form_post),
+        )
+        .route(
+            "/{pool_id}/oauth2/idplogout",
+            get(hosted::logout::idp_logout),
         )
         .layer(sessions::layer(&state.idp, &state.public_url))
         .layer(axum::middleware::from_fn_with_state(

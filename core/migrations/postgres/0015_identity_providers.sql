@@ -35,3 +35,12 @@ CREATE TABLE provider_links (
     FOREIGN KEY (pool_id, sub) REFERENCES users (pool_id, sub) ON DELETE CASCADE
 );
 CREATE INDEX provider_links_by_user ON provider_links (pool_id, sub);
+
+-- Cognito API: GetSigningCertificate — the pool's SAML signing
+-- certificate (DER), made once; its private key sealed under the master key.
+CREATE TABLE saml_signing_certificates (
+    pool_id     TEXT COLLATE "C" NOT NULL PRIMARY KEY REFERENCES pools (id) ON DELETE CASCADE,
+    sealed      BYTEA NOT NULL,
+    certificate BYTEA NOT NULL,
+    created     BIGINT NOT NULL
+);

@@ -45,6 +45,7 @@ pub mod pools;
 pub mod pre_token_generation;
 pub mod recovery;
 pub mod resource_servers;
+pub mod saml_certificate;
 pub mod session;
 pub mod sign_in_triggers;
 pub mod sign_out;

@@ -21,6 +21,17 @@ pub struct SigningKey {
     pub retired: Option<Timestamp>,
 }
 
+/// A pool's SAML signing certificate (Cognito API: GetSigningCertificate):
+/// made once, the private key sealed by the caller.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SamlSigningCertificate {
+    pub pool_id: String,
+    pub sealed_private_key: Vec<u8>,
+    /// The X.509 certificate, DER.
+    pub certificate_der: Vec<u8>,
+    pub created: Timestamp,
+}
+
 #[async_trait]
 pub trait KeyStore: Send + Sync {
     /// Inserts or replaces a key (by pool and kid); ResourceNotFound if the
@@ -28,6 +39,12 @@ pub trait KeyStore: Send + Sync {
     async fn put_signing_key(&self, key: &SigningKey) -> Result<()>;
     /// Every key of a pool, newest first.
     async fn signing_keys(&self, pool_id: &str) -> Result<Vec<SigningKey>>;
+    /// Keeps the pool's SAML signing certificate unless it has one already
+    /// (the first one stays: two nodes racing both re-read the winner);
+    /// ResourceNotFound if the pool is gone.
+    async fn add_saml_certificate(&self, cert: &SamlSigningCertificate) -> Result<()>;
+    /// The pool's SAML signing certificate, if one was made.
+    async fn saml_certificate(&self, pool_id: &str) -> Result<Option<SamlSigningCertificate>>;
 }
 
 const PUT: &str = "INSERT INTO signing_keys (pool_id, kid, sealed, public_jwk, created, retired) \
@@ -63,6 +80,10 @@ where
         retired: r.retired.map(Timestamp),
     })
 }
+const ADD_CERT: &str = "INSERT INTO saml_signing_certificates (pool_id, sealed, certificate, created) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id) DO NOTHING";
+const CERT_OF_POOL: &str = "SELECT pool_id, sealed, certificate, created \
+     FROM saml_signing_certificates WHERE pool_id = $1";
 
 each_backend! {
 
@@ -94,6 +115,38 @@ each_backend! {
                 .iter()
                 .map(key_from_row)
                 .collect()
+        }
+
+        async fn add_saml_certificate(&self, cert: &SamlSigningCertificate) -> Result<()> {
+            let r = sqlx::query(ADD_CERT)
+                .bind(&cert.pool_id)
+                .bind(&cert.sealed_private_key)
+                .bind(&cert.certificate_der)
+                .bind(cert.created.0)
+                .execute(self.writer())
+                .await;
+            match r {
+                Ok(_) => Ok(()),
+                Err(e) if is_fk_violation(&e) => Err(pool_not_found(&cert.pool_id)),
+                Err(e) => Err(db(e)),
+            }
+        }
+
+        async fn saml_certificate(&self, pool_id: &str) -> Result<Option<SamlSigningCertificate>> {
+            let Some(r) = sqlx::query(CERT_OF_POOL)
+                .bind(pool_id)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db)?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(SamlSigningCertificate {
+                pool_id: r.try_get("pool_id").map_err(db)?,
+                sealed_private_key: r.try_get("sealed").map_err(db)?,
+                certificate_der: r.try_get("certificate").map_err(db)?,
+                created: Timestamp(r.try_get("created").map_err(db)?),
+            }))
         }
     }
 }

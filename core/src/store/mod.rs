@@ -39,7 +39,7 @@ pub use ghosts::GhostStore;
 pub use groups::GroupStore;
 pub use identity_pools::{IdentityPoolStore, StsCredential};
 pub use identity_providers::{IdentityProviderStore, ProviderLink};
-pub use keys::{KeyStore, SigningKey};
+pub use keys::{KeyStore, SamlSigningCertificate, SigningKey};
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
 pub use pools::PoolStore;

@@ -3,7 +3,9 @@
 //! nonce and PKCE, and at the callback the code exchanged and the ID token
 //! verified against the upstream's JWKS (OpenID Connect Core §3.1.3.7),
 //! with the openidconnect crate. The upstream's tokens live only in this
-//! module's locals; the claims are all that leaves it.
+//! module's locals; the claims, and the ID token kept (sealed in the
+//! browser's session) as the hint of an upstream logout, are all that
+//! leaves it.
 
 use cognate_core::model::identity_provider::{IdentityProvider, ProviderType};
 use cognate_core::service::Idp;
@@ -107,6 +109,10 @@ pub fn start(
         if e.issuer.is_some() {
             q.append_pair("nonce", &nonce);
         }
+        // Apple: name and email scopes are answered only by form_post.
+        if provider.provider_type == ProviderType::SignInWithApple {
+            q.append_pair("response_mode", "form_post");
+        }
     }
     Ok((url.to_string(), state, nonce, verifier.secret().clone()))
 }
@@ -144,7 +150,7 @@ pub async fn finish(
     redirect_uri: &str,
     code: &str,
     dance: &Dance,
-) -> Result<Map<String, Value>, Failure> {
+) -> Result<(Map<String, Value>, Option<String>), Failure> {
     let d = &provider.provider_details;
     let client_id = ClientId::new(d.get("client_id").cloned().unwrap_or_default());
     let jwks = match &e.jwks_uri {
@@ -162,7 +168,9 @@ pub async fn finish(
         .set_token_uri(TokenUrl::new(e.token_url.clone()).map_err(refused)?)
         .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(refused)?)
         .set_auth_type(AuthType::RequestBody);
-    if let Some(secret) = d.get("client_secret") {
+    if provider.provider_type == ProviderType::SignInWithApple {
+        client = client.set_client_secret(ClientSecret::new(apple_client_secret(d)?));
+    } else if let Some(secret) = d.get("client_secret") {
         client = client.set_client_secret(ClientSecret::new(secret.clone()));
     }
     let tokens: CoreTokenResponse = client
@@ -204,7 +212,96 @@ pub async fn finish(
             claims.entry(k).or_insert(v);
         }
     }
-    Ok(claims)
+    Ok((claims, id_token.map(|t| t.to_string())))
+}
+
+/// Apple's token endpoint takes as client secret a JWT the developer signs
+/// (Apple: "Creating a client secret"): ES256 with the private key of
+/// `key_id`, `iss` the team, `sub` the client (Services ID), `aud`
+/// `https://appleid.apple.com`; short-lived, made for each exchange.
+fn apple_client_secret(d: &std::collections::BTreeMap<String, String>) -> Result<String, Failure> {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let get = |k: &str| {
+        d.get(k)
+            .cloned()
+            .ok_or_else(|| refused(format!("Sign in with Apple needs {k}")))
+    };
+    let pem = get("private_key")?;
+    let key = EncodingKey::from_ec_pem(pem.as_bytes())
+        .map_err(|_| refused("private_key is not an EC (P-256) key in PEM"))?;
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(get("key_id")?);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let claims = serde_json::json!({
+        "iss": get("team_id")?,
+        "iat": now,
+        "exp": now + 300,
+        "aud": "https://appleid.apple.com",
+        "sub": get("client_id")?,
+    });
+    jsonwebtoken::encode(&header, &claims, &key).map_err(refused)
+}
+
+/// Apple's `user` (form_post, first sign-in only): the name it gives
+/// nowhere else, as claims the AttributeMapping can name (`firstName`,
+/// `lastName`, `name`, `email`), never over the ID token's own.
+pub fn add_apple_user(claims: &mut Map<String, Value>, user: &str) {
+    let Ok(Value::Object(user)) = serde_json::from_str::<Value>(user) else {
+        return;
+    };
+    let name = user.get("name").and_then(Value::as_object);
+    let part = |k: &str| name.and_then(|n| n.get(k)).and_then(Value::as_str);
+    let (first, last) = (part("firstName"), part("lastName"));
+    let mut add = |k: &str, v: &str| {
+        claims
+            .entry(k.to_owned())
+            .or_insert_with(|| Value::String(v.to_owned()));
+    };
+    if let Some(f) = first {
+        add("firstName", f);
+    }
+    if let Some(l) = last {
+        add("lastName", l);
+    }
+    let full = [first, last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !full.is_empty() {
+        add("name", &full);
+    }
+    if let Some(email) = user.get("email").and_then(Value::as_str) {
+        add("email", email);
+    }
+}
+
+/// OpenID Connect Discovery §3 and RP-Initiated Logout 1.0 §2.1: the
+/// provider's `end_session_endpoint`, if its discovery document names one
+/// (None when it names none or cannot be read in time: the local logout
+/// goes on without it).
+pub async fn end_session_endpoint(http: &reqwest::Client, issuer: &str) -> Option<String> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let doc: Value = match http.get(&url).send().await {
+        Ok(r) if r.status().is_success() => r.json().await.ok()?,
+        Ok(r) => {
+            tracing::info!(status = %r.status(), "upstream discovery for logout refused");
+            return None;
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "upstream discovery for logout unreachable");
+            return None;
+        }
+    };
+    let endpoint = doc.get("end_session_endpoint")?.as_str()?;
+    let parsed = reqwest::Url::parse(endpoint).ok()?;
+    matches!(parsed.scheme(), "https" | "http").then(|| endpoint.to_owned())
 }
 
 fn verified_claims(

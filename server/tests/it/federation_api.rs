@@ -21,6 +21,7 @@ on_both_backends!(
     app_clients_name_only_existing_providers,
     upstream_identities_are_linked_to_users_and_disabled,
     federation_management_requires_sigv4,
+    the_signing_certificate_is_made_once_per_pool,
 );
 
 fn details(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -730,6 +731,7 @@ async fn federation_management_requires_sigv4(s: TestServer) {
             "AdminDisableProviderForUser",
             json!({"UserPoolId": pool, "User": ids}),
         ),
+        ("GetSigningCertificate", json!({"UserPoolId": pool})),
     ] {
         let (status, err, _) = s.raw(Some(action), &body.to_string()).await;
         assert_eq!(status, 403, "{action}");
@@ -746,4 +748,87 @@ async fn federation_management_requires_sigv4(s: TestServer) {
         .await
         .unwrap();
     assert!(listed.providers().is_empty());
+}
+
+/// Cognito API: GetSigningCertificate — the pool's SAML signing
+/// certificate, base64 DER: a self-signed RSA X.509 certificate, the same
+/// on every call, another for another pool; an unknown pool is
+/// ResourceNotFoundException.
+async fn the_signing_certificate_is_made_once_per_pool(s: TestServer) {
+    use base64::Engine;
+    use x509_parser::prelude::{FromDer, X509Certificate};
+
+    let (other, pool) = pools(&s).await;
+    let get = |pool: String| {
+        let admin = s.admin();
+        async move {
+            let b64 = admin
+                .get_signing_certificate()
+                .user_pool_id(pool)
+                .send()
+                .await
+                .unwrap()
+                .certificate
+                .expect("certificate");
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .expect("base64 DER")
+        }
+    };
+    let first = get(pool.clone()).await;
+    let (rest, cert) = X509Certificate::from_der(&first).expect("an X.509 certificate");
+    assert!(rest.is_empty());
+    let cn = |c: &X509Certificate| {
+        c.subject()
+            .iter_common_name()
+            .next()
+            .and_then(|n| n.as_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(cn(&cert).as_deref(), Some(pool.as_str()));
+    assert_eq!(cert.subject(), cert.issuer(), "self-signed");
+    cert.verify_signature(None).expect("signed by its own key");
+    assert_eq!(
+        cert.public_key().algorithm.algorithm,
+        x509_parser::oid_registry::OID_PKCS1_RSAENCRYPTION
+    );
+    let now = x509_parser::time::ASN1Time::now();
+    assert!(cert.validity().is_valid_at(now));
+    let lifetime = cert.validity().not_after.timestamp() - cert.validity().not_before.timestamp();
+    assert!(lifetime >= 9 * 365 * 86_400, "years, not days: {lifetime}");
+
+    assert_eq!(get(pool.clone()).await, first, "the same certificate again");
+    let theirs = get(other.clone()).await;
+    let (_, their_cert) = X509Certificate::from_der(&theirs).unwrap();
+    assert_eq!(cn(&their_cert).as_deref(), Some(other.as_str()));
+    assert_ne!(
+        their_cert.public_key().raw,
+        cert.public_key().raw,
+        "each pool its own key"
+    );
+    assert_ne!(their_cert.raw_serial(), cert.raw_serial());
+
+    let err = s
+        .admin()
+        .get_signing_certificate()
+        .user_pool_id("us-east-1_nothere1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "ResourceNotFoundException");
+    // A deleted pool takes its certificate with it.
+    s.admin()
+        .delete_user_pool()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap();
+    let err = s
+        .admin()
+        .get_signing_certificate()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "ResourceNotFoundException");
 }

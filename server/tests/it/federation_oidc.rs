@@ -27,16 +27,28 @@ on_both_backends!(
     an_unsupported_provider_is_an_error_for_the_app,
     a_client_without_cognito_signs_in_only_through_its_providers,
     deleting_the_provider_keeps_its_users_and_ends_its_sign_ins,
+    the_callback_follows_the_pool_domain_the_browser_came_in_on,
 );
 
 const APP_CALLBACK: &str = "https://app.example.com/cb";
 const PASSWORD: &str = "Upstream-Passw0rd!";
+/// The federated pool's domain prefix (`fed.auth.localhost`).
+const DOMAIN: &str = "fed";
+
+/// `http://fed.auth.localhost:<port>`: the federated pool's domain on the
+/// test server's port.
+fn domain_origin(s: &TestServer) -> String {
+    let port = s.url.rsplit(':').next().expect("port");
+    format!("http://{DOMAIN}.auth.localhost:{port}")
+}
 
 /// The upstream pool (with its user alice and a confidential code client
 /// whose callback is the federated pool's idpresponse), the federated pool
 /// with its provider "Upstream", and the app's client of it.
 struct Setup {
     upstream_pool: String,
+    /// The upstream pool's client that the provider "Upstream" uses.
+    up_client: String,
     pool: String,
     client_id: String,
     alice_sub: String,
@@ -100,6 +112,7 @@ async fn setup(s: &TestServer) -> Setup {
         .await;
     Setup {
         upstream_pool,
+        up_client,
         pool,
         client_id,
         alice_sub,
@@ -120,6 +133,23 @@ fn authorize_url(s: &TestServer, x: &Setup, extra: &str) -> String {
 /// Follows the browser from the upstream's authorization URL through its
 /// sign-in page: the response is the upstream's redirect to idpresponse.
 async fn sign_in_upstream(
+    s: &TestServer,
+    x: &Setup,
+    b: &reqwest::Client,
+    upstream_authorize: &str,
+    password: &str,
+) -> String {
+    let to = upstream_answer(s, x, b, upstream_authorize, password).await;
+    assert!(
+        to.starts_with(&format!("{}/{}/oauth2/idpresponse?", s.url, x.pool)),
+        "{to}"
+    );
+    to
+}
+
+/// The upstream's sign-in from its authorization URL: where it sends the
+/// browser back.
+async fn upstream_answer(
     s: &TestServer,
     x: &Setup,
     b: &reqwest::Client,
@@ -156,12 +186,7 @@ async fn sign_in_upstream(
         .send()
         .await
         .unwrap();
-    let to = location(&r);
-    assert!(
-        to.starts_with(&format!("{}/{}/oauth2/idpresponse?", s.url, x.pool)),
-        "{to}"
-    );
-    to
+    location(&r)
 }
 
 /// The app's request with identity_provider=Upstream: where Cognate sends
@@ -659,6 +684,11 @@ async fn a_client_without_cognito_signs_in_only_through_its_providers(s: TestSer
         .await
         .unwrap();
     assert!(html.contains("value=\"Second\""), "{html}");
+    assert!(html.contains("value=\"Upstream\""), "{html}");
+    // Only the providers' buttons: no password form, no sign-up link.
+    assert!(!html.contains("name=\"password\""), "{html}");
+    assert!(!html.contains("name=\"username\""), "{html}");
+    assert!(!html.contains("/signup"), "{html}");
     let form = [
         ("csrf", hidden(&html, "csrf").expect("csrf")),
         ("flow", hidden(&html, "flow").expect("flow")),
@@ -673,6 +703,19 @@ async fn a_client_without_cognito_signs_in_only_through_its_providers(s: TestSer
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(location(&r).is_empty());
+    assert!(!r.text().await.unwrap().contains("name=\"password\""));
+    // A client with COGNITO among its providers keeps the password form
+    // beside the buttons.
+    let html = browser()
+        .get(authorize_url(&s, &x, ""))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"password\""), "{html}");
+    assert!(html.contains("value=\"Upstream\""), "{html}");
 }
 
 async fn deleting_the_provider_keeps_its_users_and_ends_its_sign_ins(s: TestServer) {
@@ -701,5 +744,86 @@ async fn deleting_the_provider_keeps_its_users_and_ends_its_sign_ins(s: TestServ
     assert_eq!(
         query_param(&location(&r), "error").as_deref(),
         Some("invalid_request")
+    );
+}
+
+/// Cognito: on a pool's domain, the upstream sends the browser back to
+/// `https://<domain>/oauth2/idpresponse` — the host it came in on, where its
+/// session cookie is — and the sign-in finishes there.
+async fn the_callback_follows_the_pool_domain_the_browser_came_in_on(s: TestServer) {
+    let x = setup(&s).await;
+    s.admin()
+        .create_user_pool_domain()
+        .user_pool_id(&x.pool)
+        .domain(DOMAIN)
+        .send()
+        .await
+        .unwrap();
+    let origin = domain_origin(&s);
+    // The upstream client accepts the domain's callback. Cognito's API takes
+    // http only for localhost and this test server speaks http, so the
+    // callback is added in the upstream's store (https in production).
+    let store = &s.state.idp.store;
+    let mut up = store
+        .get_client(&x.upstream_pool, &x.up_client)
+        .await
+        .unwrap()
+        .unwrap();
+    up.config
+        .callback_urls
+        .get_or_insert_default()
+        .push(format!("{origin}/oauth2/idpresponse"));
+    store.update_client(&up).await.unwrap();
+    let addr: std::net::SocketAddr = s.url.trim_start_matches("http://").parse().unwrap();
+    // A browser that finds fed.auth.localhost at the test server.
+    let b = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(&format!("{DOMAIN}.auth.localhost"), addr)
+        .build()
+        .unwrap();
+    let on_domain = authorize_url(&s, &x, "&identity_provider=Upstream")
+        .replace(&format!("{}/{}", s.url, x.pool), &origin);
+    assert!(on_domain.starts_with(&format!("{origin}/oauth2/authorize?")));
+    let r = b.get(&on_domain).send().await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let upstream = location(&r);
+    assert_eq!(
+        query_param(&upstream, "redirect_uri"),
+        Some(format!("{origin}/oauth2/idpresponse")),
+        "back to the domain"
+    );
+
+    // The upstream's sign-in, then its redirect to the domain's callback.
+    let callback = upstream_answer(&s, &x, &b, &upstream, PASSWORD).await;
+    assert!(
+        callback.starts_with(&format!("{origin}/oauth2/idpresponse?")),
+        "{callback}"
+    );
+    let r = b.get(&callback).send().await.unwrap();
+    let done = location(&r);
+    assert!(done.starts_with(APP_CALLBACK), "{} {done}", r.status());
+    let (id, _) = redeem(&s, &x, &done).await;
+    assert_eq!(id["cognito:username"], format!("Upstream_{}", x.alice_sub));
+
+    // The same callback without the browser's session (another browser)
+    // is refused: the state lives in the cookie of the domain.
+    let stranger = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(&format!("{DOMAIN}.auth.localhost"), addr)
+        .build()
+        .unwrap();
+    let r = stranger.get(&callback).send().await.unwrap();
+    assert!(!r.status().is_redirection(), "{}", r.status());
+
+    // Under the issuer path, the callback stays the issuer's.
+    let r = browser()
+        .get(authorize_url(&s, &x, "&identity_provider=Upstream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(&location(&r), "redirect_uri"),
+        Some(format!("{}/{}/oauth2/idpresponse", s.url, x.pool))
     );
 }

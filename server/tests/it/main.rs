@@ -20,6 +20,8 @@ mod cluster;
 mod durability;
 mod feature_plans;
 mod federation_api;
+mod federation_apple;
+mod federation_logout;
 mod federation_oidc;
 mod identity_pools;
 mod identity_pools_external;

@@ -21,6 +21,9 @@ pub struct SignInProps {
     /// app client supports (their names), one button each.
     pub federate_url: Option<String>,
     pub providers: Vec<String>,
+    /// For an app client without COGNITO among its providers: the page
+    /// offers only the providers' buttons.
+    pub providers_only: bool,
 }
 
 pub fn render(ctx: &FormContext, props: SignInProps) -> String {
@@ -33,8 +36,16 @@ pub fn render(ctx: &FormContext, props: SignInProps) -> String {
         errors,
         federate_url,
         providers,
+        providers_only,
     } = props;
     let providers = super::providers::buttons(ctx, federate_url, providers);
+    // Cognito's hosted UI: a client that supports only external providers
+    // gets their buttons and no password form (nor sign-up, nor reset).
+    if providers_only {
+        return render_page(ctx, lang.t("sign_in.title").to_owned(), move || {
+            view! { {providers} }.into_any()
+        });
+    }
     let fields = view! {
         {username_field(lang, username_kind, username, &errors)}
         {TextField {

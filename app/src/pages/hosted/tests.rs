@@ -880,3 +880,29 @@ fn preview_pages_when_asked() {
         }
     }
 }
+
+#[test]
+fn a_providers_only_sign_in_page_has_no_password_form() {
+    let props = || sign_in::SignInProps {
+        federate_url: Some("/p/federate".into()),
+        providers: vec!["Google".into(), "Okta".into()],
+        sign_up_url: Some("/p/signup".into()),
+        forgot_password_url: Some("/p/forgotPassword".into()),
+        ..Default::default()
+    };
+    let html = sign_in::render(
+        &ctx(Lang::En),
+        sign_in::SignInProps {
+            providers_only: true,
+            ..props()
+        },
+    );
+    assert!(html.contains("value=\"Google\"") && html.contains("value=\"Okta\""));
+    assert!(html.contains("name=\"csrf\""));
+    assert!(!html.contains("name=\"password\""));
+    assert!(!html.contains("/p/signup"));
+    assert!(!html.contains("/p/forgotPassword"));
+    // With COGNITO, the form stays beside the buttons.
+    let html = sign_in::render(&ctx(Lang::En), props());
+    assert!(html.contains("value=\"Google\"") && html.contains("name=\"password\""));
+}

@@ -1,7 +1,7 @@
 //! Federation: CreateIdentityProvider, DescribeIdentityProvider,
 //! UpdateIdentityProvider, DeleteIdentityProvider, ListIdentityProviders,
 //! GetIdentityProviderByIdentifier, AdminLinkProviderForUser,
-//! AdminDisableProviderForUser.
+//! AdminDisableProviderForUser, GetSigningCertificate.
 
 use std::collections::BTreeMap;
 
@@ -66,6 +66,12 @@ struct Link {
     user_pool_id: String,
     destination_user: ProviderUserIdentifier,
     source_user: ProviderUserIdentifier,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PoolRef {
+    user_pool_id: String,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +176,11 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             idp.admin_disable_provider_for_user(&d.user_pool_id, &d.user)
                 .await?;
             Ok(json!({}))
+        }
+        "GetSigningCertificate" => {
+            let r: PoolRef = input(body)?;
+            let certificate = idp.get_signing_certificate(&r.user_pool_id).await?;
+            Ok(json!({ "Certificate": certificate }))
         }
         other => Err(ApiError::UnknownOperation(other.to_owned())),
     }

@@ -138,6 +138,7 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("GetIdentityProviderByIdentifier", Admin, IdentityProviders),
     ("AdminLinkProviderForUser", Admin, IdentityProviders),
     ("AdminDisableProviderForUser", Admin, IdentityProviders),
+    ("GetSigningCertificate", Admin, IdentityProviders),
 ];
 
 /// Every action's name, in the table's order (the protocol fuzz test sends

@@ -4,6 +4,7 @@
 //! never a redirect), then the rest (errors go back to the client), then
 //! the browser's SSO session — which answers at once unless `prompt=login`.
 
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -14,6 +15,7 @@ use super::error::HostedError;
 use super::federation;
 use super::flow::{Context, Flow, Session, SsoSession, language, sso_key};
 use super::pages;
+use crate::domain_routing::PoolDomainOrigin;
 use crate::http::redirect_with;
 use crate::state::AppState;
 
@@ -21,10 +23,12 @@ pub async fn authorize(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
     Query(params): Query<AuthorizeParams>,
+    origin: Option<Extension<PoolDomainOrigin>>,
     headers: HeaderMap,
     session: Session,
 ) -> Result<Response, HostedError> {
-    run(&state, &pool_id, &params, &headers, session, false).await
+    let origin = origin.map(|Extension(o)| o.0);
+    run(&state, &pool_id, &params, origin, &headers, session, false).await
 }
 
 #[derive(serde::Deserialize)]
@@ -41,6 +45,7 @@ pub async fn login_page(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
     Query(q): Query<LoginQuery>,
+    origin: Option<Extension<PoolDomainOrigin>>,
     headers: HeaderMap,
     session: Session,
 ) -> Result<Response, HostedError> {
@@ -49,13 +54,15 @@ pub async fn login_page(
         let cx = Context::open(&state, session, lang, &pool_id, q.flow.as_deref()).await?;
         return Ok(pages::sign_in(&cx, FormErrors::default(), StatusCode::OK).await);
     }
-    run(&state, &pool_id, &q.params, &headers, session, true).await
+    let origin = origin.map(|Extension(o)| o.0);
+    run(&state, &pool_id, &q.params, origin, &headers, session, true).await
 }
 
 async fn run(
     state: &AppState,
     pool_id: &str,
     params: &AuthorizeParams,
+    origin: Option<String>,
     headers: &HeaderMap,
     session: Session,
     force_form: bool,
@@ -85,6 +92,7 @@ async fn run(
     let max_age = request.max_age;
     let mut flow = Flow::new(request, idp.clock.now());
     flow.username = params.login_hint.clone().filter(|h| h.len() <= 128);
+    flow.origin = origin;
     let cx = Context {
         state: state.clone(),
         session,

@@ -11,8 +11,11 @@
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_core::crypto::random_bytes;
 use cognate_core::model::UserPoolClient;
-use cognate_core::model::identity_provider::IdentityProvider;
+use cognate_core::model::identity_provider::{IdentityProvider, ProviderType};
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
 
 use super::error::HostedError;
@@ -28,9 +31,24 @@ fn dance_key(state: &str) -> String {
     format!("federation:{state}")
 }
 
-/// `{issuer}/oauth2/idpresponse`: where upstreams send the browser back.
-pub fn redirect_uri(state: &AppState, pool_id: &str) -> String {
-    format!("{}/oauth2/idpresponse", state.idp.issuer(pool_id))
+/// The upstream sign-in behind the browser's SSO session for a pool.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct UpstreamSession {
+    pub provider_name: String,
+    pub id_token: Option<String>,
+}
+
+pub fn upstream_key(pool_id: &str) -> String {
+    format!("upstream:{pool_id}")
+}
+
+/// `{issuer}/oauth2/idpresponse`, or on the pool's domain when the flow
+/// began there: where upstreams send the browser back.
+pub fn redirect_uri(state: &AppState, pool_id: &str, origin: Option<&str>) -> String {
+    match origin {
+        Some(origin) => format!("{origin}/oauth2/idpresponse"),
+        None => format!("{}/oauth2/idpresponse", state.idp.issuer(pool_id)),
+    }
 }
 
 /// The provider `name` (or the one `identifier` names), if the app client
@@ -98,7 +116,7 @@ pub async fn go_upstream(
 ) -> Result<Response, HostedError> {
     let unavailable = || HostedError::refused(cx.lang, "error.provider_unavailable");
     let endpoints = Endpoints::of(&cx.state.idp, provider).ok_or_else(unavailable)?;
-    let back = redirect_uri(&cx.state, &cx.pool.id);
+    let back = redirect_uri(&cx.state, &cx.pool.id, cx.flow.origin.as_deref());
     let (url, state, nonce, verifier) =
         oidc::start(provider, &endpoints, &back).map_err(|e| HostedError::internal(cx.lang, e))?;
     let dance = Dance {
@@ -128,13 +146,35 @@ pub async fn federate(posted: Posted) -> Result<Response, HostedError> {
     go_upstream(&posted.cx, &provider).await
 }
 
-/// The upstream's answer (RFC 6749 §4.1.2).
-#[derive(serde::Deserialize)]
+/// The upstream's answer (RFC 6749 §4.1.2); `user` is Apple's (form_post);
+/// `form` is a form_post answer sealed by [`idp_form_post`].
+#[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct IdpResponse {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
+    #[serde(default, skip_serializing)]
+    form: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+const FORM_POST_RECORD: &str = "idp-form-post";
+
+/// `POST /oauth2/idpresponse` (OAuth 2.0 Form Post Response Mode, as Apple
+/// answers): a cross-site POST carries no SameSite=Lax session cookie, so
+/// the answer goes on, sealed, by a 303 to `GET /oauth2/idpresponse` — a
+/// top-level navigation that does carry it.
+pub async fn idp_form_post(
+    State(state): State<AppState>,
+    axum::Form(answer): axum::Form<IdpResponse>,
+) -> Response {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(&answer).unwrap_or_default());
+    let sealed = URL_SAFE_NO_PAD.encode(state.idp.master_key.seal(FORM_POST_RECORD, &json));
+    let mut r = redirect(&format!("idpresponse?form={sealed}"));
+    *r.status_mut() = axum::http::StatusCode::SEE_OTHER;
+    r
 }
 
 /// `GET /oauth2/idpresponse`.
@@ -147,6 +187,18 @@ pub async fn idp_response(
 ) -> Result<Response, HostedError> {
     let lang = language(None, &headers);
     let unknown = || HostedError::refused(lang, "error.federation_unknown");
+    let answer = match answer.form.as_deref() {
+        Some(sealed) => URL_SAFE_NO_PAD
+            .decode(sealed)
+            .ok()
+            .and_then(|b| state.idp.master_key.open_quietly(FORM_POST_RECORD, &b))
+            .and_then(|json| serde_json::from_slice::<IdpResponse>(&json).ok())
+            .ok_or_else(unknown)?,
+        None => IdpResponse {
+            user: None,
+            ..answer
+        },
+    };
     // RFC 6749 §10.12: the state binds the answer to this browser's request;
     // it is used once.
     let key = dance_key(answer.state.as_deref().ok_or_else(unknown)?);
@@ -186,8 +238,8 @@ pub async fn idp_response(
         .map_err(|_| HostedError::refused(lang, "error.provider_unavailable"))?;
     let endpoints = Endpoints::of(&state.idp, &provider)
         .ok_or_else(|| HostedError::refused(lang, "error.provider_unavailable"))?;
-    let back = redirect_uri(&state, &cx.pool.id);
-    let claims = oidc::finish(
+    let back = redirect_uri(&state, &cx.pool.id, cx.flow.origin.as_deref());
+    let (mut claims, id_token) = oidc::finish(
         state.upstream.http(),
         &provider,
         &endpoints,
@@ -203,11 +255,29 @@ pub async fn idp_response(
             HostedError::refused(lang, "error.upstream_refused")
         }
     })?;
+    if let (Some(user), ProviderType::SignInWithApple) =
+        (answer.user.as_deref(), provider.provider_type)
+    {
+        oidc::add_apple_user(&mut claims, user);
+    }
     let user = state
         .idp
         .federated_sign_in(&cx.pool, &cx.client, &provider, &claims)
         .await
         .map_err(|e| cx.error(e))?;
+    // Kept for /logout to end the upstream session too (the hint of
+    // RP-Initiated Logout), sealed with the rest of the session.
+    let upstream = UpstreamSession {
+        provider_name: provider.provider_name.clone(),
+        id_token,
+    };
+    if let Err(e) = cx
+        .session
+        .insert(&upstream_key(&cx.pool.id), &upstream)
+        .await
+    {
+        tracing::warn!(error = %e, "upstream session not kept");
+    }
     cx.signed_in(&user).await
 }
 
@@ -227,4 +297,52 @@ fn to_app(cx: &Context, e: &OAuthError) -> Response {
         request.response_type == "token",
         &params,
     )
+}
+
+pub fn logout_key(state: &str) -> String {
+    format!("idplogout:{state}")
+}
+
+/// OpenID Connect RP-Initiated Logout 1.0 §2: where `/logout` sends the
+/// browser so that an OIDC provider ends its session too (with
+/// `id_token_hint`, `client_id`, `post_logout_redirect_uri` back to
+/// `/oauth2/idplogout` and a `state` that carries `target` there); None
+/// when the provider names no end-session endpoint.
+pub async fn upstream_logout(
+    state: &AppState,
+    pool_id: &str,
+    origin: Option<&str>,
+    upstream: UpstreamSession,
+    target: Option<String>,
+    session: &Session,
+) -> Option<String> {
+    let provider = state
+        .idp
+        .identity_provider(pool_id, &upstream.provider_name)
+        .await
+        .ok()
+        .filter(|p| p.provider_type == ProviderType::Oidc)?;
+    let issuer = Endpoints::of(&state.idp, &provider)?.issuer?;
+    let end = oidc::end_session_endpoint(state.upstream.http(), &issuer).await?;
+    let logout_state = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+    session
+        .insert(&logout_key(&logout_state), &target)
+        .await
+        .ok()?;
+    let back = match origin {
+        Some(o) => format!("{o}/oauth2/idplogout"),
+        None => format!("{}/oauth2/idplogout", state.idp.issuer(pool_id)),
+    };
+    let mut params = vec![("post_logout_redirect_uri", back), ("state", logout_state)];
+    if let Some(client_id) = provider.provider_details.get("client_id") {
+        params.push(("client_id", client_id.clone()));
+    }
+    if let Some(hint) = upstream.id_token {
+        params.push(("id_token_hint", hint));
+    }
+    let sep = if end.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{end}{sep}{}",
+        serde_urlencoded::to_string(&params).ok()?
+    ))
 }

@@ -55,6 +55,10 @@ pub struct Flow {
     /// Where a code went (masked), to show again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
+    /// The pool domain's origin when the flow began there (see
+    /// `domain_routing::PoolDomainOrigin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Flow {
@@ -67,6 +71,7 @@ impl Flow {
             session: None,
             totp_secret: None,
             destination: None,
+            origin: None,
         }
     }
 

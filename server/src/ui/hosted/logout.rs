@@ -2,16 +2,21 @@
 //! SSO session for the pool, then either returns to a registered sign-out
 //! URL (`client_id` + `logout_uri`, exact match with LogoutURLs) or starts
 //! a new sign-in (`client_id` + `redirect_uri` + `response_type`, as
-//! `/login` takes them). An unregistered URI shows an error page.
+//! `/login` takes them). An unregistered URI shows an error page. A session
+//! signed in through an OIDC provider that names an end-session endpoint
+//! ends there too, on the way (see `federation::upstream_logout`).
 
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::error::HostedError;
+use super::federation::{UpstreamSession, logout_key, upstream_key, upstream_logout};
 use super::flow::{Session, language, sso_key};
 use super::pages;
+use crate::domain_routing::PoolDomainOrigin;
 use crate::http::redirect;
 use crate::state::AppState;
 
@@ -35,6 +40,7 @@ pub async fn logout(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
     Query(q): Query<LogoutQuery>,
+    origin: Option<Extension<PoolDomainOrigin>>,
     headers: HeaderMap,
     session: Session,
 ) -> Result<Response, HostedError> {
@@ -88,10 +94,53 @@ pub async fn logout(
         None
     };
     let _ = session.remove_value(&sso_key(&pool_id)).await;
+    let upstream: Option<UpstreamSession> =
+        session.remove(&upstream_key(&pool_id)).await.ok().flatten();
     // A new id for what is left of the session.
     let _ = session.cycle_id().await;
+    // A federated session: the OIDC provider ends its own too, then the
+    // browser comes back to go on to the target.
+    if let Some(upstream) = upstream {
+        let origin = origin.map(|Extension(o)| o.0);
+        if let Some(to) = upstream_logout(
+            &state,
+            &pool_id,
+            origin.as_deref(),
+            upstream,
+            target.clone(),
+            &session,
+        )
+        .await
+        {
+            return Ok(redirect(&to));
+        }
+    }
     Ok(match target {
         Some(t) => redirect(&t),
         None => pages::signed_out(lang),
     })
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdpLogoutQuery {
+    state: Option<String>,
+}
+
+/// `GET /oauth2/idplogout`: back from the provider's end-session endpoint,
+/// on to where `/logout` was going (its `state`, once), else the
+/// signed-out page.
+pub async fn idp_logout(
+    Query(q): Query<IdpLogoutQuery>,
+    headers: HeaderMap,
+    session: Session,
+) -> Response {
+    let lang = language(None, &headers);
+    let target: Option<Option<String>> = match q.state.as_deref() {
+        Some(s) => session.remove(&logout_key(s)).await.ok().flatten(),
+        None => None,
+    };
+    match target.flatten() {
+        Some(t) => redirect(&t),
+        None => pages::signed_out(lang),
+    }
 }

@@ -6,6 +6,7 @@
 pub mod hosted;
 pub mod kms;
 pub mod lambda;
+pub mod oidc_peer;
 pub mod process;
 pub mod users;
 
