@@ -22,9 +22,8 @@ use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
 use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
 use cognate_core::store::oauth::{AuthCodeRecord, CodeGrant, Redemption};
 use cognate_core::store::{
-    PgStore, SamlSigningCertificate, SigningKey, SqliteStore, Store, UserFilter,
+    PgStore, SamlSigningCertificate, SigningKey, SqliteStore, Store, StsCredential, UserFilter,
 };
-use cognate_core::store::{PgStore, SigningKey, SqliteStore, Store, StsCredential, UserFilter};
 use cognate_core::test_support::{Backend, PgSchema};
 use cognate_core::{CognitoError, Timestamp};
 use tempfile::TempDir;
