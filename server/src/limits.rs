@@ -132,6 +132,7 @@ pub const API: &[(&str, Rule)] = &[
     ("GetIdentityProviderByIdentifier", ADMIN),
     ("AdminLinkProviderForUser", ADMIN),
     ("AdminDisableProviderForUser", ADMIN),
+    ("GetSigningCertificate", ADMIN),
 ];
 
 /// Every route of the HTTP faces (router.rs) and its limit: the per-IP
@@ -174,6 +175,12 @@ pub const ROUTES: &[(&str, Rule)] = &[
     // An upstream code is tried there, but only with the state this
     // browser's session holds (single use): nothing to guess.
     ("GET /{pool_id}/oauth2/idpresponse", Counted(Authentication)),
+    // Sign in with Apple's form_post answer, sealed and sent on to the GET.
+    ("POST /{pool_id}/oauth2/idpresponse", Counted(Authentication)),
+    (
+        "GET /{pool_id}/oauth2/idplogout",
+        Open("continues a logout after the provider's; no secret is tried"),
+    ),
     // Public documents and assets.
     (
         "GET /identity/.well-known/openid-configuration",
