@@ -28,6 +28,7 @@ const PATHS: &[&str] = &[
     "/forgotPassword",
     "/confirmForgotPassword",
     "/challenge",
+    "/passkey",
     "/.well-known/openid-configuration",
     "/.well-known/jwks.json",
 ];

@@ -157,6 +157,7 @@ pub const ROUTES: &[(&str, Rule)] = &[
     ("GET /{pool_id}/login", Open("renders a page")),
     ("POST /{pool_id}/login", Counted(Authentication)),
     ("POST /{pool_id}/challenge", Counted(Authentication)),
+    ("POST /{pool_id}/passkey", Counted(Authentication)),
     ("GET /{pool_id}/signup", Open("renders a page")),
     ("POST /{pool_id}/signup", Counted(Codes)),
     ("POST /{pool_id}/confirmUser", Counted(Codes)),

@@ -21,6 +21,7 @@ mod durability;
 mod feature_plans;
 mod federation_api;
 mod federation_oidc;
+mod hosted_user_auth;
 mod identity_pools;
 mod identity_pools_external;
 mod identity_pools_moto;
