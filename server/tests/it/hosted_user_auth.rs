@@ -88,6 +88,19 @@ async fn post(
         .unwrap()
 }
 
+/// The sign-in form posted with `username` and a code button (`method`).
+async fn ask_code(
+    s: &TestServer,
+    app: &App,
+    b: &reqwest::Client,
+    html: &str,
+    username: &str,
+    method: &str,
+) -> reqwest::Response {
+    let fields = [("username", username), ("method", method)];
+    post(s, app, b, html, "login", &fields).await
+}
+
 /// The eight-digit code in the newest message to `to`, and how many
 /// messages went there.
 async fn eight_digit_code(s: &TestServer, pool_id: &str, to: &str) -> (String, usize) {
@@ -165,15 +178,7 @@ async fn email_code_signs_in_once_and_ends_in_tokens(s: TestServer) {
     assert!(html.contains("Text me a code"));
     assert!(html.contains("name=\"password\""), "password stays offered");
 
-    let r = post(
-        &s,
-        &app,
-        &b,
-        &html,
-        "login",
-        &[("username", "ann"), ("method", "EMAIL_OTP")],
-    )
-    .await;
+    let r = ask_code(&s, &app, &b, &html, "ann", "EMAIL_OTP").await;
     assert_eq!(r.status(), StatusCode::OK);
     let code_page = r.text().await.unwrap();
     assert!(code_page.contains("name=\"code\""), "{code_page}");
@@ -242,29 +247,13 @@ async fn a_name_no_user_has_gets_the_same_page_and_no_code(s: TestServer) {
     let app = app(&s, &[AuthFactorType::Password, AuthFactorType::EmailOtp]).await;
     let b = browser();
     let html = sign_in_page(&s, &app, &b, "en").await;
-    let real = post(
-        &s,
-        &app,
-        &b,
-        &html,
-        "login",
-        &[("username", "ann"), ("method", "EMAIL_OTP")],
-    )
-    .await;
+    let real = ask_code(&s, &app, &b, &html, "ann", "EMAIL_OTP").await;
     let real_status = real.status();
     let real_page = real.text().await.unwrap();
     let sent = s.outbox(&app.pool_id).await.len();
 
     let html = sign_in_page(&s, &app, &b, "en").await;
-    let r = post(
-        &s,
-        &app,
-        &b,
-        &html,
-        "login",
-        &[("username", "nobody"), ("method", "EMAIL_OTP")],
-    )
-    .await;
+    let r = ask_code(&s, &app, &b, &html, "nobody", "EMAIL_OTP").await;
     assert_eq!(r.status(), real_status);
     let ghost_page = r.text().await.unwrap();
     assert!(ghost_page.contains("name=\"code\""), "{ghost_page}");
@@ -297,15 +286,7 @@ async fn codes_the_pool_does_not_allow_are_not_offered_or_sent(s: TestServer) {
     let b = browser();
     let html = sign_in_page(&s, &app, &b, "en").await;
     assert!(!html.contains("name=\"method\""), "{html}");
-    let r = post(
-        &s,
-        &app,
-        &b,
-        &html,
-        "login",
-        &[("username", "ann"), ("method", "EMAIL_OTP")],
-    )
-    .await;
+    let r = ask_code(&s, &app, &b, &html, "ann", "EMAIL_OTP").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let page = r.text().await.unwrap();
     assert!(page.contains("SignInPolicy"), "{page}");
@@ -313,15 +294,7 @@ async fn codes_the_pool_does_not_allow_are_not_offered_or_sent(s: TestServer) {
 
     // A code button without a username: the form again, asking for it.
     let html = sign_in_page(&s, &app, &b, "en").await;
-    let r = post(
-        &s,
-        &app,
-        &b,
-        &html,
-        "login",
-        &[("username", ""), ("method", "EMAIL_OTP")],
-    )
-    .await;
+    let r = ask_code(&s, &app, &b, &html, "", "EMAIL_OTP").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("Enter your username."));
 }
