@@ -29,6 +29,7 @@ const PATHS: &[&str] = &[
     "/forgotPassword",
     "/confirmForgotPassword",
     "/challenge",
+    "/passkey",
     "/.well-known/openid-configuration",
     "/.well-known/jwks.json",
 ];

@@ -158,6 +158,7 @@ pub const ROUTES: &[(&str, Rule)] = &[
     ("GET /{pool_id}/login", Open("renders a page")),
     ("POST /{pool_id}/login", Counted(Authentication)),
     ("POST /{pool_id}/challenge", Counted(Authentication)),
+    ("POST /{pool_id}/passkey", Counted(Authentication)),
     ("GET /{pool_id}/signup", Open("renders a page")),
     ("POST /{pool_id}/signup", Counted(Codes)),
     ("POST /{pool_id}/confirmUser", Counted(Codes)),
@@ -176,7 +177,10 @@ pub const ROUTES: &[(&str, Rule)] = &[
     // browser's session holds (single use): nothing to guess.
     ("GET /{pool_id}/oauth2/idpresponse", Counted(Authentication)),
     // Sign in with Apple's form_post answer, sealed and sent on to the GET.
-    ("POST /{pool_id}/oauth2/idpresponse", Counted(Authentication)),
+    (
+        "POST /{pool_id}/oauth2/idpresponse",
+        Counted(Authentication),
+    ),
     (
         "GET /{pool_id}/oauth2/idplogout",
         Open("continues a logout after the provider's; no secret is tried"),

@@ -29,6 +29,8 @@ pub fn build(state: AppState) -> Router {
             get(hosted::authorize::login_page).post(hosted::sign_in::login),
         )
         .route("/{pool_id}/challenge", post(hosted::sign_in::challenge))
+        // the offer of a passkey after a sign-in
+        .route("/{pool_id}/passkey", post(hosted::sign_in::passkey))
         .route(
             "/{pool_id}/signup",
             get(hosted::sign_up::sign_up_form).post(hosted::sign_up::sign_up),

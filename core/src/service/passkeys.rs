@@ -42,7 +42,8 @@ pub struct PasskeyDescription {
 
 /// The relying party of `pool`: WebAuthnConfiguration's RelyingPartyId, or
 /// the pool's custom domain. Origins are that host over https, with any
-/// port and any subdomain (an app served under the domain).
+/// port and any subdomain (an app served under the domain); for the
+/// relying party `localhost`, http://localhost on any port too.
 pub(crate) fn relying_party(pool: &UserPool) -> Result<(Webauthn, String)> {
     let rp_id = pool
         .web_authn_configuration
@@ -55,12 +56,21 @@ pub(crate) fn relying_party(pool: &UserPool) -> Result<(Webauthn, String)> {
             )
         })?;
     let origin = Url::parse(&format!("https://{rp_id}")).map_err(CognitoError::internal)?;
+    let local_http = Url::parse("http://localhost").map_err(CognitoError::internal)?;
     let webauthn = WebauthnBuilder::new(&rp_id, &origin)
         .and_then(|b| {
-            b.rp_name(&pool.name)
+            let b = b
+                .rp_name(&pool.name)
                 .allow_subdomains(true)
-                .allow_any_port(true)
-                .build()
+                .allow_any_port(true);
+            // WebAuthn Level 3 §5.1.3 and browsers: http://localhost is a
+            // secure context, so a relying party `localhost` (and only it)
+            // also takes pages served over http, on any port.
+            match rp_id == "localhost" {
+                true => b.append_allowed_origin(&local_http),
+                false => b,
+            }
+            .build()
         })
         .map_err(CognitoError::internal)?;
     Ok((webauthn, rp_id))
@@ -129,9 +139,34 @@ impl Idp {
     /// ceremony's state waits sealed in the user's record.
     pub async fn start_web_authn_registration(&self, access_token: &str) -> Result<Value> {
         let (pool, user, _) = self.authenticate_access_token(access_token).await?;
-        require_passkeys(&pool)?;
-        let (webauthn, _) = relying_party(&pool)?;
-        let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+        self.start_passkey_registration(&pool, &user).await
+    }
+
+    /// The hosted UI's offer after a sign-in (as Cognito's managed login
+    /// makes it): creation options when the pool takes passkeys and the
+    /// user has none yet.
+    pub async fn hosted_passkey_offer(&self, pool: &UserPool, user: &User) -> Option<Value> {
+        if !user.settings.passkeys.is_empty()
+            || require_passkeys(pool).is_err()
+            || relying_party(pool).is_err()
+        {
+            return None;
+        }
+        match self.start_passkey_registration(pool, user).await {
+            Ok(options) => Some(options),
+            Err(e) => {
+                tracing::warn!(pool = %pool.id, error = %e, "no passkey offer");
+                None
+            }
+        }
+    }
+
+    /// A registration ceremony for `user`: the browser's creation options;
+    /// the state waits sealed in the user's record.
+    pub async fn start_passkey_registration(&self, pool: &UserPool, user: &User) -> Result<Value> {
+        require_passkeys(pool)?;
+        let (webauthn, _) = relying_party(pool)?;
+        let (_guard, mut user) = self.lock_user(pool, user).await?;
         if user.settings.passkeys.len() >= MAX_PASSKEYS {
             return Err(CognitoError::LimitExceeded(
                 "The user has the most passkeys a user may have.".into(),
@@ -150,7 +185,7 @@ impl Idp {
         user.settings.passkey_registration =
             Some(self.seal_json(&record_of(&user, "registration"), &(state, expires))?);
         user.modified = self.clock.now();
-        self.store.update_user(&pool, &user).await?;
+        self.store.update_user(pool, &user).await?;
         let options = serde_json::to_value(&options).map_err(CognitoError::internal)?;
         Ok(options.get("publicKey").cloned().unwrap_or(options))
     }
@@ -163,9 +198,21 @@ impl Idp {
         credential: Value,
     ) -> Result<()> {
         let (pool, user, _) = self.authenticate_access_token(access_token).await?;
-        require_passkeys(&pool)?;
-        let (webauthn, rp_id) = relying_party(&pool)?;
-        let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+        self.complete_passkey_registration(&pool, &user, credential)
+            .await
+    }
+
+    /// The browser's answer to `user`'s registration ceremony, checked; the
+    /// passkey is kept sealed.
+    pub async fn complete_passkey_registration(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        credential: Value,
+    ) -> Result<()> {
+        require_passkeys(pool)?;
+        let (webauthn, rp_id) = relying_party(pool)?;
+        let (_guard, mut user) = self.lock_user(pool, user).await?;
         let not_found = || {
             CognitoError::WebAuthnChallengeNotFound(
                 "No passkey registration is waiting; call StartWebAuthnRegistration.".into(),
@@ -204,7 +251,7 @@ impl Idp {
         });
         user.settings.passkey_registration = None;
         user.modified = self.clock.now();
-        self.store.update_user(&pool, &user).await
+        self.store.update_user(pool, &user).await
     }
 
     /// ListWebAuthnCredentials: MaxResults 0–20, NextToken an offset.

@@ -18,8 +18,8 @@ use tokio::time::Instant;
 
 use super::Idp;
 use super::auth::{
-    Attempt, AuthOutcome, Challenge, Params, check_secret_hash, check_srp_a, require_secret_hash,
-    required, unknown_user,
+    Attempt, AuthOutcome, Challenge, Face, Params, check_secret_hash, check_srp_a,
+    require_secret_hash, required, unknown_user,
 };
 use super::codes::{CodePurpose, code_mismatch, mask};
 use super::messages::Purpose;
@@ -122,6 +122,26 @@ fn pool_first_factors(pool: &UserPool) -> Vec<FirstFactor> {
     out
 }
 
+/// What the hosted sign-in page offers besides a password (Cognito's
+/// managed login shows what the SignInPolicy allows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostedFactors {
+    /// "Email me a code", "Text me a code".
+    pub email_code: bool,
+    pub sms_code: bool,
+    /// "Sign in with a passkey" (the pool has a relying party too).
+    pub passkey: bool,
+}
+
+pub fn hosted_factors(pool: &UserPool) -> HostedFactors {
+    let f = pool_first_factors(pool);
+    HostedFactors {
+        email_code: f.contains(&FirstFactor::EmailOtp),
+        sms_code: f.contains(&FirstFactor::SmsOtp),
+        passkey: f.contains(&FirstFactor::WebAuthn) && super::passkeys::relying_party(pool).is_ok(),
+    }
+}
+
 /// The first factors `user` can use: a password they have, a code to a
 /// verified email address or phone number.
 fn user_first_factors(pool: &UserPool, user: &User) -> Vec<FirstFactor> {
@@ -188,6 +208,44 @@ enum Subject {
 }
 
 impl Idp {
+    /// The hosted UI's "Email me a code", "Text me a code" and "Sign in
+    /// with a passkey": USER_AUTH with EMAIL_OTP, SMS_OTP or WEB_AUTHN as
+    /// the first factor. The page never tells whether the name is a user's
+    /// (CONVENTIONS.md §5): a name no user has, or a user without that
+    /// verified address or without passkeys, gets the same page, and no
+    /// code and no passkey answers it.
+    pub async fn hosted_first_factor(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        username: &str,
+        factor: &str,
+    ) -> Result<AuthOutcome> {
+        let factor = FirstFactor::parse(factor)?;
+        if !matches!(
+            factor,
+            FirstFactor::EmailOtp | FirstFactor::SmsOtp | FirstFactor::WebAuthn
+        ) || !pool_first_factors(pool).contains(&factor)
+        {
+            return Err(CognitoError::invalid_parameter(format!(
+                "{} is not allowed by the user pool's SignInPolicy.",
+                factor.as_str()
+            )));
+        }
+        let user = self.find_user_by_name(pool, username).await?;
+        if user.is_none() {
+            self.check_ghost_not_locked_out(pool, username).await?;
+        }
+        let at = Attempt::hosted();
+        match factor {
+            FirstFactor::WebAuthn => self.begin_passkey(pool, client, username, user, at).await,
+            _ => {
+                self.send_sign_in_code(pool, client, username, user, factor, at)
+                    .await
+            }
+        }
+    }
+
     /// InitiateAuth / AdminInitiateAuth with AuthFlow USER_AUTH.
     pub(super) async fn start_user_auth(
         &self,
@@ -318,7 +376,7 @@ impl Idp {
                 self.send_sign_in_code(pool, client, username, user, factor, at)
                     .await
             }
-            FirstFactor::WebAuthn => self.begin_passkey(pool, client, username, user).await,
+            FirstFactor::WebAuthn => self.begin_passkey(pool, client, username, user, at).await,
         }
     }
 
@@ -373,8 +431,9 @@ impl Idp {
                 self.pacing.record(Step::SignInCodeSent, started);
                 (Subject::User(Box::new(fresh)), mask(attribute, &dest))
             }
-            // The same answer, as late as a real one (CONVENTIONS.md §5).
-            (_, _) if client.prevents_user_existence_errors() => {
+            // The same answer, as late as a real one (CONVENTIONS.md §5);
+            // the hosted UI always hides which users exist.
+            (_, _) if client.prevents_user_existence_errors() || at.face == Face::HostedUi => {
                 self.pacing.pad(Step::SignInCodeSent, started).await;
                 (
                     Subject::Ghost(username.to_owned()),
@@ -497,6 +556,7 @@ impl Idp {
         client: &UserPoolClient,
         username: &str,
         user: Option<User>,
+        at: Attempt<'_>,
     ) -> Result<AuthOutcome> {
         let (options, subject, state) = match user {
             Some(u) if !u.settings.passkeys.is_empty() => {
@@ -505,7 +565,7 @@ impl Idp {
                 let state = serde_json::to_value(&state).map_err(CognitoError::internal)?;
                 (options, Subject::User(Box::new(u)), Some(state))
             }
-            _ if client.prevents_user_existence_errors() => {
+            _ if client.prevents_user_existence_errors() || at.face == Face::HostedUi => {
                 let (_, rp_id) = super::passkeys::relying_party(pool)?;
                 let options = serde_json::json!({
                     "challenge": B64URL.encode(crate::crypto::random_bytes::<32>()),

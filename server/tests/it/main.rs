@@ -23,6 +23,7 @@ mod federation_api;
 mod federation_apple;
 mod federation_logout;
 mod federation_oidc;
+mod hosted_user_auth;
 mod identity_pools;
 mod identity_pools_external;
 mod identity_pools_moto;

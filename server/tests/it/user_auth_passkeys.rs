@@ -72,6 +72,11 @@ fn origin(host: &str) -> Url {
 /// A pool allowing passwords and passkeys under RP_ID, a USER_AUTH client,
 /// and `ann`'s access token.
 async fn setup(s: &TestServer) -> (String, String, String) {
+    setup_for(s, RP_ID).await
+}
+
+/// [`setup`] with the relying party `rp_id`.
+async fn setup_for(s: &TestServer, rp_id: &str) -> (String, String, String) {
     let pool_id = s
         .pool(|b| {
             b.policies(
@@ -91,7 +96,7 @@ async fn setup(s: &TestServer) -> (String, String, String) {
         .user_pool_id(&pool_id)
         .web_authn_configuration(
             WebAuthnConfigurationType::builder()
-                .relying_party_id(RP_ID)
+                .relying_party_id(rp_id)
                 .build(),
         )
         .send()
@@ -112,7 +117,28 @@ async fn setup(s: &TestServer) -> (String, String, String) {
 }
 
 /// Registers a passkey on `dev` for the holder of `token`.
-async fn register(s: &TestServer, token: &str, dev: &mut SoftPasskey) {
+async fn register(
+    s: &TestServer,
+    token: &str,
+    dev: &mut SoftPasskey,
+) -> Result<(), Box<dyn std::error::Error>> {
+    register_at(s, token, dev, origin(RP_ID), RP_ID).await?;
+    Ok(())
+}
+
+/// [`register`] from a page at `at`, for the relying party `rp_id`.
+async fn register_at(
+    s: &TestServer,
+    token: &str,
+    dev: &mut SoftPasskey,
+    at: Url,
+    rp_id: &str,
+) -> Result<
+    cip::operation::complete_web_authn_registration::CompleteWebAuthnRegistrationOutput,
+    cip::error::SdkError<
+        cip::operation::complete_web_authn_registration::CompleteWebAuthnRegistrationError,
+    >,
+> {
     let started = s
         .public()
         .start_web_authn_registration()
@@ -121,17 +147,16 @@ async fn register(s: &TestServer, token: &str, dev: &mut SoftPasskey) {
         .await
         .unwrap();
     let options = to_json(started.credential_creation_options());
-    assert_eq!(options["rp"]["id"], RP_ID);
+    assert_eq!(options["rp"]["id"], rp_id);
     let options: CreationChallengeResponse =
         serde_json::from_value(serde_json::json!({ "publicKey": options })).unwrap();
-    let credential = dev.do_registration(origin(RP_ID), options).unwrap();
+    let credential = dev.do_registration(at, options).unwrap();
     s.public()
         .complete_web_authn_registration()
         .access_token(token)
         .credential(to_document(&serde_json::to_value(&credential).unwrap()))
         .send()
         .await
-        .unwrap();
 }
 
 /// USER_AUTH with PREFERRED_CHALLENGE WEB_AUTHN: the options and session.
@@ -177,7 +202,7 @@ async fn answer(
 async fn a_registered_passkey_signs_in_and_can_be_deleted(s: TestServer) {
     let (_, client_id, token) = setup(&s).await;
     let mut dev = device();
-    register(&s, &token, &mut dev).await;
+    register(&s, &token, &mut dev).await.unwrap();
     let listed = s
         .public()
         .list_web_authn_credentials()
@@ -263,7 +288,7 @@ async fn bad_ceremonies_are_refused(s: TestServer) {
         .await
         .unwrap_err();
     assert_eq!(error_name(&err), "WebAuthnChallengeNotFoundException");
-    register(&s, &token, &mut dev).await;
+    register(&s, &token, &mut dev).await.unwrap();
 
     // An assertion from another origin, or made for another relying
     // party, signs no one in.
@@ -324,7 +349,49 @@ async fn bad_ceremonies_are_refused(s: TestServer) {
     assert_eq!(error_name(&err), "WebAuthnNotEnabledException");
 }
 
+/// WebAuthn on http://localhost (a secure context for browsers): accepted,
+/// on any port, when the relying party is `localhost`, and only then.
+async fn http_pages_are_accepted_for_localhost_only(s: TestServer) {
+    let (_, client_id, token) = setup_for(&s, "localhost").await;
+    let mut dev = device();
+    let page = |port: u16| Url::parse(&format!("http://localhost:{port}")).unwrap();
+    register_at(&s, &token, &mut dev, page(8123), "localhost")
+        .await
+        .unwrap();
+    let (options, session) = passkey_challenge(&s, &client_id).await;
+    assert_eq!(options.public_key.rp_id, "localhost");
+    let credential = dev.do_authentication(page(9229), options).unwrap();
+    let out = answer(
+        &s,
+        &client_id,
+        &session,
+        &serde_json::to_value(&credential).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(out.authentication_result().is_some());
+
+    // Another relying party takes no page from http://localhost.
+    let (_, client_id, token) = setup(&s).await;
+    let mut dev = device();
+    register(&s, &token, &mut dev).await.unwrap();
+    let (options, session) = passkey_challenge(&s, &client_id).await;
+    let mut local = options.clone();
+    local.public_key.rp_id = "localhost".into();
+    let credential = dev.do_authentication(page(8123), local).unwrap();
+    let err = answer(
+        &s,
+        &client_id,
+        &session,
+        &serde_json::to_value(&credential).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error_name(&err), "WebAuthnOriginNotAllowedException");
+}
+
 on_both_backends!(
     a_registered_passkey_signs_in_and_can_be_deleted,
     bad_ceremonies_are_refused,
+    http_pages_are_accepted_for_localhost_only,
 );

@@ -19,6 +19,7 @@ pub mod mfa_choice;
 pub mod mfa_code;
 pub mod mfa_setup;
 pub mod new_password;
+pub mod passkey;
 pub mod providers;
 pub mod reset_password;
 pub mod sign_in;

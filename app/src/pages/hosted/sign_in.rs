@@ -1,11 +1,12 @@
-//! Sign in: username and password, with links to sign up and to reset a
+//! Sign in: username and password, buttons for a passkey and a one-time
+//! code by email or SMS when the pool allows them, links to sign up and to reset a
 //! forgotten password.
 
 use leptos::prelude::*;
 
 use super::{
-    FormContext, FormErrors, TextField, UsernameKind, form, link_line, render_page, submit,
-    username_field,
+    BUTTON_SECONDARY, FormContext, FormErrors, TextField, UsernameKind, form, link_line,
+    render_page, submit, username_field,
 };
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,6 +25,12 @@ pub struct SignInProps {
     /// For an app client without COGNITO among its providers: the page
     /// offers only the providers' buttons.
     pub providers_only: bool,
+    /// The pool's SignInPolicy allows a one-time code by email / by SMS as
+    /// the first factor: "Email me a code", "Text me a code".
+    pub email_code: bool,
+    pub sms_code: bool,
+    /// The pool takes passkeys: "Sign in with a passkey".
+    pub passkey: bool,
 }
 
 pub fn render(ctx: &FormContext, props: SignInProps) -> String {
@@ -37,7 +44,18 @@ pub fn render(ctx: &FormContext, props: SignInProps) -> String {
         federate_url,
         providers,
         providers_only,
+        email_code,
+        sms_code,
+        passkey,
     } = props;
+    let code_buttons = (email_code || sms_code || passkey).then(|| {
+        view! {
+            <p class="mt-4">{lang.t("sign_in.or_code")}</p>
+            {passkey.then(|| code_button(lang.t("passkey.sign_in"), "WEB_AUTHN"))}
+            {email_code.then(|| code_button(lang.t("sign_in.email_code"), "EMAIL_OTP"))}
+            {sms_code.then(|| code_button(lang.t("sign_in.sms_code"), "SMS_OTP"))}
+        }
+    });
     let providers = super::providers::buttons(ctx, federate_url, providers);
     // Cognito's hosted UI: a client that supports only external providers
     // gets their buttons and no password form (nor sign-up, nor reset).
@@ -57,6 +75,7 @@ pub fn render(ctx: &FormContext, props: SignInProps) -> String {
         .view(lang)}
         {link_line(None, forgot_password_url, lang.t("sign_in.forgot_password"))}
         {submit(lang.t("sign_in.submit"))}
+        {code_buttons}
     }
     .into_any();
     let form = form(ctx, &errors, fields);
@@ -68,4 +87,15 @@ pub fn render(ctx: &FormContext, props: SignInProps) -> String {
         }
         .into_any()
     })
+}
+
+/// A second submit button of the sign-in form: it names the method (a
+/// one-time code, a passkey), and needs no password (`formnovalidate`).
+fn code_button(label: &'static str, method: &'static str) -> AnyView {
+    view! {
+        <button type="submit" name="method" value=method formnovalidate class=BUTTON_SECONDARY>
+            {label}
+        </button>
+    }
+    .into_any()
 }

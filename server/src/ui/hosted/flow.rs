@@ -195,6 +195,13 @@ impl Context {
     /// The end of a sign-in: the SSO session (with a new session id, against
     /// fixation), then the code (or implicit tokens) back to the client.
     pub async fn signed_in(&self, user: &User) -> Result<Response, HostedError> {
+        let auth_time = self.begin_sso(user).await;
+        self.complete(user, auth_time).await
+    }
+
+    /// The SSO session of a sign-in (with a new session id, against
+    /// fixation); its `auth_time`.
+    pub async fn begin_sso(&self, user: &User) -> Timestamp {
         let auth_time = self.state.idp.clock.now();
         // Renew the session id at sign-in (session fixation).
         if let Err(e) = self.session.cycle_id().await {
@@ -208,7 +215,7 @@ impl Context {
         if let Err(e) = self.session.insert(&sso_key(&self.pool.id), &sso).await {
             tracing::warn!(error = %e, "SSO session not kept");
         }
-        self.complete(user, auth_time).await
+        auth_time
     }
 
     /// RFC 6749 §4.1.2 (and §4.2.2 for the implicit flow): the answer to the

@@ -32,13 +32,27 @@ use crate::http::no_store;
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                    base-uri 'none'; frame-ancestors 'none'";
 
+/// The passkey pages' policy: [`CSP`] and scripts from the server itself
+/// (`/static/passkey.js`), still nothing inline.
+const CSP_WITH_SCRIPT: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+                               img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
+
 /// A rendered page with the hosted UI's security headers.
 pub fn page(status: StatusCode, html: String) -> Response {
+    with_policy(status, html, CSP)
+}
+
+/// A page that runs the passkey script (WebAuthn has no HTML-only form).
+pub fn page_with_script(status: StatusCode, html: String) -> Response {
+    with_policy(status, html, CSP_WITH_SCRIPT)
+}
+
+fn with_policy(status: StatusCode, html: String, csp: &'static str) -> Response {
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(csp),
     );
     h.insert(
         header::REFERRER_POLICY,

@@ -29,6 +29,7 @@ pub async fn sign_in(cx: &Context, errors: FormErrors, status: StatusCode) -> Re
         .config
         .admin_create_user_config
         .allow_admin_create_user_only;
+    let factors = cognate_core::service::user_auth::hosted_factors(pool);
     let html = views::sign_in::render(
         &ctx,
         views::sign_in::SignInProps {
@@ -41,6 +42,9 @@ pub async fn sign_in(cx: &Context, errors: FormErrors, status: StatusCode) -> Re
             federate_url: Some(path(&pool.id, "federate")),
             providers: external_providers(&cx.client),
             providers_only: !super::federation::allows_cognito(&cx.client),
+            email_code: factors.email_code,
+            sms_code: factors.sms_code,
+            passkey: factors.passkey,
         },
     );
     page(status, html)
@@ -219,6 +223,14 @@ pub async fn challenge(
                 },
             )
         }
+        ChallengeName::WebAuthn => {
+            let options = c
+                .parameters
+                .get("CREDENTIAL_REQUEST_OPTIONS")
+                .and_then(|o| serde_json::from_str(o).ok())
+                .unwrap_or_default();
+            return Ok(passkey(cx, views::passkey::PasskeyMode::SignIn, &options, errors).await);
+        }
         other => views::mfa_code::render(
             &ctx,
             views::mfa_code::MfaCodeProps {
@@ -229,6 +241,33 @@ pub async fn challenge(
         ),
     };
     Ok(page(status, html))
+}
+
+/// A passkey ceremony's page: signing in with one (`/challenge`), or the
+/// offer to add one after a sign-in (`/passkey`). The one kind of page
+/// with a script (a file of the server's, see [`super::page_with_script`]).
+pub async fn passkey(
+    cx: &Context,
+    mode: views::passkey::PasskeyMode,
+    options: &serde_json::Value,
+    errors: FormErrors,
+) -> Response {
+    let action = match mode {
+        views::passkey::PasskeyMode::SignIn => "challenge",
+        views::passkey::PasskeyMode::Register => "passkey",
+    };
+    let ctx = form(cx, action).await;
+    let status = status_of(&errors);
+    let html = views::passkey::render(
+        &ctx,
+        views::passkey::PasskeyProps {
+            mode,
+            options: options.to_string(),
+            errors,
+            back_url: (mode == views::passkey::PasskeyMode::SignIn).then(|| link(cx, "login")),
+        },
+    );
+    super::page_with_script(status, html)
 }
 
 /// The signed-out page (no form).
@@ -406,6 +445,7 @@ fn factor_of(name: &str) -> Option<MfaFactor> {
         "SOFTWARE_TOKEN_MFA" => Some(MfaFactor::SoftwareToken),
         "SMS_MFA" => Some(MfaFactor::Sms),
         "EMAIL_OTP" => Some(MfaFactor::Email),
+        "SMS_OTP" => Some(MfaFactor::Sms),
         _ => None,
     }
 }

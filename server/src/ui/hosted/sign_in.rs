@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cognate_app::pages::hosted::FormErrors;
+use cognate_app::pages::hosted::passkey::PasskeyMode;
 use cognate_core::CognitoError;
 use cognate_core::crypto::SecretString;
 use cognate_core::service::auth::{Attempt, AuthOutcome, Challenge};
@@ -17,19 +18,36 @@ use cognate_core::service::session::ChallengeName;
 
 use super::error::HostedError;
 use super::flow::{Context, Posted};
+use super::flow::{SsoSession, sso_key};
 use super::pages;
 use crate::limits::Category;
 
 pub async fn login(post: Posted) -> Result<Response, HostedError> {
     let username = post.trimmed("username");
     let password = SecretString::new(post.raw("password"));
-    let Posted { mut cx, .. } = post;
+    let Posted { mut cx, fields } = post;
     // Cognito API: SupportedIdentityProviders — without COGNITO, no
     // password sign-in through the hosted UI.
     if !super::federation::allows_cognito(&cx.client) {
         return Err(HostedError::refused(cx.lang, "error.provider_unavailable"));
     }
     cx.flow.username = Some(username.clone());
+    // "Sign in with a passkey", "Email me a code", "Text me a code":
+    // USER_AUTH with that first factor.
+    let method = post_method(&fields);
+    if let Some(factor) = method {
+        if username.is_empty() {
+            let errors = FormErrors::general(cx.lang.t("sign_in.missing_username"));
+            return Ok(pages::sign_in(&cx, errors, StatusCode::BAD_REQUEST).await);
+        }
+        cx.limit(Category::Authentication, &username)?;
+        let outcome = cx
+            .state
+            .idp
+            .hosted_first_factor(&cx.pool, &cx.client, &username, factor)
+            .await;
+        return next(cx, outcome).await;
+    }
     if username.is_empty() || password.expose().is_empty() {
         let errors = FormErrors::general(cx.lang.t("sign_in.missing_credentials"));
         return Ok(pages::sign_in(&cx, errors, StatusCode::BAD_REQUEST).await);
@@ -43,6 +61,17 @@ pub async fn login(post: Posted) -> Result<Response, HostedError> {
     next(cx, outcome).await
 }
 
+/// The sign-in button pressed: a passkey or a one-time code by email or
+/// SMS, else the password.
+fn post_method(fields: &super::flow::Fields) -> Option<&'static str> {
+    match fields.get("method").map(String::as_str) {
+        Some("WEB_AUTHN") => Some("WEB_AUTHN"),
+        Some("EMAIL_OTP") => Some("EMAIL_OTP"),
+        Some("SMS_OTP") => Some("SMS_OTP"),
+        _ => None,
+    }
+}
+
 /// Where a sign-in step leads: the client's callback, the next challenge's
 /// page, or the form again with the core's message.
 async fn next(
@@ -50,7 +79,18 @@ async fn next(
     outcome: Result<AuthOutcome, CognitoError>,
 ) -> Result<Response, HostedError> {
     let e = match outcome {
-        Ok(AuthOutcome::SignedIn(user)) => return cx.signed_in(&user).await,
+        Ok(AuthOutcome::SignedIn(user)) => {
+            // Cognito's managed login offers a passkey to a user without one.
+            let Some(options) = cx.state.idp.hosted_passkey_offer(&cx.pool, &user).await else {
+                return cx.signed_in(&user).await;
+            };
+            cx.begin_sso(&user).await;
+            cx.flow.challenge = None;
+            cx.flow.session = None;
+            return Ok(
+                pages::passkey(&cx, PasskeyMode::Register, &options, FormErrors::default()).await,
+            );
+        }
         Ok(AuthOutcome::Challenge(c)) => {
             cx.flow.challenge = Some(c.name.as_str().to_owned());
             cx.flow.session = c.session.clone();
@@ -84,7 +124,7 @@ async fn next(
             | CognitoError::EnableSoftwareTokenMfa(_)
             | CognitoError::InvalidParameter(_)
             | CognitoError::InvalidPassword(_),
-        ) => {
+        ) if name != ChallengeName::WebAuthn.as_str() => {
             let c = Challenge {
                 name: parse_name(&name).unwrap_or(ChallengeName::SoftwareTokenMfa),
                 parameters: BTreeMap::new(),
@@ -107,6 +147,8 @@ fn parse_name(name: &str) -> Option<ChallengeName> {
         ChallengeName::SoftwareTokenMfa,
         ChallengeName::SmsMfa,
         ChallengeName::EmailOtp,
+        ChallengeName::SmsOtp,
+        ChallengeName::WebAuthn,
         ChallengeName::SelectMfaType,
         ChallengeName::MfaSetup,
     ]
@@ -152,6 +194,16 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         ChallengeName::EmailOtp => {
             responses.insert("EMAIL_OTP_CODE".into(), field("code"));
         }
+        ChallengeName::SmsOtp => {
+            responses.insert("SMS_OTP_CODE".into(), field("code"));
+        }
+        // The assertion passkey.js put in the form.
+        ChallengeName::WebAuthn => {
+            responses.insert(
+                "CREDENTIAL".into(),
+                fields.get("credential").cloned().unwrap_or_default(),
+            );
+        }
         ChallengeName::SelectMfaType => {
             responses.insert("ANSWER".into(), field("factor"));
         }
@@ -174,13 +226,10 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         // Neither is answered on a page: SRP is the API's, and the hosted UI
         // has no custom authentication (developer guide, "Custom
         // authentication challenge Lambda triggers").
-        // USER_AUTH's choices are the API's (the page signs in with a
-        // password).
+        // SELECT_CHALLENGE is the API's (the page's buttons choose).
         ChallengeName::PasswordVerifier
         | ChallengeName::CustomChallenge
-        | ChallengeName::SelectChallenge
-        | ChallengeName::SmsOtp
-        | ChallengeName::WebAuthn => {
+        | ChallengeName::SelectChallenge => {
             return Err(HostedError::expired(cx.lang));
         }
     }
@@ -197,4 +246,49 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         )
         .await;
     next(cx, outcome).await
+}
+
+/// `POST {issuer}/passkey`: the answer to the offer of a passkey after a
+/// sign-in — the new passkey from passkey.js, or "Not now" (no
+/// credential) — then the authorization response. Only the browser that
+/// just signed in (its SSO session) gets here.
+pub async fn passkey(post: Posted) -> Result<Response, HostedError> {
+    let credential = post.raw("credential");
+    let Posted { cx, .. } = post;
+    let sso = cx
+        .session
+        .get::<SsoSession>(&sso_key(&cx.pool.id))
+        .await
+        .ok()
+        .flatten()
+        .ok_or(HostedError::expired(cx.lang))?;
+    let grant = sso.grant();
+    let user = cx
+        .state
+        .idp
+        .resume_sso(&cx.pool, &grant)
+        .await
+        .map_err(|_| HostedError::expired(cx.lang))?;
+    if !credential.is_empty() {
+        let added = match serde_json::from_str(&credential) {
+            Ok(value) => {
+                cx.state
+                    .idp
+                    .complete_passkey_registration(&cx.pool, &user, value)
+                    .await
+            }
+            Err(_) => Err(CognitoError::invalid_parameter(
+                "Credential is not a WebAuthn credential.",
+            )),
+        };
+        if let Err(e) = added {
+            let e = cx.for_form(e)?;
+            // A new ceremony for another try.
+            if let Some(options) = cx.state.idp.hosted_passkey_offer(&cx.pool, &user).await {
+                let errors = FormErrors::general(e.message());
+                return Ok(pages::passkey(&cx, PasskeyMode::Register, &options, errors).await);
+            }
+        }
+    }
+    cx.complete(&user, grant.auth_time).await
 }
