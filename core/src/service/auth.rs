@@ -594,7 +594,7 @@ impl Idp {
                 } else {
                     TokenSource::Authentication
                 };
-                let tokens = self
+                let mut tokens = self
                     .issue_sign_in_tokens(
                         pool,
                         client,
@@ -604,6 +604,7 @@ impl Idp {
                         at.later_metadata(),
                     )
                     .await?;
+                tokens.new_device = self.new_device(pool, &user).await?;
                 Ok(AuthOutcome::Authenticated(tokens))
             }
             Face::HostedUi => Ok(AuthOutcome::SignedIn(Box::new(user))),

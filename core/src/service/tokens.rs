@@ -43,6 +43,8 @@ pub struct IssuedTokens {
     pub refresh_token: Option<SecretString>,
     /// The access token's lifetime in seconds.
     pub expires_in: i64,
+    /// A sign-in's new device, when the pool tracks devices.
+    pub new_device: Option<super::devices::NewDeviceMetadata>,
 }
 
 impl fmt::Debug for IssuedTokens {
@@ -405,6 +407,7 @@ impl Idp {
             id_token: SecretString::new(keys.keys.active.sign(&id)?),
             refresh_token: None,
             expires_in: client.access_token_seconds(),
+            new_device: None,
         })
     }
 

@@ -176,6 +176,9 @@ fn authentication_result(t: &IssuedTokens) -> Value {
     if let (Some(r), Some(obj)) = (&t.refresh_token, result.as_object_mut()) {
         obj.insert("RefreshToken".into(), Value::String(r.expose().to_owned()));
     }
+    if let (Some(d), Some(obj)) = (&t.new_device, result.as_object_mut()) {
+        obj.insert("NewDeviceMetadata".into(), json!(d));
+    }
     result
 }
 
