@@ -15,11 +15,18 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use super::Idp;
+use super::auth::{
+    Attempt, AuthOutcome, Challenge, Face, Params, SRP_V_BYTES, incorrect, required,
+};
+use super::session::{AuthSession, ChallengeName, SrpState, invalid_session};
 use crate::error::{CognitoError, Result};
 use crate::model::device::{Device, DeviceStatus};
 use crate::model::validate;
-use crate::model::{User, UserPool};
+use crate::model::{User, UserPool, UserPoolClient};
+use crate::srp;
 
 /// Cognito API: NewDeviceMetadataType.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -335,5 +342,210 @@ impl Idp {
             return Err(no_such_device());
         }
         Ok(())
+    }
+}
+
+/// The device's SRP record as the group arithmetic takes it: the salt in
+/// its `padHex` form and v as 384 big-endian bytes (the client sends
+/// `padHex(v)`, which may carry a sign byte or be shorter).
+fn srp_record(v: &DeviceVerifier) -> Result<srp::SrpVerifier> {
+    let bad = || CognitoError::internal("stored device verifier is malformed");
+    let salt = BASE64.decode(&v.salt).map_err(|_| bad())?;
+    let verifier = BASE64.decode(&v.password_verifier).map_err(|_| bad())?;
+    let strip = |b: &[u8]| -> Vec<u8> {
+        let first = b.iter().position(|x| *x != 0).unwrap_or(b.len());
+        b[first..].to_vec()
+    };
+    let v = strip(&verifier);
+    if v.is_empty() || v.len() > SRP_V_BYTES {
+        return Err(bad());
+    }
+    let mut padded = vec![0u8; SRP_V_BYTES - v.len()];
+    padded.extend_from_slice(&v);
+    Ok(srp::SrpVerifier {
+        salt: srp::pad_hex(&strip(&salt)),
+        verifier: padded,
+    })
+}
+
+impl Idp {
+    /// The device a sign-in comes from (its DEVICE_KEY), or a new one:
+    /// a known device of the user is marked as used and answers no
+    /// NewDeviceMetadata; another user's key is refused, nothing changed.
+    pub(crate) async fn sign_in_device(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        at: Attempt<'_>,
+    ) -> Result<Option<NewDeviceMetadata>> {
+        if pool.config.device_configuration.is_none() {
+            return Ok(None);
+        }
+        match at.device_key {
+            Some(key) => {
+                let mut device = self.user_device(user, key).await?;
+                device.last_authenticated = self.clock.now();
+                self.store.update_device(&device).await?;
+                Ok(None)
+            }
+            None => self.new_device(pool, user).await,
+        }
+    }
+
+    /// DEVICE_SRP_AUTH, when the sign-in presents DEVICE_KEY of a device
+    /// the user has remembered and the pool tracks devices; another
+    /// user's key is ResourceNotFound.
+    pub(crate) async fn device_challenge(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: &User,
+        at: Attempt<'_>,
+    ) -> Result<Option<Challenge>> {
+        let Some(key) = at.device_key.filter(|_| at.face == Face::Api) else {
+            return Ok(None);
+        };
+        if pool.config.device_configuration.is_none() {
+            return Ok(None);
+        }
+        let device = self.user_device(user, key).await?;
+        if device.status != Some(DeviceStatus::Remembered) || device.sealed_verifier.is_none() {
+            return Ok(None);
+        }
+        let mut session = self.session_for(pool, client, Some(user), ChallengeName::DeviceSrpAuth);
+        session.device = Some(device.device_key.clone());
+        Ok(Some(Challenge {
+            name: ChallengeName::DeviceSrpAuth,
+            parameters: BTreeMap::from([
+                ("USERNAME".to_owned(), user.username.clone()),
+                ("DEVICE_KEY".to_owned(), device.device_key),
+            ]),
+            session: Some(session.seal(&self.master_key)?),
+            available: None,
+        }))
+    }
+
+    /// The device named by DEVICE_KEY, which must be the session's.
+    async fn session_device(
+        &self,
+        user: &User,
+        session: &AuthSession,
+        responses: &Params,
+    ) -> Result<(Device, DeviceVerifier)> {
+        let key = required(responses, "DEVICE_KEY")?;
+        if session.device.as_deref() != Some(key) {
+            return Err(invalid_session());
+        }
+        let device = self.user_device(user, key).await?;
+        let verifier = self.device_verifier(&device)?.ok_or_else(no_such_device)?;
+        Ok((device, verifier))
+    }
+
+    /// DEVICE_SRP_AUTH answered with SRP_A: DEVICE_PASSWORD_VERIFIER with
+    /// the device's salt, B and the sealed secret block.
+    pub(crate) async fn device_password_verifier_challenge(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        user: &User,
+        session: &AuthSession,
+        responses: &Params,
+    ) -> Result<Challenge> {
+        let srp_a = required(responses, "SRP_A")?;
+        let (device, verifier) = self.session_device(user, session, responses).await?;
+        let record = srp_record(&verifier)?;
+        let challenge = self.hasher.srp_challenge(&record).await?;
+        let state = challenge.to_bytes();
+        let mut next = self.session_for(
+            pool,
+            client,
+            Some(user),
+            ChallengeName::DevicePasswordVerifier,
+        );
+        next.device = Some(device.device_key.clone());
+        next.srp = Some(SrpState {
+            a: srp_a.to_owned(),
+            b: BASE64.encode(&state[..state.len() - SRP_V_BYTES]),
+        });
+        let block = next.seal_secret_block(&self.master_key)?;
+        Ok(Challenge {
+            name: ChallengeName::DevicePasswordVerifier,
+            parameters: BTreeMap::from([
+                ("SALT".to_owned(), record.salt_hex()),
+                ("SRP_B".to_owned(), challenge.srp_b_hex()),
+                ("SECRET_BLOCK".to_owned(), block),
+                ("USERNAME".to_owned(), user.username.clone()),
+                ("DEVICE_KEY".to_owned(), device.device_key),
+            ]),
+            session: Some(next.seal(&self.master_key)?),
+            available: None,
+        })
+    }
+
+    /// DEVICE_PASSWORD_VERIFIER: the device's proof over the group key and
+    /// device key (amazon-cognito-identity-js's AuthenticationHelper with
+    /// the DeviceGroupKey as its pool name). A remembered device then skips
+    /// MFA when the pool's ChallengeRequiredOnNewDevice says so.
+    pub(crate) async fn answer_device_password_verifier(
+        &self,
+        pool: &UserPool,
+        client: &UserPoolClient,
+        mut user: User,
+        session: &AuthSession,
+        responses: &Params,
+        at: Attempt<'_>,
+    ) -> Result<AuthOutcome> {
+        let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = required(responses, "TIMESTAMP")?;
+        let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let Some(timestamp) = srp::canonical_timestamp(timestamp) else {
+            return Err(CognitoError::invalid_parameter(
+                "TIMESTAMP is not in the format 'ddd MMM d HH:mm:ss UTC yyyy'.",
+            ));
+        };
+        self.check_not_locked_out(&user)?;
+        let state = session.srp.as_ref().ok_or_else(invalid_session)?;
+        let (device, verifier) = self.session_device(&user, session, responses).await?;
+        let record = srp_record(&verifier)?;
+        let mut bytes =
+            zeroize::Zeroizing::new(BASE64.decode(&state.b).map_err(|_| invalid_session())?);
+        bytes.extend_from_slice(&record.verifier);
+        let challenge = srp::ServerChallenge::from_bytes(&bytes).map_err(|_| invalid_session())?;
+        // The group key has no '_', so it is its own "pool name".
+        let proof = self
+            .hasher
+            .srp_verify(
+                challenge,
+                &state.a,
+                block,
+                &timestamp,
+                signature,
+                &device.group_key,
+                &device.device_key,
+            )
+            .await;
+        match proof {
+            Ok(()) => {}
+            Err(srp::SrpError::SignatureMismatch) => {
+                self.record_sign_in_failure(pool, &user).await?;
+                return Err(incorrect());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.clear_sign_in_failures(pool, &mut user).await?;
+        let at = Attempt {
+            device_key: Some(device.device_key.as_str()),
+            ..at
+        };
+        let skips_mfa = pool
+            .config
+            .device_configuration
+            .is_some_and(|c| c.challenge_required_on_new_device);
+        if !skips_mfa {
+            if let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
+                return Ok(AuthOutcome::Challenge(challenge));
+            }
+        }
+        self.signed_in(pool, client, user, at).await
     }
 }

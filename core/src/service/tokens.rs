@@ -326,8 +326,12 @@ impl Idp {
         client_id: &str,
         token: &str,
         client_secret: Option<&str>,
+        device_key: Option<&str>,
         metadata: &Metadata,
     ) -> Result<IssuedTokens> {
+        if let Some(key) = device_key {
+            super::devices::check_device_key(key)?;
+        }
         let (_, client) = self.client_by_id(client_id).await?;
         if let Some(secret) = &client.client_secret {
             let given = client_secret.unwrap_or("");
@@ -349,6 +353,10 @@ impl Idp {
             ));
         }
         let redeemed = self.redeem(&client, token).await?;
+        // A refresh from a device names one of the user's own devices.
+        if let Some(key) = device_key {
+            self.user_device(&redeemed.user, key).await?;
+        }
         let mut tokens = self
             .sign_tokens(
                 &redeemed.pool,

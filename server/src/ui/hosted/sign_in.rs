@@ -180,7 +180,9 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         | ChallengeName::CustomChallenge
         | ChallengeName::SelectChallenge
         | ChallengeName::SmsOtp
-        | ChallengeName::WebAuthn => {
+        | ChallengeName::WebAuthn
+        | ChallengeName::DeviceSrpAuth
+        | ChallengeName::DevicePasswordVerifier => {
             return Err(HostedError::expired(cx.lang));
         }
     }
