@@ -613,6 +613,24 @@ async fn a_remembered_device_signs_in_with_device_srp_and_skips_mfa(s: TestServe
     s.admin_user(&pool_id, "bob", PASSWORD, &[]).await;
     s.admin_set_attr(&pool_id, "alice", "phone_number", PHONE)
         .await;
+    // Bob signs in before MFA is on (he has no phone).
+    let (_, bob_device) = sign_in(&s, &client_id, "bob").await;
+    assert!(bob_device.is_some());
+    let bob_refresh = s
+        .public()
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "bob")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap()
+        .authentication_result()
+        .unwrap()
+        .refresh_token()
+        .unwrap()
+        .to_owned();
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
 
@@ -722,23 +740,6 @@ async fn a_remembered_device_signs_in_with_device_srp_and_skips_mfa(s: TestServe
     // Bob presents Alice's device: refused, and her device is unchanged.
     let bob = sign_in_from(&s, &client_id, "bob", &key).await.unwrap_err();
     assert_eq!(error_name(&bob), "ResourceNotFoundException");
-    let (_, bob_device) = sign_in(&s, &client_id, "bob").await;
-    assert!(bob_device.is_some());
-    let bob_refresh = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "bob")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap()
-        .authentication_result()
-        .unwrap()
-        .refresh_token()
-        .unwrap()
-        .to_owned();
     let stolen = s
         .public()
         .initiate_auth()
