@@ -86,8 +86,8 @@ async fn device_configuration_is_kept_and_makes_devices(s: TestServer) {
         .await
         .unwrap();
     let config = pool.user_pool().unwrap().device_configuration().unwrap();
-    assert_eq!(config.challenge_required_on_new_device(), Some(true));
-    assert_eq!(config.device_only_remembered_on_user_prompt(), Some(true));
+    assert!(config.challenge_required_on_new_device());
+    assert!(config.device_only_remembered_on_user_prompt());
 
     s.admin_user(&pool_id, "alice", PASSWORD, &[]).await;
     let (_, device) = sign_in(&s, &client_id, "alice").await;
