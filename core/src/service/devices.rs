@@ -541,10 +541,8 @@ impl Idp {
             .config
             .device_configuration
             .is_some_and(|c| c.challenge_required_on_new_device);
-        if !skips_mfa {
-            if let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
-                return Ok(AuthOutcome::Challenge(challenge));
-            }
+        if !skips_mfa && let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
+            return Ok(AuthOutcome::Challenge(challenge));
         }
         self.signed_in(pool, client, user, at).await
     }
