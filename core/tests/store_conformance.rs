@@ -2789,6 +2789,115 @@ async fn provider_links_find_limit_unlink(s: Arc<dyn Store>) {
     );
 }
 
+// ---------------------------------------------------------------- devices
+
+use cognate_core::model::device::{Device, DeviceStatus};
+
+fn device(pool: &UserPool, user: &User, n: u8) -> Device {
+    Device {
+        device_key: format!("us-east-1_{:08x}-0000-4000-8000-000000000000", n),
+        pool_id: pool.id.clone(),
+        sub: user.sub,
+        group_key: format!("-group{n}"),
+        name: None,
+        status: None,
+        sealed_verifier: None,
+        created: NOW,
+        modified: NOW,
+        last_authenticated: NOW,
+    }
+}
+
+async fn devices_crud_pages_and_cascade(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let bob = make_user(&s, &pool, "bob", &[]).await;
+    for n in 1..=3 {
+        s.put_device(&device(&pool, &alice, n)).await.unwrap();
+    }
+    s.put_device(&device(&pool, &bob, 9)).await.unwrap();
+    // A device of a user who is not there.
+    let mut ghost = device(&pool, &alice, 7);
+    ghost.sub = Uuid::new_v4();
+    assert_eq!(wire(s.put_device(&ghost).await), "UserNotFoundException");
+
+    let mut d = device(&pool, &alice, 2);
+    assert_eq!(s.get_device(&d.device_key).await.unwrap(), Some(d.clone()));
+    d.name = Some("phone".into());
+    d.status = Some(DeviceStatus::Remembered);
+    d.sealed_verifier = Some("sealed".into());
+    assert!(s.update_device(&d).await.unwrap());
+    assert_eq!(s.get_device(&d.device_key).await.unwrap(), Some(d.clone()));
+    // Another user's update or delete of it changes nothing.
+    let mut stolen = d.clone();
+    stolen.sub = bob.sub;
+    stolen.name = Some("stolen".into());
+    assert!(!s.update_device(&stolen).await.unwrap());
+    assert!(
+        !s.delete_device(&pool.id, bob.sub, &d.device_key)
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.get_device(&d.device_key).await.unwrap(), Some(d.clone()));
+
+    // Pages of two, in key order, only the user's own.
+    let first = s.list_devices(&pool.id, alice.sub, 2, None).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    let next = first.next.clone().expect("a second page");
+    let second = s
+        .list_devices(&pool.id, alice.sub, 2, Some(&next))
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 1);
+    assert_eq!(second.next, None);
+    let keys: Vec<_> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|d| d.device_key.clone())
+        .collect();
+    assert_eq!(
+        keys,
+        (1..=3)
+            .map(|n| device(&pool, &alice, n).device_key)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        wire(
+            s.list_devices(&pool.id, alice.sub, 2, Some("garbage"))
+                .await
+        ),
+        "InvalidParameterException"
+    );
+
+    assert!(
+        s.delete_device(&pool.id, alice.sub, &d.device_key)
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.get_device(&d.device_key).await.unwrap(), None);
+    assert!(
+        !s.delete_device(&pool.id, alice.sub, &d.device_key)
+            .await
+            .unwrap()
+    );
+    // Devices go with their user, and with the pool.
+    s.delete_user(&pool.id, alice.sub).await.unwrap();
+    assert_eq!(
+        s.get_device(&device(&pool, &alice, 1).device_key)
+            .await
+            .unwrap(),
+        None
+    );
+    s.delete_pool(&pool.id).await.unwrap();
+    assert_eq!(
+        s.get_device(&device(&pool, &bob, 9).device_key)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
 // ---------------------------------------------------------------- instantiation
 
 cognate_core::on_both_backends! {
@@ -2828,4 +2937,5 @@ cognate_core::on_both_backends! {
     identity_providers_crud,
     identity_providers_quota,
     provider_links_find_limit_unlink,
+    devices_crud_pages_and_cascade,
 }

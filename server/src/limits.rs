@@ -133,6 +133,17 @@ pub const API: &[(&str, Rule)] = &[
     ("AdminLinkProviderForUser", ADMIN),
     ("AdminDisableProviderForUser", ADMIN),
     ("GetSigningCertificate", ADMIN),
+    // remembered devices: an access token each (ConfirmDevice's verifier
+    // proves nothing by itself)
+    ("ConfirmDevice", Counted(Account)),
+    ("GetDevice", Counted(Account)),
+    ("ListDevices", Counted(Account)),
+    ("UpdateDeviceStatus", Counted(Account)),
+    ("ForgetDevice", Counted(Account)),
+    ("AdminGetDevice", ADMIN),
+    ("AdminListDevices", ADMIN),
+    ("AdminUpdateDeviceStatus", ADMIN),
+    ("AdminForgetDevice", ADMIN),
 ];
 
 /// Every route of the HTTP faces (router.rs) and its limit: the per-IP

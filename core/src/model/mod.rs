@@ -4,6 +4,7 @@
 
 pub mod attributes;
 pub mod client;
+pub mod device;
 pub mod domain;
 pub mod group;
 pub mod identity_pool;

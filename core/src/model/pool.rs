@@ -360,6 +360,21 @@ pub struct UserAttributeUpdateSettings {
     pub attributes_require_verification_before_update: Vec<VerifiableAttribute>,
 }
 
+/// Cognito API: DeviceConfigurationType. A pool that has one tracks its
+/// users' devices: a sign-in answers NewDeviceMetadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceConfiguration {
+    /// A sign-in from a device that is not remembered takes MFA (when the
+    /// user has it); a remembered one skips it.
+    #[serde(default)]
+    pub challenge_required_on_new_device: bool,
+    /// Devices are remembered only when the user says so
+    /// (UpdateDeviceStatus); otherwise ConfirmDevice remembers them.
+    #[serde(default)]
+    pub device_only_remembered_on_user_prompt: bool,
+}
+
 /// The settings of a pool that UpdateUserPool may change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
@@ -393,7 +408,7 @@ pub struct UserPoolConfig {
     #[serde(default)]
     pub mfa_configuration: MfaConfiguration,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_configuration: Option<serde_json::Value>,
+    pub device_configuration: Option<DeviceConfiguration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -75,6 +75,9 @@ pub struct Attempt<'a> {
     /// This call answered NEW_PASSWORD_REQUIRED (PreTokenGeneration's
     /// TokenGeneration_NewPasswordChallenge).
     pub new_password: bool,
+    /// The DEVICE_KEY the client sent (AuthParameters or
+    /// ChallengeResponses): the device it signs in from.
+    pub device_key: Option<&'a str>,
 }
 
 impl<'a> Attempt<'a> {
@@ -85,6 +88,7 @@ impl<'a> Attempt<'a> {
             metadata,
             initiate: true,
             new_password: false,
+            device_key: None,
         }
     }
 
@@ -102,6 +106,7 @@ impl<'a> Attempt<'a> {
             metadata: &NO_METADATA,
             initiate: false,
             new_password: false,
+            device_key: None,
         }
     }
 
@@ -212,6 +217,8 @@ fn parse_challenge(s: &str) -> Result<ChallengeName> {
         "SELECT_CHALLENGE" => Ok(ChallengeName::SelectChallenge),
         "SMS_OTP" => Ok(ChallengeName::SmsOtp),
         "WEB_AUTHN" => Ok(ChallengeName::WebAuthn),
+        "DEVICE_SRP_AUTH" => Ok(ChallengeName::DeviceSrpAuth),
+        "DEVICE_PASSWORD_VERIFIER" => Ok(ChallengeName::DevicePasswordVerifier),
         known if CHALLENGE_NAMES.contains(&known) => Err(CognitoError::invalid_parameter(format!(
             "The challenge {known} is not supported by this server."
         ))),
@@ -237,7 +244,7 @@ pub(super) fn incorrect() -> CognitoError {
 }
 
 /// The bytes of b ‖ B in [`ServerChallenge::to_bytes`]; v (384 bytes) follows.
-const SRP_V_BYTES: usize = 384;
+pub(super) const SRP_V_BYTES: usize = 384;
 
 impl Idp {
     /// The pool and client a call names: by client id alone for public
@@ -267,7 +274,10 @@ impl Idp {
         metadata: &Metadata,
     ) -> Result<AuthOutcome> {
         use InitiateFlow as F;
-        let at = Attempt::initiate(metadata);
+        let at = Attempt {
+            device_key: params.get("DEVICE_KEY").map(String::as_str),
+            ..Attempt::initiate(metadata)
+        };
         let flow = F::parse(flow)?;
         let (pool, client) = self.caller_client(caller, client_id).await?;
         let admin = matches!(caller, Caller::Admin { .. });
@@ -337,7 +347,10 @@ impl Idp {
             challenge,
             session,
             responses,
-            Attempt::respond(metadata),
+            Attempt {
+                device_key: responses.get("DEVICE_KEY").map(String::as_str),
+                ..Attempt::respond(metadata)
+            },
         )
         .await
     }
@@ -447,6 +460,35 @@ impl Idp {
                     }
                     _ => self.answer_sign_in_code(&pool, &client, reply, at).await,
                 }
+            }
+            ChallengeName::DeviceSrpAuth | ChallengeName::DevicePasswordVerifier => {
+                let session = match challenge {
+                    ChallengeName::DeviceSrpAuth => {
+                        AuthSession::open(&self.master_key, session.unwrap_or(""))?
+                    }
+                    _ => AuthSession::open_secret_block(
+                        &self.master_key,
+                        required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?,
+                    )?,
+                };
+                session.check(&pool.id, &client.client_id, challenge, self.clock.now())?;
+                let user = self.find_user_by_name(&pool, username).await?;
+                secret_hash_ok(&client, responses, username, user.as_ref())?;
+                // The session is bound to its user.
+                let user = user
+                    .filter(|u| Some(u.sub) == session.sub)
+                    .ok_or_else(invalid_session)?;
+                self.check_can_sign_in(&user)?;
+                if challenge == ChallengeName::DeviceSrpAuth {
+                    let challenge = self
+                        .device_password_verifier_challenge(
+                            &pool, &client, &user, &session, responses,
+                        )
+                        .await?;
+                    return Ok(AuthOutcome::Challenge(challenge));
+                }
+                self.answer_device_password_verifier(&pool, &client, user, &session, responses, at)
+                    .await
             }
             ChallengeName::SoftwareTokenMfa
             | ChallengeName::SmsMfa
@@ -572,6 +614,9 @@ impl Idp {
                 self.new_password_challenge(pool, client, &user)?,
             ));
         }
+        if let Some(challenge) = self.device_challenge(pool, client, &user, at).await? {
+            return Ok(AuthOutcome::Challenge(challenge));
+        }
         if let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
             return Ok(AuthOutcome::Challenge(challenge));
         }
@@ -594,7 +639,7 @@ impl Idp {
                 } else {
                     TokenSource::Authentication
                 };
-                let tokens = self
+                let mut tokens = self
                     .issue_sign_in_tokens(
                         pool,
                         client,
@@ -604,13 +649,14 @@ impl Idp {
                         at.later_metadata(),
                     )
                     .await?;
+                tokens.new_device = self.sign_in_device(pool, &user, at).await?;
                 Ok(AuthOutcome::Authenticated(tokens))
             }
             Face::HostedUi => Ok(AuthOutcome::SignedIn(Box::new(user))),
         }
     }
 
-    fn session_for(
+    pub(super) fn session_for(
         &self,
         pool: &UserPool,
         client: &UserPoolClient,
@@ -941,6 +987,10 @@ impl Idp {
             other => other,
         })?;
         let user = &redeemed.user;
+        // A refresh from a device names one of the user's own devices.
+        if let Some(key) = params.get("DEVICE_KEY") {
+            self.user_device(user, key).await?;
+        }
         // The username in SECRET_HASH is the user's: their username, sub,
         // or the alias they sign in with.
         let sub = user.sub.to_string();
@@ -1065,7 +1115,7 @@ mod tests {
             ChallengeName::CustomChallenge
         );
         assert!(
-            parse_challenge("DEVICE_SRP_AUTH")
+            parse_challenge("ADMIN_NO_SRP_AUTH")
                 .unwrap_err()
                 .message()
                 .contains("not supported")

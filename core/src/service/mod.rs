@@ -24,6 +24,7 @@ mod config_cache;
 pub mod credentials;
 pub mod custom_auth;
 pub mod custom_senders;
+pub mod devices;
 pub mod domains;
 pub mod external_logins;
 pub mod federation;

@@ -55,6 +55,10 @@ pub enum ChallengeName {
     SmsOtp,
     /// USER_AUTH: a passkey's assertion as the first factor.
     WebAuthn,
+    /// A remembered device proves itself: the client sends SRP_A.
+    DeviceSrpAuth,
+    /// The device's SRP proof.
+    DevicePasswordVerifier,
 }
 
 impl ChallengeName {
@@ -71,6 +75,8 @@ impl ChallengeName {
             Self::SelectChallenge => "SELECT_CHALLENGE",
             Self::SmsOtp => "SMS_OTP",
             Self::WebAuthn => "WEB_AUTHN",
+            Self::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            Self::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
         }
     }
 }
@@ -196,6 +202,9 @@ pub struct AuthSession {
     /// USER_AUTH WEB_AUTHN: the passkey ceremony's state (webauthn-rs).
     #[serde(rename = "w", default, skip_serializing_if = "Option::is_none")]
     pub webauthn: Option<serde_json::Value>,
+    /// DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER: the device's key.
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 /// Why a session was refused; all are NotAuthorizedException.
@@ -227,6 +236,7 @@ impl AuthSession {
             first_factor: false,
             ghost: None,
             webauthn: None,
+            device: None,
         }
     }
 

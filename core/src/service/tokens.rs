@@ -43,6 +43,8 @@ pub struct IssuedTokens {
     pub refresh_token: Option<SecretString>,
     /// The access token's lifetime in seconds.
     pub expires_in: i64,
+    /// A sign-in's new device, when the pool tracks devices.
+    pub new_device: Option<super::devices::NewDeviceMetadata>,
 }
 
 impl fmt::Debug for IssuedTokens {
@@ -324,8 +326,12 @@ impl Idp {
         client_id: &str,
         token: &str,
         client_secret: Option<&str>,
+        device_key: Option<&str>,
         metadata: &Metadata,
     ) -> Result<IssuedTokens> {
+        if let Some(key) = device_key {
+            super::devices::check_device_key(key)?;
+        }
         let (_, client) = self.client_by_id(client_id).await?;
         if let Some(secret) = &client.client_secret {
             let given = client_secret.unwrap_or("");
@@ -347,6 +353,10 @@ impl Idp {
             ));
         }
         let redeemed = self.redeem(&client, token).await?;
+        // A refresh from a device names one of the user's own devices.
+        if let Some(key) = device_key {
+            self.user_device(&redeemed.user, key).await?;
+        }
         let mut tokens = self
             .sign_tokens(
                 &redeemed.pool,
@@ -405,6 +415,7 @@ impl Idp {
             id_token: SecretString::new(keys.keys.active.sign(&id)?),
             refresh_token: None,
             expires_in: client.access_token_seconds(),
+            new_device: None,
         })
     }
 

@@ -17,6 +17,7 @@ use crate::error::Result;
 mod backend;
 pub mod clients;
 pub(crate) mod common;
+pub mod devices;
 pub mod domains;
 pub mod ghosts;
 pub mod groups;
@@ -34,6 +35,7 @@ pub mod ui_customizations;
 pub mod users;
 
 pub use clients::ClientStore;
+pub use devices::DeviceStore;
 pub use domains::DomainStore;
 pub use ghosts::GhostStore;
 pub use groups::GroupStore;
@@ -76,6 +78,7 @@ pub trait Store:
     + GhostStore
     + IdentityPoolStore
     + IdentityProviderStore
+    + DeviceStore
     + Send
     + Sync
     + 'static

@@ -17,6 +17,7 @@ mod api_users;
 mod cli_outbox;
 mod cli_theme;
 mod cluster;
+mod devices;
 mod durability;
 mod feature_plans;
 mod federation_api;

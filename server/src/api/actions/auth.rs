@@ -58,8 +58,7 @@ struct GetTokensFromRefreshToken {
     refresh_token: String,
     client_id: String,
     client_secret: Option<String>,
-    /// Remembered devices are not kept by this server; a key is checked
-    /// for shape only.
+    /// The device the refresh comes from: one of the user's own.
     device_key: Option<String>,
     client_metadata: Option<Metadata>,
 }
@@ -136,20 +135,12 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         }
         "GetTokensFromRefreshToken" => {
             let g: GetTokensFromRefreshToken = input(body)?;
-            if let Some(key) = &g.device_key {
-                // Cognito API: DeviceKeyType, 1–55 characters `[\w-]+_[0-9a-f-]+`.
-                if key.is_empty() || key.len() > 55 || !key.contains('_') {
-                    return Err(cognate_core::CognitoError::invalid_parameter(
-                        "1 validation error detected: Value at 'deviceKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-f-]+",
-                    )
-                    .into());
-                }
-            }
             let tokens = idp
                 .get_tokens_from_refresh_token(
                     &g.client_id,
                     &g.refresh_token,
                     g.client_secret.as_deref(),
+                    g.device_key.as_deref(),
                     &g.client_metadata.unwrap_or_default(),
                 )
                 .await?;
@@ -175,6 +166,9 @@ fn authentication_result(t: &IssuedTokens) -> Value {
     });
     if let (Some(r), Some(obj)) = (&t.refresh_token, result.as_object_mut()) {
         obj.insert("RefreshToken".into(), Value::String(r.expose().to_owned()));
+    }
+    if let (Some(d), Some(obj)) = (&t.new_device, result.as_object_mut()) {
+        obj.insert("NewDeviceMetadata".into(), json!(d));
     }
     result
 }

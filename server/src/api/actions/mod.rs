@@ -8,6 +8,7 @@ use super::error::ApiError;
 
 pub mod auth;
 pub mod clients;
+pub mod devices;
 pub mod domains;
 pub mod groups;
 pub mod identity_providers;
@@ -40,6 +41,7 @@ enum Family {
     Domains,
     UiCustomization,
     IdentityProviders,
+    Devices,
 }
 
 use Access::{Admin, Public};
@@ -139,6 +141,16 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("AdminLinkProviderForUser", Admin, IdentityProviders),
     ("AdminDisableProviderForUser", Admin, IdentityProviders),
     ("GetSigningCertificate", Admin, IdentityProviders),
+    // remembered devices
+    ("ConfirmDevice", Public, Devices),
+    ("GetDevice", Public, Devices),
+    ("ListDevices", Public, Devices),
+    ("UpdateDeviceStatus", Public, Devices),
+    ("ForgetDevice", Public, Devices),
+    ("AdminGetDevice", Admin, Devices),
+    ("AdminListDevices", Admin, Devices),
+    ("AdminUpdateDeviceStatus", Admin, Devices),
+    ("AdminForgetDevice", Admin, Devices),
 ];
 
 /// Every action's name, in the table's order (the protocol fuzz test sends
@@ -172,5 +184,6 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         Domains => domains::call(action, ctx, body).await,
         UiCustomization => ui_customization::call(action, ctx, body).await,
         IdentityProviders => identity_providers::call(action, ctx, body).await,
+        Devices => devices::call(action, ctx, body).await,
     }
 }

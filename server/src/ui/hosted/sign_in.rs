@@ -229,7 +229,9 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
         // SELECT_CHALLENGE is the API's (the page's buttons choose).
         ChallengeName::PasswordVerifier
         | ChallengeName::CustomChallenge
-        | ChallengeName::SelectChallenge => {
+        | ChallengeName::SelectChallenge
+        | ChallengeName::DeviceSrpAuth
+        | ChallengeName::DevicePasswordVerifier => {
             return Err(HostedError::expired(cx.lang));
         }
     }
