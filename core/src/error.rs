@@ -54,6 +54,7 @@ cognito_errors! {
     LimitExceeded => "LimitExceededException", 400;
     MfaMethodNotFound => "MFAMethodNotFoundException", 400;
     NotAuthorized => "NotAuthorizedException", 400;
+    OperationNotEnabled => "OperationNotEnabledException", 400;
     PasswordResetRequired => "PasswordResetRequiredException", 400;
     RefreshTokenReuse => "RefreshTokenReuseException", 400;
     ResourceConflict => "ResourceConflictException", 400;

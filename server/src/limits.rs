@@ -113,6 +113,10 @@ pub const API: &[(&str, Rule)] = &[
     ("AssociateSoftwareToken", Counted(Codes)),
     ("VerifySoftwareToken", Counted(Codes)),
     ("SetUserMFAPreference", Counted(Codes)),
+    ("AdminDeleteSoftwareToken", ADMIN),
+    // the legacy MFA setting, as SetUserMFAPreference
+    ("SetUserSettings", Counted(Codes)),
+    ("AdminSetUserSettings", ADMIN),
     ("CreateResourceServer", ADMIN),
     ("DescribeResourceServer", ADMIN),
     ("UpdateResourceServer", ADMIN),
@@ -144,6 +148,15 @@ pub const API: &[(&str, Rule)] = &[
     ("AdminListDevices", ADMIN),
     ("AdminUpdateDeviceStatus", ADMIN),
     ("AdminForgetDevice", ADMIN),
+    // user sessions: an access token each
+    ("ListUserSessions", Counted(Account)),
+    ("RevokeUserSession", Counted(Account)),
+    ("AdminListUserSessions", ADMIN),
+    ("AdminRevokeUserSession", ADMIN),
+    ("GetUserPoolSessionConfiguration", ADMIN),
+    ("SetUserPoolSessionConfiguration", ADMIN),
+    ("GetUserPoolClientSessionConfiguration", ADMIN),
+    ("SetUserPoolClientSessionConfiguration", ADMIN),
 ];
 
 /// Every route of the HTTP faces (router.rs) and its limit: the per-IP

@@ -390,6 +390,10 @@ pub struct UserPoolClient {
     pub config: UserPoolClientConfig,
     pub creation_date: Timestamp,
     pub last_modified_date: Timestamp,
+    /// Set by SetUserPoolClientSessionConfiguration; DescribeUserPoolClient
+    /// leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_session: Option<super::session::ClientSsoSessionConfig>,
 }
 
 impl UserPoolClient {
@@ -408,6 +412,7 @@ impl UserPoolClient {
             config,
             creation_date: now,
             last_modified_date: now,
+            sso_session: None,
         })
     }
 

@@ -12,6 +12,7 @@ pub mod identity_provider;
 pub mod lambda;
 pub mod pool;
 pub mod resource_server;
+pub mod session;
 pub mod ui_customization;
 pub mod user;
 pub mod validate;

@@ -427,6 +427,16 @@ impl UserPoolConfig {
     pub fn validate(&self) -> Result<()> {
         self.policies.password_policy.validate()?;
         self.policies.sign_in_policy.validate()?;
+        // SMS_OTP sends its codes through the pool's SMS configuration
+        // (Cognito API: SignInPolicyType; developer guide, "Passwordless
+        // sign-in": SMS messages need SmsConfiguration).
+        if self.policies.sign_in_policy.allows(AuthFactor::SmsOtp)
+            && self.sms_configuration.is_none()
+        {
+            return Err(CognitoError::invalid_parameter(
+                "SMS_OTP in AllowedFirstAuthFactors requires the user pool's SmsConfiguration.",
+            ));
+        }
         self.lambda_config.validate()?;
         let t = &self.verification_message_template;
         if let Some(m) = t
@@ -576,6 +586,9 @@ pub struct UserPool {
     /// Set by SetUserPoolMfaConfig: the passkeys' relying party.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_authn_configuration: Option<WebAuthnConfiguration>,
+    /// Set by SetUserPoolSessionConfiguration; DescribeUserPool leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_configuration: Option<super::session::PoolSessionConfig>,
 }
 
 /// Cognito API: WebAuthnConfigurationType.
@@ -648,6 +661,11 @@ pub struct EmailMfaConfiguration {
 }
 
 impl UserPool {
+    /// The pool's session configuration, Cognito's defaults if never set.
+    pub fn session_config(&self) -> super::session::PoolSessionConfig {
+        self.session_configuration.unwrap_or_default()
+    }
+
     /// Validates a CreateUserPool request and builds the pool it describes.
     pub fn create(input: NewUserPool, region: &str, now: Timestamp) -> Result<Self> {
         validate::len_between("poolName", &input.pool_name, 1, 128)?;
@@ -712,6 +730,7 @@ impl UserPool {
             software_token_mfa_configuration: SoftwareTokenMfaConfiguration::default(),
             email_mfa_configuration: None,
             web_authn_configuration: None,
+            session_configuration: None,
         })
     }
 

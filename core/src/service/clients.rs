@@ -13,11 +13,19 @@ impl Idp {
         pool_id: &str,
         config: UserPoolClientConfig,
         generate_secret: bool,
+        custom_secret: Option<String>,
     ) -> Result<UserPoolClient> {
+        if let Some(secret) = &custom_secret {
+            check_custom_secret(secret, generate_secret)?;
+        }
         let pool = self.pool(pool_id).await?;
         check_attributes(&pool, &config)?;
         self.check_client_tier(&pool, &config)?;
-        let client = UserPoolClient::create(&pool.id, config, generate_secret, self.clock.now())?;
+        let mut client =
+            UserPoolClient::create(&pool.id, config, generate_secret, self.clock.now())?;
+        if custom_secret.is_some() {
+            client.client_secret = custom_secret;
+        }
         self.check_client_scopes(&pool.id, client.config.allowed_o_auth_scopes.as_deref())
             .await?;
         self.check_client_providers(
@@ -33,7 +41,10 @@ impl Idp {
 
     pub async fn describe_client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClient> {
         self.pool(pool_id).await?;
-        self.client_from_store(pool_id, client_id).await
+        let mut client = self.client_from_store(pool_id, client_id).await?;
+        // GetUserPoolClientSessionConfiguration answers for it.
+        client.sso_session = None;
+        Ok(client)
     }
 
     pub async fn update_client(
@@ -58,6 +69,7 @@ impl Idp {
             .update_client(&client_secret::sealed_for_store(&self.master_key, &client))
             .await?;
         self.config.forget_client(client_id);
+        client.sso_session = None;
         Ok(client)
     }
 
@@ -112,6 +124,27 @@ fn check_attributes(pool: &crate::model::UserPool, config: &UserPoolClientConfig
     {
         return Err(CognitoError::invalid_parameter(
             "Invalid WriteAttributes: sub cannot be written.",
+        ));
+    }
+    Ok(())
+}
+
+/// Cognito API: CreateUserPoolClient, ClientSecret — 24 to 64 characters
+/// of `[\w+]+`, and not with GenerateSecret.
+fn check_custom_secret(secret: &str, generate_secret: bool) -> Result<()> {
+    if generate_secret {
+        return Err(CognitoError::invalid_parameter(
+            "You cannot specify both GenerateSecret as true and a ClientSecret.",
+        ));
+    }
+    let shaped = (24..=64).contains(&secret.chars().count())
+        && secret
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '+');
+    if !shaped {
+        return Err(CognitoError::invalid_parameter(
+            "1 validation error detected: Value at 'clientSecret' failed to satisfy constraint: \
+             Member must have length between 24 and 64 and satisfy regular expression pattern: [\\w+]+",
         ));
     }
     Ok(())

@@ -34,7 +34,8 @@ impl Idp {
         };
         let managed_login_version = managed_login_version.unwrap_or(1);
         domain::validate_managed_login_version(managed_login_version)?;
-        self.pool(pool_id).await?;
+        let pool = self.pool(pool_id).await?;
+        self.check_managed_login_tier(&pool, managed_login_version)?;
         let now = self.clock.now();
         let d = UserPoolDomain {
             domain: name.to_owned(),
@@ -72,7 +73,10 @@ impl Idp {
         if let Some(v) = managed_login_version {
             domain::validate_managed_login_version(v)?;
         }
-        self.pool(pool_id).await?;
+        let pool = self.pool(pool_id).await?;
+        if let Some(v) = managed_login_version {
+            self.check_managed_login_tier(&pool, v)?;
+        }
         let mut d = self
             .store
             .get_domain(name)

@@ -127,6 +127,15 @@ pub struct FactorSettings {
     pub preferred_mfa: bool,
 }
 
+/// Cognito API: MFAOptionType — the legacy per-user MFA setting of
+/// SetUserSettings and AdminSetUserSettings: SMS to `phone_number` only.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaOption {
+    pub delivery_medium: Option<String>,
+    pub attribute_name: Option<String>,
+}
+
 /// The factors a pool offers.
 pub fn pool_factors(pool: &UserPool) -> Vec<MfaFactor> {
     let mut out = Vec::new();
@@ -306,6 +315,79 @@ impl Idp {
         user.settings.enabled_mfa.sort();
         user.modified = self.clock.now();
         self.store.update_user(pool, &user).await
+    }
+
+    /// SetUserSettings and AdminSetUserSettings: a list with the SMS option
+    /// turns SMS MFA on for the user, an empty list turns it off; any other
+    /// medium or attribute is refused (Cognito API: MFAOptionType, "You can
+    /// use this parameter to set only the SMS delivery medium value", "The
+    /// only valid value is phone_number").
+    pub async fn set_user_settings(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        options: &[MfaOption],
+    ) -> Result<()> {
+        for o in options {
+            match o.delivery_medium.as_deref() {
+                Some("SMS") => {}
+                Some("EMAIL") => {
+                    return Err(CognitoError::invalid_parameter(
+                        "Only SMS is supported as the delivery medium of MFAOptions; \
+                         use SetUserMFAPreference for other factors.",
+                    ));
+                }
+                Some(other) => {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "1 validation error detected: Value '{other}' at 'mFAOptions.1.member.deliveryMedium' \
+                         failed to satisfy constraint: Member must satisfy enum value set: [SMS, EMAIL]"
+                    )));
+                }
+                None => {
+                    return Err(CognitoError::invalid_parameter(
+                        "The delivery medium of an MFA option is required.",
+                    ));
+                }
+            }
+            if o.attribute_name.as_deref() != Some("phone_number") {
+                return Err(CognitoError::invalid_parameter(
+                    "The attribute name of an MFA option must be phone_number.",
+                ));
+            }
+        }
+        let on = !options.is_empty();
+        let settings = FactorSettings {
+            enabled: on,
+            preferred_mfa: false,
+        };
+        self.set_user_mfa_preference(pool, user, &[(MfaFactor::Sms, Some(settings))])
+            .await
+    }
+
+    /// AdminDeleteSoftwareToken: the user's authenticator app (and one
+    /// being set up) is gone; TOTP leaves their MFA settings, and stops
+    /// being their preferred factor. A user with none is
+    /// ResourceNotFoundException.
+    pub async fn admin_delete_software_token(&self, pool_id: &str, username: &str) -> Result<()> {
+        let pool = self.pool(pool_id).await?;
+        let user = self.admin_find_user(&pool, username).await?;
+        let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+        if user.settings.totp.is_none() && user.settings.totp_pending.is_none() {
+            return Err(CognitoError::ResourceNotFound(
+                "The user has no software token.".into(),
+            ));
+        }
+        user.settings.totp = None;
+        user.settings.totp_pending = None;
+        let name = MfaFactor::SoftwareToken.as_str();
+        user.settings.enabled_mfa.retain(|n| n != name);
+        if user.settings.preferred_mfa.as_deref() == Some(name) {
+            user.settings.preferred_mfa = None;
+        }
+        user.modified = self.clock.now();
+        self.store.update_user(&pool, &user).await?;
+        tracing::info!(pool_id, sub = %user.sub, "software token deleted by an administrator");
+        Ok(())
     }
 
     /// The user of an access token, or of an MFA_SETUP session.

@@ -58,6 +58,7 @@ pub mod triggers;
 pub mod ui_customization;
 pub mod user_auth;
 pub mod user_migration;
+pub mod user_sessions;
 pub mod users;
 
 /// Settings the operations need from the server's configuration.

@@ -20,6 +20,8 @@ impl Idp {
     pub async fn describe_pool(&self, pool_id: &str) -> Result<UserPool> {
         let mut pool = self.pool_from_store(pool_id).await?;
         (pool.domain, pool.custom_domain) = self.pool_domain_names(pool_id).await?;
+        // GetUserPoolSessionConfiguration answers for it, not DescribeUserPool.
+        pool.session_configuration = None;
         Ok(pool)
     }
 
@@ -29,6 +31,7 @@ impl Idp {
         let mut pool = self.pool_from_store(pool_id).await?;
         pool.update(config, self.clock.now())?;
         self.check_pool_tier(&pool)?;
+        self.check_clients_fit_tier(&pool).await?;
         self.store.update_pool(&pool).await?;
         self.config.forget_pool(pool_id);
         Ok(pool)

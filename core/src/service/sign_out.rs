@@ -12,12 +12,16 @@ use crate::model::{User, UserPool};
 impl Idp {
     /// Cognito API: RevokeToken — revokes the refresh token and every access
     /// token issued from the same sign-in. A token that is unknown (or
-    /// already revoked) is not an error (RFC 7009 §2.2).
+    /// already revoked) is not an error (RFC 7009 §2.2). With `linked`
+    /// (RevokeAssociatedSessions LINKED) and session tracking on, the
+    /// user's hosted-UI sessions end too: the one the sign-in came through
+    /// is not recorded, so all of them (see `user_sessions.rs`).
     pub async fn revoke_token(
         &self,
         token: &str,
         client_id: &str,
         client_secret: Option<&str>,
+        linked: bool,
     ) -> Result<()> {
         let unauthorized = |m: &str| CognitoError::Unauthorized(m.to_owned());
         let client = match self.client_by_id(client_id).await {
@@ -61,6 +65,16 @@ impl Idp {
         self.store
             .revoke_refresh_token(&record.origin_jti, self.clock.now())
             .await?;
+        if linked {
+            let (pool, _) = self.client_by_id(client_id).await?;
+            if pool.session_config().tracking()
+                && let Some(user) = self.store.get_user_by_sub(&pool.id, record.sub).await?
+            {
+                let (_guard, mut user) = self.lock_user(&pool, &user).await?;
+                self.end_sessions(&mut user);
+                self.store.update_user(&pool, &user).await?;
+            }
+        }
         Ok(())
     }
 

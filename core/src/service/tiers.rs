@@ -95,6 +95,16 @@ fn mfa_features(pool: &UserPool) -> Vec<Gate> {
     used
 }
 
+/// The features other actions than UpdateUserPool turned on, which a
+/// downgrade must find off: SetUserPoolMfaConfig's and session tracking.
+fn kept_features(pool: &UserPool) -> Vec<Gate> {
+    let mut used = mfa_features(pool);
+    if pool.session_config().tracking() {
+        used.push(("User session tracking", UserPoolTier::Essentials));
+    }
+    used
+}
+
 fn unavailable((feature, needs): Gate, tier: UserPoolTier) -> CognitoError {
     CognitoError::FeatureUnavailableInTier(format!(
         "{feature} is not available in the {} feature plan; it needs {} or higher.",
@@ -125,7 +135,7 @@ impl Idp {
         if let Some(gap) = first_gap(config_features(&pool.config), tier) {
             return Err(unavailable(gap, tier));
         }
-        if let Some((feature, needs)) = first_gap(mfa_features(pool), tier) {
+        if let Some((feature, needs)) = first_gap(kept_features(pool), tier) {
             return Err(CognitoError::TierChangeNotAllowed(format!(
                 "The user pool cannot change to the {} feature plan while {feature} is on; turn it off first (it needs {}).",
                 tier_name(tier),
@@ -142,6 +152,88 @@ impl Idp {
         }
         let tier = pool.config.user_pool_tier;
         match first_gap(mfa_features(pool), tier) {
+            Some(gap) => Err(unavailable(gap, tier)),
+            None => Ok(()),
+        }
+    }
+
+    /// UpdateUserPool: a downgrade below ESSENTIALS is refused while an app
+    /// client rotates refresh tokens or a domain serves managed login
+    /// (Cognito API: UpdateUserPool, TierChangeNotAllowedException); they
+    /// must be turned off first.
+    pub(crate) async fn check_clients_fit_tier(&self, pool: &UserPool) -> Result<()> {
+        let tier = pool.config.user_pool_tier;
+        if !self.plans_enforced() || rank(tier) >= rank(UserPoolTier::Essentials) {
+            return Ok(());
+        }
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .list_clients(&pool.id, 60, token.as_deref())
+                .await?;
+            if let Some(c) = page
+                .items
+                .iter()
+                .find(|c| UserPoolClient::rotation_of(&c.config).is_some())
+            {
+                return Err(CognitoError::TierChangeNotAllowed(format!(
+                    "The user pool cannot change to the {} feature plan while app client {} \
+                     rotates refresh tokens; turn RefreshTokenRotation off first (it needs ESSENTIALS).",
+                    tier_name(tier),
+                    c.client_id
+                )));
+            }
+            match page.next {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        if let Some(d) = self
+            .store
+            .pool_domains(&pool.id)
+            .await?
+            .into_iter()
+            .find(|d| d.managed_login_version >= 2)
+        {
+            return Err(CognitoError::TierChangeNotAllowed(format!(
+                "The user pool cannot change to the {} feature plan while domain {} uses managed \
+                 login (ManagedLoginVersion 2); set it to 1 first (it needs ESSENTIALS).",
+                tier_name(tier),
+                d.domain
+            )));
+        }
+        Ok(())
+    }
+
+    /// CreateUserPoolDomain and UpdateUserPoolDomain: managed login
+    /// (ManagedLoginVersion 2) needs ESSENTIALS or PLUS; a LITE pool has
+    /// the classic hosted UI only (developer guide, "User pool managed
+    /// login").
+    pub(crate) fn check_managed_login_tier(&self, pool: &UserPool, version: i64) -> Result<()> {
+        if !self.plans_enforced() || version < 2 {
+            return Ok(());
+        }
+        let tier = pool.config.user_pool_tier;
+        let gate = (
+            "Managed login (ManagedLoginVersion 2)",
+            UserPoolTier::Essentials,
+        );
+        match first_gap(vec![gate], tier) {
+            Some(gap) => Err(unavailable(gap, tier)),
+            None => Ok(()),
+        }
+    }
+
+    /// SetUserPoolSessionConfiguration and
+    /// SetUserPoolClientSessionConfiguration need ESSENTIALS or PLUS.
+    pub(crate) fn check_session_tier(&self, pool: &UserPool) -> Result<()> {
+        if !self.plans_enforced() {
+            return Ok(());
+        }
+        let tier = pool.config.user_pool_tier;
+        let gate = ("Session management", UserPoolTier::Essentials);
+        match first_gap(vec![gate], tier) {
             Some(gap) => Err(unavailable(gap, tier)),
             None => Ok(()),
         }

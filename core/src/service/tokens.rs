@@ -184,6 +184,8 @@ impl Idp {
                 scopes: grant.scopes.clone(),
             })
             .await?;
+        self.evict_token_sessions(pool, user.sub, &grant.origin_jti)
+            .await?;
         let mut tokens = self
             .sign_tokens(pool, client, user, &grant, source, metadata)
             .await?;
@@ -257,6 +259,13 @@ impl Idp {
             .ok_or_else(invalid)?;
         if !user.enabled {
             return Err(CognitoError::NotAuthorized("User is disabled.".into()));
+        }
+        // Cognito API: SessionDescriptionType, LastActiveDate — a tracked
+        // token session's last refresh or rotation.
+        if pool.session_config().tracking() {
+            self.store
+                .touch_refresh_token(&record.origin_jti, now)
+                .await?;
         }
         Ok(Redeemed {
             pool,

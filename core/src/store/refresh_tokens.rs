@@ -68,6 +68,27 @@ pub trait RefreshTokenStore: Send + Sync {
     ) -> Result<Option<(RefreshTokenRecord, Timestamp)>>;
     /// Housekeeping: deletes tokens that expired before `before`.
     async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64>;
+    /// The user's token sessions: sign-ins neither revoked nor expired at
+    /// `now`, oldest first (Cognito API: ListUserSessions).
+    async fn list_token_sessions(
+        &self,
+        pool_id: &str,
+        sub: Uuid,
+        now: Timestamp,
+    ) -> Result<Vec<TokenSession>>;
+    /// A refresh or rotation of the sign-in `origin_jti` at `at`: its
+    /// session's LastActiveDate.
+    async fn touch_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<()>;
+}
+
+/// One token session: a sign-in that still holds a usable refresh token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenSession {
+    pub origin_jti: String,
+    pub client_id: String,
+    pub created: Timestamp,
+    /// The last refresh or rotation; the sign-in itself before any.
+    pub last_active: Timestamp,
 }
 
 // The sub as text in both (a uuid in PostgreSQL).
@@ -87,6 +108,10 @@ const RETIRED: &str = "SELECT r.token_hash, r.pool_id, r.client_id, \
      JOIN refresh_tokens r ON r.origin_jti = x.origin_jti WHERE x.token_hash = $1";
 const ROTATE: &str = "UPDATE refresh_tokens SET token_hash = $1 \
      WHERE origin_jti = $2 AND token_hash = $3 AND revoked IS NULL";
+const SESSIONS: &str = "SELECT origin_jti, client_id, created, last_active FROM refresh_tokens \
+     WHERE pool_id = $1 AND sub = $2 AND revoked IS NULL AND expires > $3 \
+     ORDER BY created, origin_jti";
+const TOUCH: &str = "UPDATE refresh_tokens SET last_active = $1 WHERE origin_jti = $2";
 const RETIRE: &str =
     "INSERT INTO refresh_token_retired (token_hash, origin_jti, retired) VALUES ($1, $2, $3)";
 
@@ -231,6 +256,38 @@ each_backend! {
         async fn delete_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64> {
             let query = sqlx::query(PURGE).bind(before.0);
             self.affected(query).await
+        }
+
+        async fn list_token_sessions(
+            &self,
+            pool_id: &str,
+            sub: Uuid,
+            now: Timestamp,
+        ) -> Result<Vec<TokenSession>> {
+            let rows = sqlx::query(SESSIONS)
+                .bind(pool_id)
+                .bind(DbStore::sub(sub))
+                .bind(now.0)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db)?;
+            rows.iter()
+                .map(|r| {
+                    let created = Timestamp(r.try_get("created").map_err(db)?);
+                    let last: Option<i64> = r.try_get("last_active").map_err(db)?;
+                    Ok(TokenSession {
+                        origin_jti: r.try_get("origin_jti").map_err(db)?,
+                        client_id: r.try_get("client_id").map_err(db)?,
+                        created,
+                        last_active: last.map_or(created, Timestamp),
+                    })
+                })
+                .collect()
+        }
+
+        async fn touch_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<()> {
+            let query = sqlx::query(TOUCH).bind(at.0).bind(origin_jti);
+            self.affected(query).await.map(|_| ())
         }
     }
 }

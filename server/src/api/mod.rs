@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod context;
 pub mod error;
+pub mod members;
 pub mod sigv4;
 
 use std::net::SocketAddr;

@@ -67,7 +67,7 @@ async fn run(
         .await?;
     match state
         .idp
-        .revoke_token(token, &client_id, secret.as_deref())
+        .revoke_token(token, &client_id, secret.as_deref(), false)
         .await
     {
         Ok(()) => Ok(()),

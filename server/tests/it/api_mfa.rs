@@ -1,15 +1,17 @@
 //! MFA through the AWS SDK for Rust: the pool's MFA configuration, an
 //! authenticator app (AssociateSoftwareToken, VerifySoftwareToken), the
 //! user's preferences, and every challenge after the first factor —
-//! SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP.
+//! SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP —
+//! and the legacy SetUserSettings / AdminSetUserSettings and
+//! AdminDeleteSoftwareToken.
 //! TOTP codes come from an independent RFC 6238 implementation below.
 
 use crate::common::users::PASSWORD;
 use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{
-    AuthFlowType, ChallengeNameType, EmailMfaConfigType, EmailMfaSettingsType,
-    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    AuthFlowType, ChallengeNameType, DeliveryMediumType, EmailMfaConfigType, EmailMfaSettingsType,
+    MfaOptionType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
 };
 use hmac::{Hmac, Mac};
 
@@ -570,7 +572,149 @@ async fn a_wrong_password_never_reaches_the_mfa_step(s: TestServer) {
     assert_eq!(error_name(&err), "NotAuthorizedException");
 }
 
+fn sms_option(medium: DeliveryMediumType, attribute: &str) -> MfaOptionType {
+    MfaOptionType::builder()
+        .delivery_medium(medium)
+        .attribute_name(attribute)
+        .build()
+}
+
+async fn mfa_settings(s: &TestServer, pool_id: &str) -> (Vec<String>, Option<String>) {
+    let user = s.admin_get(pool_id, "ann").await;
+    (
+        user.user_mfa_setting_list().to_vec(),
+        user.preferred_mfa_setting().map(str::to_owned),
+    )
+}
+
+async fn legacy_settings_turn_sms_mfa_on_and_off(s: TestServer) {
+    let (pool_id, client_id) = setup(&s).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::Optional, true, false, true)
+        .await;
+    let token = s.access_token(&client_id, "ann", PASSWORD).await;
+    let admin_set = |options: Vec<MfaOptionType>| {
+        s.admin()
+            .admin_set_user_settings()
+            .user_pool_id(&pool_id)
+            .username("ann")
+            .set_mfa_options(Some(options))
+            .send()
+    };
+    // Cognito API: MFAOptionType — SMS to phone_number only, and only for
+    // a user who has a phone number.
+    let err = admin_set(vec![sms_option(DeliveryMediumType::Sms, "phone_number")])
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "InvalidParameterException");
+    s.admin_set_attr(&pool_id, "ann", "phone_number", "+12065551212")
+        .await;
+    let err = admin_set(vec![sms_option(DeliveryMediumType::Email, "email")])
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "InvalidParameterException");
+    let err = admin_set(vec![sms_option(DeliveryMediumType::Sms, "email")])
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "InvalidParameterException");
+    assert_eq!(mfa_settings(&s, &pool_id).await, (vec![], None));
+
+    s.public()
+        .set_user_settings()
+        .access_token(&token)
+        .mfa_options(sms_option(DeliveryMediumType::Sms, "phone_number"))
+        .send()
+        .await
+        .expect("set user settings");
+    assert_eq!(mfa_settings(&s, &pool_id).await.0, vec!["SMS_MFA"]);
+    let out = sign_in(&s, &client_id, PASSWORD).await.unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+
+    // An empty list turns it off again.
+    s.public()
+        .set_user_settings()
+        .access_token(&token)
+        .set_mfa_options(Some(vec![]))
+        .send()
+        .await
+        .expect("clear user settings");
+    assert_eq!(mfa_settings(&s, &pool_id).await.0, Vec::<String>::new());
+    admin_set(vec![sms_option(DeliveryMediumType::Sms, "phone_number")])
+        .await
+        .expect("admin set user settings");
+    assert_eq!(mfa_settings(&s, &pool_id).await.0, vec!["SMS_MFA"]);
+    let err = s
+        .public()
+        .set_user_settings()
+        .access_token("not-a-token")
+        .mfa_options(sms_option(DeliveryMediumType::Sms, "phone_number"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "NotAuthorizedException");
+}
+
+async fn admin_delete_software_token_removes_totp(s: TestServer) {
+    let (pool_id, client_id) = setup(&s).await;
+    s.set_mfa(&pool_id, UserPoolMfaType::Optional, true, true, false)
+        .await;
+    let delete = |user: &str| {
+        s.admin()
+            .admin_delete_software_token()
+            .user_pool_id(&pool_id)
+            .username(user)
+            .send()
+    };
+    let err = delete("ann").await.unwrap_err();
+    assert_eq!(error_name(&err), "ResourceNotFoundException");
+    let err = delete("nobody").await.unwrap_err();
+    assert_eq!(error_name(&err), "UserNotFoundException");
+
+    let token = s.access_token(&client_id, "ann", PASSWORD).await;
+    add_authenticator(&s, &token).await;
+    s.public()
+        .set_user_mfa_preference()
+        .access_token(&token)
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .email_mfa_settings(EmailMfaSettingsType::builder().enabled(true).build())
+        .send()
+        .await
+        .expect("preference");
+    assert_eq!(
+        mfa_settings(&s, &pool_id).await,
+        (
+            vec!["EMAIL_OTP".to_owned(), "SOFTWARE_TOKEN_MFA".to_owned()],
+            Some("SOFTWARE_TOKEN_MFA".to_owned())
+        )
+    );
+    let out = sign_in(&s, &client_id, PASSWORD).await.unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::SoftwareTokenMfa)
+    );
+
+    delete("ann").await.expect("delete software token");
+    // TOTP is gone from the settings and is no longer preferred; the other
+    // factor stays, and the next sign-in asks for it.
+    assert_eq!(
+        mfa_settings(&s, &pool_id).await,
+        (vec!["EMAIL_OTP".to_owned()], None)
+    );
+    let out = sign_in(&s, &client_id, PASSWORD).await.unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+    let err = delete("ann").await.unwrap_err();
+    assert_eq!(error_name(&err), "ResourceNotFoundException");
+    // A new authenticator can be registered.
+    add_authenticator(&s, &token).await;
+}
+
 on_both_backends!(
+    legacy_settings_turn_sms_mfa_on_and_off,
+    admin_delete_software_token_removes_totp,
     pool_mfa_config_round_trips_and_refuses_mfa_without_factors,
     software_token_challenge_accepts_each_code_once,
     required_mfa_sets_up_an_authenticator_during_sign_in,

@@ -31,7 +31,10 @@ async fn app(s: &TestServer, factors: &[AuthFactorType]) -> App {
                 .build(),
         )
         .build();
-    let pool_id = s.pool(|b| b.policies(policy)).await;
+    let sms = aws_sdk_cognitoidentityprovider::types::SmsConfigurationType::builder()
+        .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
+        .build();
+    let pool_id = s.pool(|b| b.policies(policy).sms_configuration(sms)).await;
     let (client_id, _) = s.code_client(&pool_id, CALLBACK, &["openid"], |c| c).await;
     s.admin_user(
         &pool_id,

@@ -54,6 +54,12 @@ async fn eight_digit_code(s: &TestServer, pool_id: &str, to: &str) -> String {
     digits[0].clone()
 }
 
+fn sms_configuration() -> cip::types::SmsConfigurationType {
+    cip::types::SmsConfigurationType::builder()
+        .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
+        .build()
+}
+
 /// A pool allowing every first factor but passkeys, a USER_AUTH client,
 /// and `ann` with a password, a verified email and a verified phone.
 async fn setup(s: &TestServer, prevent: bool) -> (String, String) {
@@ -64,6 +70,7 @@ async fn setup(s: &TestServer, prevent: bool) -> (String, String) {
                 AuthFactorType::EmailOtp,
                 AuthFactorType::SmsOtp,
             ]))
+            .sms_configuration(sms_configuration())
         })
         .await;
     let (client_id, _) = s

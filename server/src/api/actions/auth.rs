@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use cognate_core::model::session::RevokeAssociatedSessions;
 use cognate_core::service::auth::{AuthOutcome, Caller, Metadata, Params};
 use cognate_core::service::tokens::IssuedTokens;
 use serde::Deserialize;
@@ -50,6 +51,8 @@ struct RevokeToken {
     token: String,
     client_id: String,
     client_secret: Option<String>,
+    #[serde(default)]
+    revoke_associated_sessions: RevokeAssociatedSessions,
 }
 
 #[derive(Deserialize)]
@@ -129,7 +132,8 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         }
         "RevokeToken" => {
             let r: RevokeToken = input(body)?;
-            idp.revoke_token(&r.token, &r.client_id, r.client_secret.as_deref())
+            let linked = r.revoke_associated_sessions.linked();
+            idp.revoke_token(&r.token, &r.client_id, r.client_secret.as_deref(), linked)
                 .await?;
             Ok(json!({}))
         }

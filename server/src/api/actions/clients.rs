@@ -15,6 +15,8 @@ struct Create {
     user_pool_id: String,
     #[serde(default)]
     generate_secret: bool,
+    /// A secret of the caller's choosing instead of a generated one.
+    client_secret: Option<String>,
     #[serde(flatten)]
     config: UserPoolClientConfig,
 }
@@ -41,6 +43,16 @@ struct List {
     user_pool_id: String,
     max_results: Option<i64>,
     next_token: Option<String>,
+    client_type: Option<ClientType>,
+}
+
+/// Cognito API: ListUserPoolClients, ClientType. Every client here is
+/// REGULAR: dynamic client registration (DcrConfiguration) is refused.
+#[derive(Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+enum ClientType {
+    Regular,
+    Dcr,
 }
 
 pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
@@ -49,7 +61,12 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         "CreateUserPoolClient" => {
             let c: Create = input(body)?;
             let client = idp
-                .create_client(&c.user_pool_id, c.config, c.generate_secret)
+                .create_client(
+                    &c.user_pool_id,
+                    c.config,
+                    c.generate_secret,
+                    c.client_secret,
+                )
                 .await?;
             Ok(json!({ "UserPoolClient": client }))
         }
@@ -92,9 +109,11 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let page = idp
                 .list_clients(&l.user_pool_id, l.max_results, l.next_token.as_deref())
                 .await?;
+            let dcr_only = l.client_type == Some(ClientType::Dcr);
             let clients: Vec<Value> = page
                 .items
                 .iter()
+                .filter(|_| !dcr_only)
                 .map(|c| json!({ "ClientId": c.client_id, "UserPoolId": c.user_pool_id, "ClientName": c.config.client_name }))
                 .collect();
             Ok(with_token(

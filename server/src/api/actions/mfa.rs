@@ -1,7 +1,11 @@
 //! MFA: SetUserPoolMfaConfig, GetUserPoolMfaConfig, AssociateSoftwareToken,
-//! VerifySoftwareToken, SetUserMFAPreference, AdminSetUserMFAPreference.
+//! VerifySoftwareToken, SetUserMFAPreference, AdminSetUserMFAPreference,
+//! AdminDeleteSoftwareToken, and the legacy SetUserSettings and
+//! AdminSetUserSettings.
 
-use cognate_core::service::mfa::{FactorSettings, MfaConfigInput, MfaFactor, TokenHolder};
+use cognate_core::service::mfa::{
+    FactorSettings, MfaConfigInput, MfaFactor, MfaOption, TokenHolder,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -84,6 +88,27 @@ struct AdminPreferences {
     preferences: Preferences,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AdminUser {
+    user_pool_id: String,
+    username: String,
+}
+
+/// Cognito API: SetUserSettings and AdminSetUserSettings.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Settings {
+    #[serde(rename = "MFAOptions")]
+    mfa_options: Vec<MfaOption>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Token {
+    access_token: String,
+}
+
 pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
     let idp = &ctx.state.idp;
     match action {
@@ -135,6 +160,27 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             let user = idp.admin_find_user(&pool, &p.username).await?;
             idp.set_user_mfa_preference(&pool, &user, &p.preferences.list())
                 .await?;
+            Ok(json!({}))
+        }
+        "AdminDeleteSoftwareToken" => {
+            let u: AdminUser = input(body)?;
+            idp.admin_delete_software_token(&u.user_pool_id, &u.username)
+                .await?;
+            Ok(json!({}))
+        }
+        "SetUserSettings" => {
+            let t: Token = input(body.clone())?;
+            let s: Settings = input(body)?;
+            let (pool, user, _) = idp.authenticate_access_token(&t.access_token).await?;
+            idp.set_user_settings(&pool, &user, &s.mfa_options).await?;
+            Ok(json!({}))
+        }
+        "AdminSetUserSettings" => {
+            let u: AdminUser = input(body.clone())?;
+            let s: Settings = input(body)?;
+            let pool = idp.pool(&u.user_pool_id).await?;
+            let user = idp.admin_find_user(&pool, &u.username).await?;
+            idp.set_user_settings(&pool, &user, &s.mfa_options).await?;
             Ok(json!({}))
         }
         other => Err(ApiError::UnknownOperation(other.to_owned())),

@@ -16,6 +16,7 @@ pub mod mfa;
 pub mod pools;
 pub mod resource_servers;
 pub mod self_service;
+pub mod sessions;
 pub mod ui_customization;
 pub mod users;
 
@@ -42,6 +43,7 @@ enum Family {
     UiCustomization,
     IdentityProviders,
     Devices,
+    Sessions,
 }
 
 use Access::{Admin, Public};
@@ -119,6 +121,9 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("AssociateSoftwareToken", Public, Mfa),
     ("VerifySoftwareToken", Public, Mfa),
     ("SetUserMFAPreference", Public, Mfa),
+    ("AdminDeleteSoftwareToken", Admin, Mfa),
+    ("SetUserSettings", Public, Mfa),
+    ("AdminSetUserSettings", Admin, Mfa),
     // the OAuth face: resource servers, domains, hosted-UI customization
     ("CreateResourceServer", Admin, ResourceServers),
     ("DescribeResourceServer", Admin, ResourceServers),
@@ -151,6 +156,15 @@ const ACTIONS: &[(&str, Access, Family)] = &[
     ("AdminListDevices", Admin, Devices),
     ("AdminUpdateDeviceStatus", Admin, Devices),
     ("AdminForgetDevice", Admin, Devices),
+    // user sessions
+    ("ListUserSessions", Public, Sessions),
+    ("RevokeUserSession", Public, Sessions),
+    ("AdminListUserSessions", Admin, Sessions),
+    ("AdminRevokeUserSession", Admin, Sessions),
+    ("GetUserPoolSessionConfiguration", Admin, Sessions),
+    ("SetUserPoolSessionConfiguration", Admin, Sessions),
+    ("GetUserPoolClientSessionConfiguration", Admin, Sessions),
+    ("SetUserPoolClientSessionConfiguration", Admin, Sessions),
 ];
 
 /// Every action's name, in the table's order (the protocol fuzz test sends
@@ -172,6 +186,8 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         .find(|(name, ..)| *name == action)
         .map(|(.., f)| *f)
         .ok_or_else(|| ApiError::UnknownOperation(action.to_owned()))?;
+    // No member is accepted and silently dropped (api/members.rs).
+    super::members::check(action, &body)?;
     match family {
         Pools => pools::call(action, ctx, body).await,
         Clients => clients::call(action, ctx, body).await,
@@ -185,5 +201,6 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
         UiCustomization => ui_customization::call(action, ctx, body).await,
         IdentityProviders => identity_providers::call(action, ctx, body).await,
         Devices => devices::call(action, ctx, body).await,
+        Sessions => sessions::call(action, ctx, body).await,
     }
 }

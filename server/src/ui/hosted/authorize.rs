@@ -124,10 +124,11 @@ async fn run(
     if let (Some(sso), true) = (sso, reuse) {
         let grant = sso.grant();
         // OpenID Connect Core §3.1.2.1: max_age — a sign-in older than it
-        // is asked again.
+        // is asked again; so is one older than the client's SSO session
+        // MaxValidityMinutes (Cognito API: ClientSSOSessionConfigType).
         let fresh = max_age.is_none_or(|max| {
             idp.clock.now().millis() - grant.auth_time.millis() <= max.saturating_mul(1000)
-        });
+        }) && idp.sso_reuse_allowed(&cx.pool, &cx.client, grant.auth_time);
         match idp.resume_sso(&cx.pool, &grant).await {
             Ok(user) if fresh => return cx.complete(&user, grant.auth_time).await,
             Ok(_) => {}

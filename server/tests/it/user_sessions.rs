@@ -1,0 +1,408 @@
+//! User sessions through Cognito's JSON protocol (this AWS SDK for Rust
+//! has no session operations yet, so the calls are signed as the SDKs sign
+//! them): the pool's and the client's session configuration, listing a
+//! user's token sessions by access token and as an administrator, revoking
+//! one (its refresh, access and ID tokens stop working), MaxPerUser
+//! evicting the least recently used session, and every refusal with
+//! Cognito's error.
+
+use crate::common::users::PASSWORD;
+use crate::common::{TestServer, error_name};
+use aws_sdk_cognitoidentityprovider as cip;
+use cip::types::{AuthFlowType, ExplicitAuthFlowsType, UserPoolTierType};
+use serde_json::{Value, json};
+
+/// A pool with `ann` and `bob`, and a public password client.
+async fn setup(s: &TestServer) -> (String, String) {
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s
+        .app_client(&pool_id, |c| {
+            c.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        })
+        .await;
+    s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
+    s.admin_user(&pool_id, "bob", PASSWORD, &[]).await;
+    (pool_id, client_id)
+}
+
+/// The error type of a JSON answer.
+fn error_of(answer: &(u16, Value)) -> &str {
+    assert_eq!(answer.0, 400, "{answer:?}");
+    answer.1["__type"].as_str().unwrap_or("?")
+}
+
+async fn track(s: &TestServer, pool_id: &str, max: i64) -> (u16, Value) {
+    s.call_signed(
+        "SetUserPoolSessionConfiguration",
+        &json!({
+            "UserPoolId": pool_id,
+            "UserSessionTracking": "ENABLED",
+            "TokenSession": { "MaxPerUser": max },
+        }),
+    )
+    .await
+}
+
+/// (access token, refresh token) of a sign-in of `user`.
+async fn sign_in(s: &TestServer, client_id: &str, user: &str) -> (String, String) {
+    let t = s.signed_in(client_id, user, PASSWORD).await;
+    (
+        t.access_token().unwrap().to_owned(),
+        t.refresh_token().unwrap().to_owned(),
+    )
+}
+
+async fn refresh(
+    s: &TestServer,
+    client_id: &str,
+    refresh_token: &str,
+) -> Result<
+    cip::operation::initiate_auth::InitiateAuthOutput,
+    cip::error::SdkError<cip::operation::initiate_auth::InitiateAuthError>,
+> {
+    s.public()
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", refresh_token)
+        .send()
+        .await
+}
+
+async fn get_user(s: &TestServer, access: &str) -> Result<(), String> {
+    s.public()
+        .get_user()
+        .access_token(access)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| error_name(&e))
+}
+
+async fn own_sessions(s: &TestServer, access: &str) -> Vec<Value> {
+    let (status, body) = s
+        .call_public("ListUserSessions", &json!({ "AccessToken": access }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["Sessions"].as_array().unwrap().clone()
+}
+
+async fn admin_sessions(s: &TestServer, pool_id: &str, user: &str) -> Vec<Value> {
+    let (status, body) = s
+        .call_signed(
+            "AdminListUserSessions",
+            &json!({ "UserPoolId": pool_id, "Username": user }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["Sessions"].as_array().unwrap().clone()
+}
+
+fn ids(sessions: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = sessions
+        .iter()
+        .map(|s| s["SessionId"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn is_session_id(id: &str) -> bool {
+    id.len() == 28
+        && id.starts_with("tkn")
+        && id[3..]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+async fn sessions_are_listed_and_revoked(s: TestServer) {
+    let (pool_id, client_id) = setup(&s).await;
+    let (a_access, _) = sign_in(&s, &client_id, "ann").await;
+
+    // Cognito API: GetUserPoolSessionConfiguration — the defaults; while
+    // tracking is off the sessions are not listed.
+    let (status, config) = s
+        .call_signed(
+            "GetUserPoolSessionConfiguration",
+            &json!({ "UserPoolId": pool_id }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(config["UserSessionTracking"], "DISABLED");
+    assert_eq!(config["TokenSession"]["MaxPerUser"], 20);
+    let off = s
+        .call_public("ListUserSessions", &json!({ "AccessToken": a_access }))
+        .await;
+    assert_eq!(error_of(&off), "OperationNotEnabledException");
+
+    let set = track(&s, &pool_id, 20).await;
+    assert_eq!(set.0, 200, "{set:?}");
+    assert_eq!(set.1["UserSessionTracking"], "ENABLED");
+    assert_eq!(set.1["UserPoolId"], pool_id.as_str());
+    let (_, config) = s
+        .call_signed(
+            "GetUserPoolSessionConfiguration",
+            &json!({ "UserPoolId": pool_id }),
+        )
+        .await;
+    assert_eq!(config["UserSessionTracking"], "ENABLED");
+    // DescribeUserPool does not carry it.
+    let (_, described) = s
+        .call_signed("DescribeUserPool", &json!({ "UserPoolId": pool_id }))
+        .await;
+    assert!(described["UserPool"].get("SessionConfiguration").is_none());
+
+    let (b_access, b_refresh) = sign_in(&s, &client_id, "ann").await;
+    let (bob_access, _) = sign_in(&s, &client_id, "bob").await;
+
+    let mine = own_sessions(&s, &a_access).await;
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    for session in &mine {
+        assert!(is_session_id(session["SessionId"].as_str().unwrap()));
+        assert_eq!(session["SessionType"], "TOKEN");
+        assert_eq!(session["ClientId"], client_id.as_str());
+        assert!(session["CreateDate"].is_number());
+    }
+    let current: Vec<&Value> = mine
+        .iter()
+        .filter(|s| s["IsCurrentSession"] == true)
+        .collect();
+    assert_eq!(current.len(), 1);
+    let a_id = current[0]["SessionId"].as_str().unwrap().to_owned();
+    let b_id = mine
+        .iter()
+        .find(|s| s["SessionId"] != a_id.as_str())
+        .unwrap()["SessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The administrator sees the same sessions, none of them current.
+    let admin = admin_sessions(&s, &pool_id, "ann").await;
+    assert_eq!(ids(&admin), ids(&mine));
+    assert!(admin.iter().all(|s| s["IsCurrentSession"] == false));
+
+    // A refresh is the session's last activity.
+    s.clock.advance(90000);
+    refresh(&s, &client_id, &b_refresh).await.expect("refresh");
+    let b = own_sessions(&s, &a_access)
+        .await
+        .into_iter()
+        .find(|s| s["SessionId"] == b_id.as_str())
+        .unwrap();
+    assert!(b["LastActiveDate"].as_f64().unwrap() >= b["CreateDate"].as_f64().unwrap() + 90.0);
+
+    // Cognito API: RevokeUserSession — not the caller's own session; a
+    // malformed id is refused, an unknown one is not found, and another
+    // user's session is not found either.
+    let own = s
+        .call_public(
+            "RevokeUserSession",
+            &json!({ "AccessToken": a_access, "SessionId": a_id }),
+        )
+        .await;
+    assert_eq!(error_of(&own), "InvalidParameterException");
+    let malformed = s
+        .call_public(
+            "RevokeUserSession",
+            &json!({ "AccessToken": a_access, "SessionId": "tknNOT-AN-ID" }),
+        )
+        .await;
+    assert_eq!(error_of(&malformed), "InvalidParameterException");
+    let unknown = s
+        .call_public(
+            "RevokeUserSession",
+            &json!({ "AccessToken": a_access, "SessionId": "tkn0000000000000000000000000" }),
+        )
+        .await;
+    assert_eq!(error_of(&unknown), "ResourceNotFoundException");
+    let bobs = s
+        .call_public(
+            "RevokeUserSession",
+            &json!({ "AccessToken": bob_access, "SessionId": b_id }),
+        )
+        .await;
+    assert_eq!(error_of(&bobs), "ResourceNotFoundException");
+    let bad_enum = s
+        .call_public(
+            "RevokeUserSession",
+            &json!({ "AccessToken": a_access, "SessionId": b_id, "RevokeAssociatedSessions": "ALL" }),
+        )
+        .await;
+    assert_eq!(bad_enum.0, 400);
+    get_user(&s, &b_access).await.expect("nothing was revoked");
+
+    let revoked = s
+        .call_public(
+            "RevokeUserSession",
+            &json!({ "AccessToken": a_access, "SessionId": b_id, "RevokeAssociatedSessions": "NONE" }),
+        )
+        .await;
+    assert_eq!(revoked, (200, json!({})));
+    assert_eq!(
+        get_user(&s, &b_access).await.unwrap_err(),
+        "NotAuthorizedException"
+    );
+    let err = refresh(&s, &client_id, &b_refresh).await.unwrap_err();
+    assert_eq!(error_name(&err), "NotAuthorizedException");
+    assert_eq!(ids(&own_sessions(&s, &a_access).await), vec![a_id.clone()]);
+    get_user(&s, &a_access).await.expect("ann's other session");
+    get_user(&s, &bob_access).await.expect("bob's session");
+
+    // Cognito API: AdminRevokeUserSession — the username must be the
+    // session's owner.
+    let wrong_user = s
+        .call_signed(
+            "AdminRevokeUserSession",
+            &json!({ "UserPoolId": pool_id, "Username": "bob", "SessionId": a_id }),
+        )
+        .await;
+    assert_eq!(error_of(&wrong_user), "ResourceNotFoundException");
+    let nobody = s
+        .call_signed(
+            "AdminRevokeUserSession",
+            &json!({ "UserPoolId": pool_id, "Username": "nobody", "SessionId": a_id }),
+        )
+        .await;
+    assert_eq!(error_of(&nobody), "UserNotFoundException");
+    get_user(&s, &a_access).await.expect("still signed in");
+    let revoked = s
+        .call_signed(
+            "AdminRevokeUserSession",
+            &json!({ "UserPoolId": pool_id, "Username": "ann", "SessionId": a_id }),
+        )
+        .await;
+    assert_eq!(revoked, (200, json!({})));
+    assert_eq!(
+        get_user(&s, &a_access).await.unwrap_err(),
+        "NotAuthorizedException"
+    );
+    assert!(admin_sessions(&s, &pool_id, "ann").await.is_empty());
+    assert_eq!(admin_sessions(&s, &pool_id, "bob").await.len(), 1);
+}
+
+async fn max_per_user_evicts_the_least_recently_used_session(s: TestServer) {
+    let (pool_id, client_id) = setup(&s).await;
+    assert_eq!(track(&s, &pool_id, 2).await.0, 200);
+    let (first_access, first_refresh) = sign_in(&s, &client_id, "ann").await;
+    s.clock.advance(10000);
+    let (second_access, _) = sign_in(&s, &client_id, "ann").await;
+    s.clock.advance(10000);
+    // The first is used again: the second is now the least recently used.
+    refresh(&s, &client_id, &first_refresh)
+        .await
+        .expect("refresh");
+    s.clock.advance(10000);
+    let (third_access, _) = sign_in(&s, &client_id, "ann").await;
+
+    assert_eq!(admin_sessions(&s, &pool_id, "ann").await.len(), 2);
+    assert_eq!(
+        get_user(&s, &second_access).await.unwrap_err(),
+        "NotAuthorizedException"
+    );
+    get_user(&s, &first_access).await.expect("first kept");
+    get_user(&s, &third_access).await.expect("third kept");
+    // Another user's sessions are not counted.
+    sign_in(&s, &client_id, "bob").await;
+    assert_eq!(admin_sessions(&s, &pool_id, "ann").await.len(), 2);
+}
+
+async fn session_configuration_is_validated_and_gated(s: TestServer) {
+    let (pool_id, client_id) = setup(&s).await;
+    for max in [0, 101] {
+        let bad = track(&s, &pool_id, max).await;
+        assert_eq!(error_of(&bad), "InvalidParameterException", "{max}");
+    }
+    let missing = s
+        .call_signed(
+            "SetUserPoolSessionConfiguration",
+            &json!({ "UserPoolId": pool_id, "UserSessionTracking": "ENABLED" }),
+        )
+        .await;
+    assert_eq!(error_of(&missing), "InvalidParameterException");
+    let unknown_pool = track(&s, "us-east-1_Nope0000", 5).await;
+    assert_eq!(error_of(&unknown_pool), "ResourceNotFoundException");
+
+    // The client's SSO session: 60 minutes until set; set only while the
+    // pool tracks sessions.
+    let client_ref = json!({ "UserPoolId": pool_id, "ClientId": client_id });
+    let (status, got) = s
+        .call_signed("GetUserPoolClientSessionConfiguration", &client_ref)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(got["SSOSession"]["MaxValidityMinutes"], 60);
+    assert_eq!(got["ClientId"], client_id.as_str());
+    let set_client = |minutes: i64| {
+        json!({
+            "UserPoolId": pool_id,
+            "ClientId": client_id,
+            "SSOSession": { "MaxValidityMinutes": minutes },
+        })
+    };
+    let untracked = s
+        .call_signed("SetUserPoolClientSessionConfiguration", &set_client(0))
+        .await;
+    assert_eq!(error_of(&untracked), "OperationNotEnabledException");
+    assert_eq!(track(&s, &pool_id, 5).await.0, 200);
+    let too_long = s
+        .call_signed(
+            "SetUserPoolClientSessionConfiguration",
+            &set_client(129_601),
+        )
+        .await;
+    assert_eq!(error_of(&too_long), "InvalidParameterException");
+    let set = s
+        .call_signed("SetUserPoolClientSessionConfiguration", &set_client(0))
+        .await;
+    assert_eq!(set.0, 200, "{set:?}");
+    assert_eq!(set.1["SSOSession"]["MaxValidityMinutes"], 0);
+    let (_, got) = s
+        .call_signed("GetUserPoolClientSessionConfiguration", &client_ref)
+        .await;
+    assert_eq!(got["SSOSession"]["MaxValidityMinutes"], 0);
+    // UpdateUserPoolClient keeps it; DescribeUserPoolClient leaves it out.
+    s.admin()
+        .update_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .send()
+        .await
+        .expect("update client");
+    let (_, got) = s
+        .call_signed("GetUserPoolClientSessionConfiguration", &client_ref)
+        .await;
+    assert_eq!(got["SSOSession"]["MaxValidityMinutes"], 0);
+    let (_, described) = s.call_signed("DescribeUserPoolClient", &client_ref).await;
+    assert!(described["UserPoolClient"].get("SsoSession").is_none());
+    assert!(described["UserPoolClient"].get("SSOSession").is_none());
+
+    // Cognito API: SetUserPoolSessionConfiguration — ESSENTIALS or PLUS;
+    // a pool tracking sessions cannot go down to LITE.
+    let down = s
+        .admin()
+        .update_user_pool()
+        .user_pool_id(&pool_id)
+        .user_pool_tier(UserPoolTierType::Lite)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&down), "TierChangeNotAllowedException");
+    let lite = s.pool(|b| b.user_pool_tier(UserPoolTierType::Lite)).await;
+    let refused = track(&s, &lite, 5).await;
+    assert_eq!(error_of(&refused), "FeatureUnavailableInTierException");
+    let (status, got) = s
+        .call_signed(
+            "GetUserPoolSessionConfiguration",
+            &json!({ "UserPoolId": lite }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(got["UserSessionTracking"], "DISABLED");
+}
+
+on_both_backends!(
+    sessions_are_listed_and_revoked,
+    max_per_user_evicts_the_least_recently_used_session,
+    session_configuration_is_validated_and_gated,
+);
