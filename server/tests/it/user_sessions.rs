@@ -3,9 +3,11 @@
 //! them): the pool's and the client's session configuration, listing a
 //! user's token sessions by access token and as an administrator, revoking
 //! one (its refresh, access and ID tokens stop working), MaxPerUser
-//! evicting the least recently used session, and every refusal with
-//! Cognito's error.
+//! evicting the least recently used session, the client's SSO
+//! MaxValidityMinutes on the hosted UI, `LINKED` ending hosted-UI sessions,
+//! and every refusal with Cognito's error.
 
+use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, s256};
 use crate::common::users::PASSWORD;
 use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
@@ -401,7 +403,190 @@ async fn session_configuration_is_validated_and_gated(s: TestServer) {
     assert_eq!(got["UserSessionTracking"], "DISABLED");
 }
 
+const CALLBACK: &str = "https://app.example.com/cb";
+
+/// GET /oauth2/authorize in browser `b`: a redirect to the callback when
+/// the hosted UI reuses the browser's sign-in, else the sign-in page.
+async fn authorize(
+    s: &TestServer,
+    b: &reqwest::Client,
+    pool_id: &str,
+    client_id: &str,
+) -> Result<String, String> {
+    let url = format!(
+        "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={CALLBACK}&state=s&scope=openid&code_challenge={}&code_challenge_method=S256",
+        s.url,
+        s256(PKCE_VERIFIER)
+    );
+    let r = b.get(url).send().await.unwrap();
+    let to = location(&r);
+    if to.starts_with(CALLBACK) {
+        Ok(to)
+    } else {
+        Err(r.text().await.unwrap())
+    }
+}
+
+/// A browser signed in on the hosted UI as `ann`.
+async fn hosted_sign_in(s: &TestServer, pool_id: &str, client_id: &str) -> reqwest::Client {
+    let b = browser();
+    let html = authorize(s, &b, pool_id, client_id).await.unwrap_err();
+    let form = [
+        ("csrf", hidden(&html, "csrf").expect("csrf")),
+        ("flow", hidden(&html, "flow").expect("flow")),
+        ("username", "ann".to_owned()),
+        ("password", PASSWORD.to_owned()),
+    ];
+    let r = b
+        .post(format!("{}/{pool_id}/login", s.url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&r).starts_with(CALLBACK), "signed in");
+    b
+}
+
+async fn hosted_app(s: &TestServer) -> (String, String) {
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s
+        .code_client(&pool_id, CALLBACK, &["openid"], |c| {
+            c.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        })
+        .await;
+    s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
+    (pool_id, client_id)
+}
+
+async fn client_sso_validity_limits_silent_reuse(s: TestServer) {
+    let (pool_id, client_id) = hosted_app(&s).await;
+    assert_eq!(track(&s, &pool_id, 20).await.0, 200);
+    let b = hosted_sign_in(&s, &pool_id, &client_id).await;
+    // Cognito API: ClientSSOSessionConfigType — 60 minutes by default.
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect("reused");
+    let set = |minutes: i64| {
+        json!({
+            "UserPoolId": pool_id,
+            "ClientId": client_id,
+            "SSOSession": { "MaxValidityMinutes": minutes },
+        })
+    };
+    let answer = s
+        .call_signed("SetUserPoolClientSessionConfiguration", &set(5))
+        .await;
+    assert_eq!(answer.0, 200, "{answer:?}");
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect("within five minutes");
+    // Tracking off: the client's setting is dormant, the server's hour
+    // applies.
+    let tracking = |on: &str| {
+        json!({
+            "UserPoolId": pool_id,
+            "UserSessionTracking": on,
+            "TokenSession": { "MaxPerUser": 20 },
+        })
+    };
+    let off = s
+        .call_signed("SetUserPoolSessionConfiguration", &tracking("DISABLED"))
+        .await;
+    assert_eq!(off.0, 200);
+    s.clock.advance(6 * 60 * 1000);
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect("reused while tracking is off");
+    // Back to the real time (admin calls are signed with it), tracking on
+    // again: five minutes after the sign-in it is asked again.
+    s.clock.set(cognate_core::Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    ));
+    let on = s
+        .call_signed("SetUserPoolSessionConfiguration", &tracking("ENABLED"))
+        .await;
+    assert_eq!(on.0, 200);
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect("still within five minutes");
+    s.clock.advance(6 * 60 * 1000);
+    let page = authorize(&s, &b, &pool_id, &client_id).await.unwrap_err();
+    assert!(page.contains("name=\"password\""), "asked again: {page}");
+}
+
+async fn linked_revocation_ends_hosted_sessions(s: TestServer) {
+    let (pool_id, client_id) = hosted_app(&s).await;
+    // Without tracking, RevokeToken's LINKED has no effect beyond the token.
+    let b = hosted_sign_in(&s, &pool_id, &client_id).await;
+    let (access, refresh_token) = sign_in(&s, &client_id, "ann").await;
+    let answer = s
+        .call_public(
+            "RevokeToken",
+            &json!({ "Token": refresh_token, "ClientId": client_id, "RevokeAssociatedSessions": "LINKED" }),
+        )
+        .await;
+    assert_eq!(answer, (200, json!({})));
+    assert_eq!(
+        get_user(&s, &access).await.unwrap_err(),
+        "NotAuthorizedException"
+    );
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect("the hosted session stays");
+
+    // With tracking, LINKED also ends the browser's hosted-UI session.
+    assert_eq!(track(&s, &pool_id, 20).await.0, 200);
+    let (access, refresh_token) = sign_in(&s, &client_id, "ann").await;
+    let answer = s
+        .call_public(
+            "RevokeToken",
+            &json!({ "Token": refresh_token, "ClientId": client_id, "RevokeAssociatedSessions": "LINKED" }),
+        )
+        .await;
+    assert_eq!(answer, (200, json!({})));
+    assert_eq!(
+        get_user(&s, &access).await.unwrap_err(),
+        "NotAuthorizedException"
+    );
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect_err("the hosted session ended");
+
+    // The same through AdminRevokeUserSession; NONE leaves it.
+    let b = hosted_sign_in(&s, &pool_id, &client_id).await;
+    sign_in(&s, &client_id, "ann").await;
+    sign_in(&s, &client_id, "ann").await;
+    let sessions = admin_sessions(&s, &pool_id, "ann").await;
+    assert_eq!(sessions.len(), 2);
+    let revoke = |id: &Value, how: &str| {
+        json!({
+            "UserPoolId": pool_id, "Username": "ann",
+            "SessionId": id["SessionId"], "RevokeAssociatedSessions": how,
+        })
+    };
+    let none = s
+        .call_signed("AdminRevokeUserSession", &revoke(&sessions[0], "NONE"))
+        .await;
+    assert_eq!(none.0, 200, "{none:?}");
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect("NONE leaves the hosted session");
+    let linked = s
+        .call_signed("AdminRevokeUserSession", &revoke(&sessions[1], "LINKED"))
+        .await;
+    assert_eq!(linked.0, 200, "{linked:?}");
+    authorize(&s, &b, &pool_id, &client_id)
+        .await
+        .expect_err("LINKED ends it");
+}
+
 on_both_backends!(
+    client_sso_validity_limits_silent_reuse,
+    linked_revocation_ends_hosted_sessions,
     sessions_are_listed_and_revoked,
     max_per_user_evicts_the_least_recently_used_session,
     session_configuration_is_validated_and_gated,
