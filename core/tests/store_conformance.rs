@@ -1746,6 +1746,51 @@ async fn refresh_tokens_put_get_revoke(s: Arc<dyn Store>) {
     assert!(s.get_refresh_token(&[5; 32]).await.unwrap().is_some());
 }
 
+async fn token_sessions_list_the_live_sign_ins_of_a_user(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let bob = make_user(&s, &pool, "bob", &[]).await;
+    for tag in [3, 2, 4] {
+        let mut t = refresh_record(&pool, &client, &alice, tag);
+        t.created = Timestamp(NOW.0 + i64::from(tag));
+        s.put_refresh_token(&t).await.unwrap();
+    }
+    s.put_refresh_token(&refresh_record(&pool, &client, &bob, 5))
+        .await
+        .unwrap();
+    let listed = s
+        .list_token_sessions(&pool.id, alice.sub, NOW)
+        .await
+        .unwrap();
+    let origins: Vec<&str> = listed.iter().map(|t| t.origin_jti.as_str()).collect();
+    // Oldest first; never another user's.
+    assert_eq!(origins, ["origin-2", "origin-3", "origin-4"]);
+    assert_eq!(listed[0].client_id, client.client_id);
+    // Before any refresh, the last activity is the sign-in.
+    assert_eq!(listed[0].last_active, listed[0].created);
+    s.touch_refresh_token("origin-2", Timestamp(NOW.0 + 900))
+        .await
+        .unwrap();
+    // Revoked and expired sign-ins are not sessions.
+    s.revoke_refresh_token("origin-3", NOW).await.unwrap();
+    let later = s
+        .list_token_sessions(&pool.id, alice.sub, Timestamp(NOW.0 + 3_000))
+        .await
+        .unwrap();
+    let origins: Vec<(&str, Timestamp)> = later
+        .iter()
+        .map(|t| (t.origin_jti.as_str(), t.last_active))
+        .collect();
+    assert_eq!(origins, [("origin-4", Timestamp(NOW.0 + 4))]);
+    let now = s
+        .list_token_sessions(&pool.id, alice.sub, NOW)
+        .await
+        .unwrap();
+    assert_eq!(now[0].last_active, Timestamp(NOW.0 + 900));
+    assert_eq!(now.len(), 2);
+}
+
 async fn refresh_tokens_rotate_and_remember_retired(s: Arc<dyn Store>) {
     let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
     let client = make_client(&s, &pool).await;
@@ -2923,6 +2968,7 @@ cognate_core::on_both_backends! {
     outbox_newest_first,
     refresh_tokens_put_get_revoke,
     refresh_tokens_rotate_and_remember_retired,
+    token_sessions_list_the_live_sign_ins_of_a_user,
     refresh_tokens_go_with_user_client_and_pool,
     resource_servers_crud,
     resource_servers_quota,
