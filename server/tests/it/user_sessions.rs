@@ -518,11 +518,10 @@ async fn client_sso_validity_limits_silent_reuse(s: TestServer) {
     assert!(page.contains("name=\"password\""), "asked again: {page}");
 }
 
-async fn linked_revocation_ends_hosted_sessions(s: TestServer) {
-    let (pool_id, client_id) = hosted_app(&s).await;
-    // Without tracking, RevokeToken's LINKED has no effect beyond the token.
-    let b = hosted_sign_in(&s, &pool_id, &client_id).await;
-    let (access, refresh_token) = sign_in(&s, &client_id, "ann").await;
+/// A new API sign-in of `ann`, revoked by RevokeToken with
+/// RevokeAssociatedSessions LINKED: its access token stops working.
+async fn revoke_linked(s: &TestServer, client_id: &str) {
+    let (access, refresh_token) = sign_in(s, client_id, "ann").await;
     let answer = s
         .call_public(
             "RevokeToken",
@@ -531,27 +530,23 @@ async fn linked_revocation_ends_hosted_sessions(s: TestServer) {
         .await;
     assert_eq!(answer, (200, json!({})));
     assert_eq!(
-        get_user(&s, &access).await.unwrap_err(),
+        get_user(s, &access).await.unwrap_err(),
         "NotAuthorizedException"
     );
+}
+
+async fn linked_revocation_ends_hosted_sessions(s: TestServer) {
+    let (pool_id, client_id) = hosted_app(&s).await;
+    // Without tracking, RevokeToken's LINKED has no effect beyond the token.
+    let b = hosted_sign_in(&s, &pool_id, &client_id).await;
+    revoke_linked(&s, &client_id).await;
     authorize(&s, &b, &pool_id, &client_id)
         .await
         .expect("the hosted session stays");
 
     // With tracking, LINKED also ends the browser's hosted-UI session.
     assert_eq!(track(&s, &pool_id, 20).await.0, 200);
-    let (access, refresh_token) = sign_in(&s, &client_id, "ann").await;
-    let answer = s
-        .call_public(
-            "RevokeToken",
-            &json!({ "Token": refresh_token, "ClientId": client_id, "RevokeAssociatedSessions": "LINKED" }),
-        )
-        .await;
-    assert_eq!(answer, (200, json!({})));
-    assert_eq!(
-        get_user(&s, &access).await.unwrap_err(),
-        "NotAuthorizedException"
-    );
+    revoke_linked(&s, &client_id).await;
     authorize(&s, &b, &pool_id, &client_id)
         .await
         .expect_err("the hosted session ended");

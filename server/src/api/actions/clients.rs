@@ -32,9 +32,9 @@ struct Update {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ClientRef {
-    user_pool_id: String,
-    client_id: String,
+pub(crate) struct ClientRef {
+    pub(crate) user_pool_id: String,
+    pub(crate) client_id: String,
 }
 
 #[derive(Deserialize)]

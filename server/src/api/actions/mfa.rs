@@ -9,6 +9,8 @@ use cognate_core::service::mfa::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::pools::PoolId;
+use super::users::UserRef;
 use crate::api::context::{Ctx, input};
 use crate::api::error::ApiError;
 
@@ -18,12 +20,6 @@ struct SetPoolConfig {
     user_pool_id: String,
     #[serde(flatten)]
     config: MfaConfigInput,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct PoolId {
-    user_pool_id: String,
 }
 
 /// An access token or an MFA_SETUP session, not both (Cognito API:
@@ -86,13 +82,6 @@ struct AdminPreferences {
     username: String,
     #[serde(flatten)]
     preferences: Preferences,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AdminUser {
-    user_pool_id: String,
-    username: String,
 }
 
 /// Cognito API: SetUserSettings and AdminSetUserSettings.
@@ -163,7 +152,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             Ok(json!({}))
         }
         "AdminDeleteSoftwareToken" => {
-            let u: AdminUser = input(body)?;
+            let u: UserRef = input(body)?;
             idp.admin_delete_software_token(&u.user_pool_id, &u.username)
                 .await?;
             Ok(json!({}))
@@ -176,7 +165,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             Ok(json!({}))
         }
         "AdminSetUserSettings" => {
-            let u: AdminUser = input(body.clone())?;
+            let u: UserRef = input(body.clone())?;
             let s: Settings = input(body)?;
             let pool = idp.pool(&u.user_pool_id).await?;
             let user = idp.admin_find_user(&pool, &u.username).await?;

@@ -10,8 +10,8 @@ use crate::api::error::ApiError;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PoolId {
-    user_pool_id: String,
+pub(crate) struct PoolId {
+    pub(crate) user_pool_id: String,
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,8 @@ use cognate_core::service::user_sessions::{SessionOwner, SessionView};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::clients::ClientRef;
+use super::pools::PoolId;
 use crate::api::context::{Ctx, input};
 use crate::api::error::ApiError;
 
@@ -49,23 +51,10 @@ struct AdminRevoke {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PoolId {
-    user_pool_id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct SetPool {
     user_pool_id: String,
     #[serde(flatten)]
     config: PoolSessionConfig,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ClientRef {
-    user_pool_id: String,
-    client_id: String,
 }
 
 #[derive(Deserialize)]

@@ -44,9 +44,9 @@ fn user_type_with(user: &User, names: Option<&[String]>) -> Value {
 /// The members every action here names a user with.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct UserRef {
-    user_pool_id: String,
-    username: String,
+pub(crate) struct UserRef {
+    pub(crate) user_pool_id: String,
+    pub(crate) username: String,
 }
 
 #[derive(Deserialize)]
