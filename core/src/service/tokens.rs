@@ -260,13 +260,6 @@ impl Idp {
         if !user.enabled {
             return Err(CognitoError::NotAuthorized("User is disabled.".into()));
         }
-        // Cognito API: SessionDescriptionType, LastActiveDate — a tracked
-        // token session's last refresh or rotation.
-        if pool.session_config().tracking() {
-            self.store
-                .touch_refresh_token(&record.origin_jti, now)
-                .await?;
-        }
         Ok(Redeemed {
             pool,
             user,
@@ -393,6 +386,14 @@ impl Idp {
     ) -> Result<IssuedTokens> {
         let groups = self.user_groups(&pool.id, user.sub).await?;
         let now = self.clock.now();
+        // Cognito API: SessionDescriptionType, LastActiveDate — a tracked
+        // token session's last refresh or rotation, once every check of it
+        // passed.
+        if source == TokenSource::RefreshTokens && pool.session_config().tracking() {
+            self.store
+                .touch_refresh_token(&grant.origin_jti, now)
+                .await?;
+        }
         let issuer = self.issuer(&pool.id);
         let event_id = Uuid::new_v4().to_string();
         let mut access = access_claims(&issuer, client, user, grant, &groups, &event_id, now);
