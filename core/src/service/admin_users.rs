@@ -12,7 +12,7 @@ use super::attributes::{WriteTime, Writer, apply_new, check_writes};
 use super::codes::CodePurpose;
 use super::messages::{Purpose, invitation_text};
 use super::signup::resolve_new_username;
-use super::triggers::{Invocation, Trigger, attribute_map, metadata};
+use super::triggers::{Invocation, Trigger, attribute_map, metadata, user_attributes};
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
 use crate::model::pool::{PASSWORD_SYMBOLS, PasswordPolicy};
@@ -315,7 +315,16 @@ impl Idp {
 
     /// AdminConfirmSignUp: UNCONFIRMED to CONFIRMED without a code. It
     /// verifies no attribute (Cognito API: AdminConfirmSignUp).
-    pub async fn admin_confirm_sign_up(&self, pool_id: &str, username: &str) -> Result<()> {
+    /// AdminConfirmSignUp: the user is confirmed, then the pool's
+    /// PostConfirmation function runs with the caller's ClientMetadata
+    /// (Cognito API: AdminConfirmSignUp, ClientMetadata); its failure is the
+    /// caller's error and the confirmation stands, as for ConfirmSignUp.
+    pub async fn admin_confirm_sign_up(
+        &self,
+        pool_id: &str,
+        username: &str,
+        client_metadata: &std::collections::BTreeMap<String, String>,
+    ) -> Result<()> {
         let pool = self.pool(pool_id).await?;
         let user = self.admin_find_user(&pool, username).await?;
         let (_guard, mut user) = self.lock_user(&pool, &user).await?;
@@ -328,7 +337,22 @@ impl Idp {
         user.status = UserStatus::Confirmed;
         user.settings.codes.remove(&CodePurpose::SignUp.key());
         user.modified = self.clock.now();
-        self.store.update_user(&pool, &user).await
+        self.store.update_user(&pool, &user).await?;
+        drop(_guard);
+        let request = json!({
+            "userAttributes": user_attributes(&user),
+            "clientMetadata": metadata(client_metadata),
+        });
+        let call = Invocation {
+            trigger: Trigger::PostConfirmation,
+            source: "PostConfirmation_ConfirmSignUp",
+            user_name: &user.username,
+            client_id: None,
+            request,
+            response: json!({}),
+        };
+        self.run_trigger(&pool, call).await?;
+        Ok(())
     }
 }
 

@@ -663,6 +663,12 @@ pub fn refusal(action: &str, member: &str, value: &Value) -> Option<CognitoError
         {
             Some(unsupported("Passkey MFA (FactorConfiguration)"))
         }
+        // Sign-in after sign-up: SignUp here answers no Session, so a
+        // Session given to ConfirmSignUp or to InitiateAuth is not one this
+        // server issued, which Cognito answers so.
+        ("ConfirmSignUp" | "InitiateAuth" | "AdminInitiateAuth", "Session") => Some(
+            CognitoError::NotAuthorized("Invalid session for the user.".into()),
+        ),
         _ => None,
     }
 }

@@ -184,6 +184,29 @@ async fn refused_members_get_their_error_and_write_nothing(s: TestServer) {
             "{action}: {answer:?}"
         );
     }
+    // A sign-in-after-sign-up Session this server never issued.
+    s.admin_user(&pool_id, "ann", crate::common::users::PASSWORD, &[])
+        .await;
+    for (action, body) in [
+        (
+            "InitiateAuth",
+            json!({ "ClientId": client_id, "AuthFlow": "USER_AUTH", "AuthParameters": { "USERNAME": "ann" }, "Session": "x" }),
+        ),
+        (
+            "AdminInitiateAuth",
+            json!({ "UserPoolId": pool_id, "ClientId": client_id, "AuthFlow": "USER_AUTH", "AuthParameters": { "USERNAME": "ann" }, "Session": "x" }),
+        ),
+        (
+            "ConfirmSignUp",
+            json!({ "ClientId": client_id, "Username": "ann", "ConfirmationCode": "123456", "Session": "x" }),
+        ),
+    ] {
+        let answer = call(&s, action, &body).await;
+        assert_eq!(
+            answer.1["__type"], "NotAuthorizedException",
+            "{action}: {answer:?}"
+        );
+    }
     let clients = s
         .admin()
         .list_user_pool_clients()

@@ -141,6 +141,29 @@ async fn post_confirmation_runs_once_the_user_is_confirmed() {
     assert_eq!(attrs["cognito:user_status"], "CONFIRMED");
     assert!(attrs["sub"].as_str().is_some_and(|s| s.len() == 36));
     assert_eq!(e["request"]["clientMetadata"]["step"], "confirm");
+
+    // AdminConfirmSignUp runs it too, with the administrator's
+    // ClientMetadata (Cognito API: AdminConfirmSignUp, ClientMetadata).
+    assert_eq!(sign_up(&s, &client_id, "bob").await, Ok(false));
+    s.admin()
+        .admin_confirm_sign_up()
+        .user_pool_id(&pool_id)
+        .username("bob")
+        .client_metadata("step", "admin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(s.admin_status(&pool_id, "bob").await, "CONFIRMED");
+    let calls = peer.calls();
+    assert_eq!(calls.len(), 2);
+    let e = &calls[1].event;
+    assert_eq!(e["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(e["userName"], "bob");
+    assert_eq!(e["request"]["clientMetadata"]["step"], "admin");
+    assert_eq!(
+        e["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -220,8 +220,9 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
             Ok(json!({}))
         }
         "AdminConfirmSignUp" => {
-            let u: UserRef = input(body)?;
-            idp.admin_confirm_sign_up(&u.user_pool_id, &u.username)
+            let u: UserRef = input(body.clone())?;
+            let m: WithMetadata = input(body)?;
+            idp.admin_confirm_sign_up(&u.user_pool_id, &u.username, &m.client_metadata)
                 .await?;
             Ok(json!({}))
         }
