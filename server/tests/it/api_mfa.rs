@@ -626,6 +626,20 @@ async fn legacy_settings_turn_sms_mfa_on_and_off(s: TestServer) {
         .await
         .expect("set user settings");
     assert_eq!(mfa_settings(&s, &pool_id).await.0, vec!["SMS_MFA"]);
+    // The legacy view answers it back, to the administrator and the user.
+    let legacy = s.admin_get(&pool_id, "ann").await;
+    let options = legacy.mfa_options();
+    assert_eq!(options.len(), 1);
+    assert_eq!(options[0].delivery_medium(), Some(&DeliveryMediumType::Sms));
+    assert_eq!(options[0].attribute_name(), Some("phone_number"));
+    let own = s
+        .public()
+        .get_user()
+        .access_token(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.mfa_options().len(), 1);
     let out = sign_in(&s, &client_id, PASSWORD).await.unwrap();
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
 
@@ -638,6 +652,7 @@ async fn legacy_settings_turn_sms_mfa_on_and_off(s: TestServer) {
         .await
         .expect("clear user settings");
     assert_eq!(mfa_settings(&s, &pool_id).await.0, Vec::<String>::new());
+    assert!(s.admin_get(&pool_id, "ann").await.mfa_options().is_empty());
     admin_set(vec![sms_option(DeliveryMediumType::Sms, "phone_number")])
         .await
         .expect("admin set user settings");

@@ -226,6 +226,9 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                 if let Some(p) = profile.preferred_mfa {
                     obj.insert("PreferredMfaSetting".into(), json!(p));
                 }
+                if let Some(options) = super::users::mfa_options(&profile.mfa_settings) {
+                    obj.insert("MFAOptions".into(), options);
+                }
                 if !profile.mfa_settings.is_empty() {
                     obj.insert("UserMFASettingList".into(), json!(profile.mfa_settings));
                 }

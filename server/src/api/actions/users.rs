@@ -141,8 +141,20 @@ fn admin_get_user_response(user: &User) -> Value {
                 json!(user.settings.enabled_mfa),
             );
         }
+        if let Some(options) = mfa_options(&user.settings.enabled_mfa) {
+            obj.insert("MFAOptions".into(), options);
+        }
     }
     out
+}
+
+/// Cognito API: AdminGetUser and GetUser, MFAOptions — the legacy view,
+/// SMS MFA only (SetUserSettings' MFAOptionType).
+pub(crate) fn mfa_options(enabled: &[String]) -> Option<Value> {
+    enabled
+        .iter()
+        .any(|f| f == "SMS_MFA")
+        .then(|| json!([{ "DeliveryMedium": "SMS", "AttributeName": "phone_number" }]))
 }
 
 pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
