@@ -129,11 +129,26 @@ pub struct FactorSettings {
 
 /// Cognito API: MFAOptionType — the legacy per-user MFA setting of
 /// SetUserSettings and AdminSetUserSettings: SMS to `phone_number` only.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MfaOption {
     pub delivery_medium: Option<String>,
     pub attribute_name: Option<String>,
+}
+
+/// Cognito API: GetUser and AdminGetUser, MFAOptions — the legacy view of
+/// a user's MFA settings: SMS to phone_number while SMS MFA is on; None
+/// otherwise.
+pub fn legacy_mfa_options(enabled: &[String]) -> Option<Vec<MfaOption>> {
+    enabled
+        .iter()
+        .any(|f| f == MfaFactor::Sms.as_str())
+        .then(|| {
+            vec![MfaOption {
+                delivery_medium: Some("SMS".into()),
+                attribute_name: Some("phone_number".into()),
+            }]
+        })
 }
 
 /// The factors a pool offers.

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use cognate_core::crypto::SecretString;
 use cognate_core::model::AttributeType;
+use cognate_core::service::mfa::legacy_mfa_options;
 use cognate_core::service::signup::SignUpRequest;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -226,8 +227,8 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                 if let Some(p) = profile.preferred_mfa {
                     obj.insert("PreferredMfaSetting".into(), json!(p));
                 }
-                if let Some(options) = super::users::mfa_options(&profile.mfa_settings) {
-                    obj.insert("MFAOptions".into(), options);
+                if let Some(options) = legacy_mfa_options(&profile.mfa_settings) {
+                    obj.insert("MFAOptions".into(), json!(options));
                 }
                 if !profile.mfa_settings.is_empty() {
                     obj.insert("UserMFASettingList".into(), json!(profile.mfa_settings));

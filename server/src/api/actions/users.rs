@@ -6,6 +6,7 @@
 use cognate_core::crypto::SecretString;
 use cognate_core::model::{AttributeType, User};
 use cognate_core::service::admin_users::{AdminCreateUserRequest, MessageAction};
+use cognate_core::service::mfa::legacy_mfa_options;
 use cognate_core::store::outbox::Channel;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -141,20 +142,11 @@ fn admin_get_user_response(user: &User) -> Value {
                 json!(user.settings.enabled_mfa),
             );
         }
-        if let Some(options) = mfa_options(&user.settings.enabled_mfa) {
-            obj.insert("MFAOptions".into(), options);
+        if let Some(options) = legacy_mfa_options(&user.settings.enabled_mfa) {
+            obj.insert("MFAOptions".into(), json!(options));
         }
     }
     out
-}
-
-/// Cognito API: AdminGetUser and GetUser, MFAOptions — the legacy view,
-/// SMS MFA only (SetUserSettings' MFAOptionType).
-pub(crate) fn mfa_options(enabled: &[String]) -> Option<Value> {
-    enabled
-        .iter()
-        .any(|f| f == "SMS_MFA")
-        .then(|| json!([{ "DeliveryMedium": "SMS", "AttributeName": "phone_number" }]))
 }
 
 pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiError> {
