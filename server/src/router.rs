@@ -31,6 +31,8 @@ pub fn build(state: AppState) -> Router {
         .route("/{pool_id}/challenge", post(hosted::sign_in::challenge))
         // the offer of a passkey after a sign-in
         .route("/{pool_id}/passkey", post(hosted::sign_in::passkey))
+        // "Remember this device?" after MFA
+        .route("/{pool_id}/device", post(hosted::sign_in::remember_device))
         .route(
             "/{pool_id}/signup",
             get(hosted::sign_up::sign_up_form).post(hosted::sign_up::sign_up),

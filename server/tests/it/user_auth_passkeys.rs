@@ -390,7 +390,63 @@ async fn http_pages_are_accepted_for_localhost_only(s: TestServer) {
     assert_eq!(error_name(&err), "WebAuthnOriginNotAllowedException");
 }
 
+/// WebAuthn §7.2 step 22: an assertion whose sign count is not above the
+/// stored one (an authenticator cloned, or an assertion held back while
+/// the passkey signed in again) is refused — NotAuthorizedException, the
+/// stored count unchanged, the passkey still signing in.
+async fn a_sign_counter_that_went_backwards_is_refused(s: TestServer) {
+    let (_, client_id, token) = setup(&s).await;
+    let mut dev = device();
+    register(&s, &token, &mut dev).await.unwrap();
+    // Two ceremonies; the first's assertion (count 1) is held back while
+    // the second's (count 2) signs in.
+    let (held_options, held_session) = passkey_challenge(&s, &client_id).await;
+    let held = dev.do_authentication(origin(RP_ID), held_options).unwrap();
+    let (options, session) = passkey_challenge(&s, &client_id).await;
+    let newer = dev.do_authentication(origin(RP_ID), options).unwrap();
+    let out = answer(
+        &s,
+        &client_id,
+        &session,
+        &serde_json::to_value(&newer).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(out.authentication_result().is_some());
+    let err = answer(
+        &s,
+        &client_id,
+        &held_session,
+        &serde_json::to_value(&held).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error_name(&err), "NotAuthorizedException");
+    // Nothing changed: the next assertion (count 3) signs in, and the
+    // passkey is still the one credential.
+    let (options, session) = passkey_challenge(&s, &client_id).await;
+    let next = dev.do_authentication(origin(RP_ID), options).unwrap();
+    let out = answer(
+        &s,
+        &client_id,
+        &session,
+        &serde_json::to_value(&next).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(out.authentication_result().is_some());
+    let listed = s
+        .public()
+        .list_web_authn_credentials()
+        .access_token(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.credentials().len(), 1);
+}
+
 on_both_backends!(
+    a_sign_counter_that_went_backwards_is_refused,
     a_registered_passkey_signs_in_and_can_be_deleted,
     bad_ceremonies_are_refused,
     http_pages_are_accepted_for_localhost_only,
