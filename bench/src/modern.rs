@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::client::Api;
-use crate::workloads::PASSWORD;
+use crate::workloads::{PASSWORD, create_user};
 
 /// Users of the EMAIL_OTP workload: one per connection, so that two
 /// sign-ins in flight never share a user's code.
@@ -167,32 +167,6 @@ async fn create_client(api: &Api, body: serde_json::Value) -> anyhow::Result<Str
         .to_owned())
 }
 
-async fn create_user(
-    api: &Api,
-    pool_id: &str,
-    username: &str,
-    attributes: &[(&str, &str)],
-) -> anyhow::Result<()> {
-    let attributes: Vec<_> = attributes
-        .iter()
-        .map(|(n, v)| json!({"Name": n, "Value": v}))
-        .collect();
-    api.ok(
-        "AdminCreateUser",
-        &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
-                "UserAttributes": attributes}),
-        true,
-    )
-    .await?;
-    api.ok(
-        "AdminSetUserPassword",
-        &json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-        true,
-    )
-    .await?;
-    Ok(())
-}
-
 fn otp_email(i: usize) -> String {
     format!("otp{i}@bench.example")
 }
@@ -205,15 +179,7 @@ pub struct Outbox {
 
 impl Outbox {
     pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
-        let key_file = data_dir.join("master.key");
-        let key = MasterKey::from_text(
-            &std::fs::read_to_string(&key_file)
-                .with_context(|| format!("cannot read {}", key_file.display()))?,
-        )
-        .map_err(|e| anyhow::anyhow!("{}: {e}", key_file.display()))?;
-        let store = SqliteStore::open(&data_dir.join("cognate.db"))
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the store: {}", e.message()))?;
+        let (key, store) = crate::seed::open_data_dir(data_dir).await?;
         Ok(Self { store, key })
     }
 

@@ -166,18 +166,7 @@ pub async fn setup_pre_token(api: &Api) -> anyhow::Result<PreTokenSetup> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    api.ok(
-        "AdminCreateUser",
-        &json!({"UserPoolId": pool_id, "Username": "bench-user", "MessageAction": "SUPPRESS"}),
-        true,
-    )
-    .await?;
-    api.ok(
-        "AdminSetUserPassword",
-        &json!({"UserPoolId": pool_id, "Username": "bench-user", "Password": PASSWORD, "Permanent": true}),
-        true,
-    )
-    .await?;
+    create_user(api, &pool_id, "bench-user", &[]).await?;
     // The workload measures an invocation only if the function really runs.
     let auth = api
         .ok(
@@ -236,17 +225,11 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
         .unwrap_or_default()
         .to_owned();
     let username = "bench-user".to_owned();
-    api.ok(
-        "AdminCreateUser",
-        &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
-                "UserAttributes": [{"Name": "email", "Value": "bench-user@bench.example"}]}),
-        true,
-    )
-    .await?;
-    api.ok(
-        "AdminSetUserPassword",
-        &json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-        true,
+    create_user(
+        api,
+        &pool_id,
+        &username,
+        &[("email", "bench-user@bench.example")],
     )
     .await?;
     let auth = api
@@ -287,6 +270,34 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
         identity,
         user_auth: None,
     })
+}
+
+/// AdminCreateUser (no message) with `attributes`, then the bench's
+/// password, permanent.
+pub async fn create_user(
+    api: &Api,
+    pool_id: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+) -> anyhow::Result<()> {
+    let attributes: Vec<_> = attributes
+        .iter()
+        .map(|(n, v)| json!({"Name": n, "Value": v}))
+        .collect();
+    api.ok(
+        "AdminCreateUser",
+        &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
+                "UserAttributes": attributes}),
+        true,
+    )
+    .await?;
+    api.ok(
+        "AdminSetUserPassword",
+        &json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
+        true,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Creates `users` users `user{i}@bench.example` with 8 connections.

@@ -18,7 +18,7 @@ import {
   CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { launchBrowser, startCognate } from './harness.mjs';
+import { launchBrowser, startCognate, withAuthenticator } from './harness.mjs';
 import { adminClient, verifiedClaims } from './cognito.mjs';
 import { resolveBare, startEsmServer } from './support/esm-server.mjs';
 
@@ -80,23 +80,10 @@ after(async () => {
 });
 
 test('Amplify registers a passkey with associateWebAuthnCredential and signs in with USER_AUTH WEB_AUTHN', async () => {
-  const context = await browser.newContext();
-  const tab = await context.newPage();
+  const { context, page: tab, credentials: passkeys } = await withAuthenticator(browser);
   const errors = [];
   tab.on('pageerror', (e) => errors.push(String(e)));
   try {
-    const cdp = await context.newCDPSession(tab);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
     await tab.goto(`${site.base}/`);
     await tab.waitForFunction(() => window.amplify, null, { timeout: 30_000 }).catch(() => {
       throw new Error(`Amplify did not load: ${errors.join('; ')}`);
@@ -131,7 +118,7 @@ test('Amplify registers a passkey with associateWebAuthnCredential and signs in 
     assert.equal(result.credentials.length, 1);
     assert.equal(result.credentials[0].rp, 'localhost');
     // The passkey is the authenticator's, and it was used to sign in.
-    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    const credentials = await passkeys();
     assert.equal(credentials.length, 1);
     assert.equal(Buffer.from(credentials[0].credentialId, 'base64').toString('base64url'), result.credentials[0].id);
     assert.ok(credentials[0].signCount > 0, 'the passkey signed in');

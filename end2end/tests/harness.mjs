@@ -53,3 +53,27 @@ export async function launchBrowser() {
     ],
   });
 }
+
+/**
+ * A browser context whose page has a CDP virtual platform authenticator
+ * (ctap2, internal, resident keys) that verifies its user:
+ * { context, page, credentials() } — the passkeys it holds.
+ */
+export async function withAuthenticator(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+  return { context, page, credentials };
+}

@@ -25,7 +25,7 @@ import {
   SetUserPoolMfaConfigCommand,
   StartWebAuthnRegistrationCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { launchBrowser, startCognate } from './harness.mjs';
+import { launchBrowser, startCognate, withAuthenticator } from './harness.mjs';
 import { adminClient, verifiedClaims } from './cognito.mjs';
 
 const PASSWORD = 'Correct-Horse-9';
@@ -98,26 +98,6 @@ after(async () => {
   await server?.stop();
 });
 
-/** A browser context with a virtual platform authenticator that verifies its user. */
-async function withAuthenticator() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
-  return { context, page, credentials };
-}
-
 function authorize() {
   const verifier = randomBytes(32).toString('base64url');
   const url = new URL(`${pool.hosted}/oauth2/authorize`);
@@ -153,7 +133,7 @@ async function tokensFor(page, verifier) {
 
 test('hosted UI: a passkey is offered after sign-in, registered, and signs in after sign-out', async () => {
   await user('pia');
-  const { context, page, credentials } = await withAuthenticator();
+  const { context, page, credentials } = await withAuthenticator(browser);
   try {
     // The page's policy: scripts from the server only, nothing inline.
     let { url, verifier } = authorize();
@@ -247,7 +227,7 @@ async function inPage(page, ceremony, options, rpId) {
 
 test('API: StartWebAuthnRegistration in the browser, CompleteWebAuthnRegistration, USER_AUTH with WEB_AUTHN; another RP id refused', async () => {
   await user('api');
-  const { context, page } = await withAuthenticator();
+  const { context, page } = await withAuthenticator(browser);
   try {
     // A page of the app, on localhost: where the browser runs the ceremonies.
     await page.goto(`${app.base}/`);

@@ -646,56 +646,12 @@ async fn a_remembered_device_signs_in_with_device_srp_and_skips_mfa(s: TestServe
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
 
-    // First sign-in: SMS MFA, then a new device.
-    let out = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "alice")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
-    let code = s.code_sent_to(&pool_id, PHONE).await;
-    let done = s
-        .public()
-        .respond_to_auth_challenge()
-        .client_id(&client_id)
-        .challenge_name(ChallengeNameType::SmsMfa)
-        .session(out.session().unwrap())
-        .challenge_responses("USERNAME", "alice")
-        .challenge_responses("SMS_MFA_CODE", code)
-        .send()
-        .await
-        .unwrap();
-    let result = done.authentication_result().unwrap();
-    let device = result.new_device_metadata().expect("a new device").clone();
-    let access = result.access_token().unwrap().to_owned();
+    // First sign-in: SMS MFA, then a new device, which the client
+    // confirms with its SRP verifier; remembered at once.
+    let result = sms_mfa_sign_in(&s, &pool_id, &client_id).await;
     let refresh = result.refresh_token().unwrap().to_owned();
-    let key = device.device_key().unwrap().to_owned();
-    let group = device.device_group_key().unwrap().to_owned();
-
-    // The client confirms it with its SRP verifier; remembered at once.
     let secret = "device-random-secret";
-    let (salt, verifier) = reference_srp::verifier(&group, &key, secret);
-    let confirmed = s
-        .public()
-        .confirm_device()
-        .access_token(&access)
-        .device_key(&key)
-        .device_name("laptop")
-        .device_secret_verifier_config(
-            DeviceSecretVerifierConfigType::builder()
-                .salt(salt)
-                .password_verifier(verifier)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(!confirmed.user_confirmation_necessary());
+    let (key, group) = confirm_new_device(&s, &result, secret).await;
 
     // Second sign-in from the device: DEVICE_SRP_AUTH instead of MFA.
     let out = sign_in_from(&s, &client_id, "alice", &key).await.unwrap();
@@ -815,27 +771,9 @@ async fn without_challenge_required_on_new_device_a_remembered_device_still_answ
         .await;
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
-    let (result, _) = sms_mfa_sign_in(&s, &pool_id, &client_id, None).await;
-    let device = result.new_device_metadata().expect("a new device").clone();
-    let key = device.device_key().unwrap().to_owned();
-    let group = device.device_group_key().unwrap().to_owned();
+    let result = sms_mfa_sign_in(&s, &pool_id, &client_id).await;
     let secret = "device-random-secret";
-    let (salt, verifier) = reference_srp::verifier(&group, &key, secret);
-    let confirmed = s
-        .public()
-        .confirm_device()
-        .access_token(result.access_token().unwrap())
-        .device_key(&key)
-        .device_secret_verifier_config(
-            DeviceSecretVerifierConfigType::builder()
-                .salt(salt)
-                .password_verifier(verifier)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(!confirmed.user_confirmation_necessary());
+    let (key, group) = confirm_new_device(&s, &result, secret).await;
 
     // The remembered device answers DEVICE_SRP_AUTH…
     let out = sign_in_from(&s, &client_id, "alice", &key).await.unwrap();
@@ -876,25 +814,22 @@ async fn without_challenge_required_on_new_device_a_remembered_device_still_answ
     assert!(result.new_device_metadata().is_none());
 }
 
-/// USER_PASSWORD_AUTH answered with SMS MFA (and DEVICE_KEY when given):
-/// the tokens, and the code used.
+/// Alice's USER_PASSWORD_AUTH answered with the SMS MFA code: the tokens.
 async fn sms_mfa_sign_in(
     s: &TestServer,
     pool_id: &str,
     client_id: &str,
-    device_key: Option<&str>,
-) -> (cip::types::AuthenticationResultType, String) {
-    let mut req = s
+) -> cip::types::AuthenticationResultType {
+    let out = s
         .public()
         .initiate_auth()
         .client_id(client_id)
         .auth_flow(AuthFlowType::UserPasswordAuth)
         .auth_parameters("USERNAME", "alice")
-        .auth_parameters("PASSWORD", PASSWORD);
-    if let Some(k) = device_key {
-        req = req.auth_parameters("DEVICE_KEY", k);
-    }
-    let out = req.send().await.unwrap();
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
     let code = s.code_sent_to(pool_id, PHONE).await;
     let done = s
@@ -904,11 +839,42 @@ async fn sms_mfa_sign_in(
         .challenge_name(ChallengeNameType::SmsMfa)
         .session(out.session().unwrap())
         .challenge_responses("USERNAME", "alice")
-        .challenge_responses("SMS_MFA_CODE", &code)
+        .challenge_responses("SMS_MFA_CODE", code)
         .send()
         .await
         .unwrap();
-    (done.authentication_result().expect("tokens").clone(), code)
+    done.authentication_result().expect("tokens").clone()
+}
+
+/// ConfirmDevice of a sign-in's new device, named "laptop", with the SRP
+/// verifier of `secret` (remembered at once: the pools here do not ask);
+/// its key and group key.
+async fn confirm_new_device(
+    s: &TestServer,
+    result: &cip::types::AuthenticationResultType,
+    secret: &str,
+) -> (String, String) {
+    let device = result.new_device_metadata().expect("a new device");
+    let key = device.device_key().unwrap().to_owned();
+    let group = device.device_group_key().unwrap().to_owned();
+    let (salt, verifier) = reference_srp::verifier(&group, &key, secret);
+    let confirmed = s
+        .public()
+        .confirm_device()
+        .access_token(result.access_token().unwrap())
+        .device_key(&key)
+        .device_name("laptop")
+        .device_secret_verifier_config(
+            DeviceSecretVerifierConfigType::builder()
+                .salt(salt)
+                .password_verifier(verifier)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(!confirmed.user_confirmation_necessary());
+    (key, group)
 }
 
 mod hosted {
@@ -919,7 +885,7 @@ mod hosted {
     //! does not.
 
     use super::*;
-    use crate::common::hosted::{PKCE_VERIFIER, hidden, location, query_param, s256};
+    use crate::common::hosted::{PKCE_VERIFIER, location, post_page_form, query_param, s256};
     use reqwest::StatusCode;
 
     pub const CALLBACK: &str = "https://app.example/callback";
@@ -965,20 +931,7 @@ mod hosted {
         action: &str,
         fields: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut form = vec![
-            ("csrf".to_owned(), hidden(html, "csrf").expect("csrf")),
-            ("flow".to_owned(), hidden(html, "flow").expect("flow")),
-        ];
-        form.extend(
-            fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
-        b.post(format!("{}/{pool_id}/{action}", s.url))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
+        post_page_form(&s.url, pool_id, b, html, action, fields).await
     }
 
     /// What a hosted password sign-in led to.
@@ -1124,7 +1077,7 @@ async fn hosted_mfa_remembers_the_browser_which_then_skips_mfa(s: TestServer) {
     );
     assert_eq!(attribute(&devices[0], "device_name"), Some(AGENT));
     // ListDevices with Alice's own token lists it too.
-    let (tokens, _) = sms_mfa_sign_in(&s, &pool_id, &client_id_api(&s, &pool_id).await, None).await;
+    let tokens = sms_mfa_sign_in(&s, &pool_id, &client_id_api(&s, &pool_id).await).await;
     let access = tokens.access_token().unwrap().to_owned();
     let listed = s
         .public()

@@ -179,6 +179,14 @@ async fn passkey_challenge(s: &TestServer, client_id: &str) -> (RequestChallenge
     (options, out.session().unwrap().to_owned())
 }
 
+/// A WEB_AUTHN ceremony of `ann` answered by `dev` on RP_ID's page: the
+/// assertion (not sent yet) and its session.
+async fn assertion(s: &TestServer, client_id: &str, dev: &mut SoftPasskey) -> (Value, String) {
+    let (options, session) = passkey_challenge(s, client_id).await;
+    let credential = dev.do_authentication(origin(RP_ID), options).unwrap();
+    (serde_json::to_value(&credential).unwrap(), session)
+}
+
 async fn answer(
     s: &TestServer,
     client_id: &str,
@@ -228,16 +236,8 @@ async fn a_registered_passkey_signs_in_and_can_be_deleted(s: TestServer) {
 
     // Signing in twice moves the sign counter on each time.
     for _ in 0..2 {
-        let (options, session) = passkey_challenge(&s, &client_id).await;
-        let credential = dev.do_authentication(origin(RP_ID), options).unwrap();
-        let out = answer(
-            &s,
-            &client_id,
-            &session,
-            &serde_json::to_value(&credential).unwrap(),
-        )
-        .await
-        .unwrap();
+        let (credential, session) = assertion(&s, &client_id, &mut dev).await;
+        let out = answer(&s, &client_id, &session, &credential).await.unwrap();
         assert!(out.authentication_result().is_some());
     }
 
@@ -321,18 +321,8 @@ async fn bad_ceremonies_are_refused(s: TestServer) {
     .unwrap_err();
     assert_eq!(error_name(&err), "WebAuthnRelyingPartyMismatchException");
     // The same passkey still signs in properly afterwards.
-    let (options, session) = passkey_challenge(&s, &client_id).await;
-    let credential = dev.do_authentication(origin(RP_ID), options).unwrap();
-    assert!(
-        answer(
-            &s,
-            &client_id,
-            &session,
-            &serde_json::to_value(&credential).unwrap()
-        )
-        .await
-        .is_ok()
-    );
+    let (credential, session) = assertion(&s, &client_id, &mut dev).await;
+    assert!(answer(&s, &client_id, &session, &credential).await.is_ok());
 
     // A pool whose SignInPolicy has no WEB_AUTHN registers no passkey.
     let plain = s.pool(|b| b).await;
@@ -400,40 +390,18 @@ async fn a_sign_counter_that_went_backwards_is_refused(s: TestServer) {
     register(&s, &token, &mut dev).await.unwrap();
     // Two ceremonies; the first's assertion (count 1) is held back while
     // the second's (count 2) signs in.
-    let (held_options, held_session) = passkey_challenge(&s, &client_id).await;
-    let held = dev.do_authentication(origin(RP_ID), held_options).unwrap();
-    let (options, session) = passkey_challenge(&s, &client_id).await;
-    let newer = dev.do_authentication(origin(RP_ID), options).unwrap();
-    let out = answer(
-        &s,
-        &client_id,
-        &session,
-        &serde_json::to_value(&newer).unwrap(),
-    )
-    .await
-    .unwrap();
+    let (held, held_session) = assertion(&s, &client_id, &mut dev).await;
+    let (newer, session) = assertion(&s, &client_id, &mut dev).await;
+    let out = answer(&s, &client_id, &session, &newer).await.unwrap();
     assert!(out.authentication_result().is_some());
-    let err = answer(
-        &s,
-        &client_id,
-        &held_session,
-        &serde_json::to_value(&held).unwrap(),
-    )
-    .await
-    .unwrap_err();
+    let err = answer(&s, &client_id, &held_session, &held)
+        .await
+        .unwrap_err();
     assert_eq!(error_name(&err), "NotAuthorizedException");
     // Nothing changed: the next assertion (count 3) signs in, and the
     // passkey is still the one credential.
-    let (options, session) = passkey_challenge(&s, &client_id).await;
-    let next = dev.do_authentication(origin(RP_ID), options).unwrap();
-    let out = answer(
-        &s,
-        &client_id,
-        &session,
-        &serde_json::to_value(&next).unwrap(),
-    )
-    .await
-    .unwrap();
+    let (next, session) = assertion(&s, &client_id, &mut dev).await;
+    let out = answer(&s, &client_id, &session, &next).await.unwrap();
     assert!(out.authentication_result().is_some());
     let listed = s
         .public()
