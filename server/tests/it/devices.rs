@@ -744,17 +744,28 @@ async fn a_remembered_device_signs_in_with_device_srp_and_skips_mfa(s: TestServe
     );
 
     // A device no longer remembered signs in with MFA again.
+    set_status(
+        &s,
+        &pool_id,
+        &key,
+        DeviceRememberedStatusType::NotRemembered,
+    )
+    .await;
+    let out = sign_in_from(&s, &client_id, "alice", &key).await.unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+}
+
+/// AdminUpdateDeviceStatus of Alice's device `key`.
+async fn set_status(s: &TestServer, pool_id: &str, key: &str, status: DeviceRememberedStatusType) {
     s.admin()
         .admin_update_device_status()
-        .user_pool_id(&pool_id)
+        .user_pool_id(pool_id)
         .username("alice")
-        .device_key(&key)
-        .device_remembered_status(DeviceRememberedStatusType::NotRemembered)
+        .device_key(key)
+        .device_remembered_status(status)
         .send()
         .await
         .unwrap();
-    let out = sign_in_from(&s, &client_id, "alice", &key).await.unwrap();
-    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
 }
 
 /// Cognito API: DeviceConfigurationType — "Whether or not
@@ -885,7 +896,8 @@ mod hosted {
     //! does not.
 
     use super::*;
-    use crate::common::hosted::{PKCE_VERIFIER, location, post_page_form, query_param, s256};
+    pub use crate::common::hosted::post_page_form;
+    use crate::common::hosted::{PKCE_VERIFIER, location, query_param, s256};
     use reqwest::StatusCode;
 
     pub const CALLBACK: &str = "https://app.example/callback";
@@ -922,17 +934,6 @@ mod hosted {
     }
 
     pub const BOB_PHONE: &str = "+12065550199";
-
-    pub async fn post(
-        s: &TestServer,
-        pool_id: &str,
-        b: &reqwest::Client,
-        html: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
-        post_page_form(&s.url, pool_id, b, html, action, fields).await
-    }
 
     /// What a hosted password sign-in led to.
     pub enum Step {
@@ -979,7 +980,7 @@ mod hosted {
             ("password", PASSWORD),
             ("lang", lang),
         ];
-        let r = post(s, pool_id, b, &html, "login", &fields).await;
+        let r = post_page_form(&s.url, pool_id, b, &html, "login", &fields).await;
         if r.status().is_redirection() {
             assert!(at_callback(&r), "{}", location(&r));
             return Step::Callback;
@@ -1001,8 +1002,8 @@ mod hosted {
         lang: &str,
     ) -> reqwest::Response {
         let code = s.code_sent_to(pool_id, phone).await;
-        post(
-            s,
+        post_page_form(
+            &s.url,
             pool_id,
             b,
             html,
@@ -1116,27 +1117,17 @@ async fn hosted_mfa_remembers_the_browser_which_then_skips_mfa(s: TestServer) {
     assert_eq!(devices_of(&s, &pool_id, "alice").await.len(), 1);
 
     // Not remembered any more: MFA again.
-    s.admin()
-        .admin_update_device_status()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .device_key(&key)
-        .device_remembered_status(DeviceRememberedStatusType::NotRemembered)
-        .send()
-        .await
-        .unwrap();
+    set_status(
+        &s,
+        &pool_id,
+        &key,
+        DeviceRememberedStatusType::NotRemembered,
+    )
+    .await;
     assert!(!skipped_mfa(
         password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
     ));
-    s.admin()
-        .admin_update_device_status()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .device_key(&key)
-        .device_remembered_status(DeviceRememberedStatusType::Remembered)
-        .send()
-        .await
-        .unwrap();
+    set_status(&s, &pool_id, &key, DeviceRememberedStatusType::Remembered).await;
     assert!(skipped_mfa(
         password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
     ));
@@ -1206,7 +1197,7 @@ async fn hosted_remember_device_prompt_asks_first(s: TestServer) {
         .unwrap();
     assert_eq!(forged.status(), reqwest::StatusCode::FORBIDDEN);
     // "Not now": signed in, nothing remembered.
-    let r = post(&s, &pool_id, &b, &page, "device", &[("remember", "no")]).await;
+    let r = post_page_form(&s.url, &pool_id, &b, &page, "device", &[("remember", "no")]).await;
     assert!(device_cookie(&pool_id, &r).is_none());
     assert!(devices_of(&s, &pool_id, "alice").await.is_empty());
     let Step::Mfa(html) = password_step(&s, &pool_id, &client_id, &b, "alice", "en").await else {
@@ -1216,7 +1207,15 @@ async fn hosted_remember_device_prompt_asks_first(s: TestServer) {
     let r = answer_mfa(&s, &pool_id, &b, &html, PHONE, "en").await;
     let page = r.text().await.unwrap();
     assert!(page.contains("Remember this device"), "{page}");
-    let r = post(&s, &pool_id, &b, &page, "device", &[("remember", "yes")]).await;
+    let r = post_page_form(
+        &s.url,
+        &pool_id,
+        &b,
+        &page,
+        "device",
+        &[("remember", "yes")],
+    )
+    .await;
     assert!(device_cookie(&pool_id, &r).is_some());
     assert_eq!(devices_of(&s, &pool_id, "alice").await.len(), 1);
     assert!(skipped_mfa(

@@ -19,39 +19,49 @@ async fn https_server() -> TestServer {
     .unwrap()
 }
 
-/// The cookies a browser is given by the hosted UI, as Set-Cookie values:
-/// the sign-in page's CSRF seed, then the session the sign-in starts.
-/// Cookies are carried by hand: the server believes it is https.
-async fn hosted_cookies(s: &TestServer) -> (String, String) {
-    let pool_id = s.pool(|b| b).await;
-    let (client_id, _) = s
-        .code_client(&pool_id, "https://app.example/callback", &["openid"], |c| c)
-        .await;
-    s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
+/// The first Set-Cookie of a response whose cookie is named `name`.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// Ann's hosted sign-in by hand (the server believes it is https, so no
+/// client keeps its cookies): a new authorization request (`prompt=login`)
+/// sent with `cookies` (`name=value`), its form posted with her password.
+/// The page's CSRF Set-Cookie, the answer to the password, and the
+/// cookies sent with it.
+async fn sign_in_by_hand(
+    s: &TestServer,
+    pool_id: &str,
+    client_id: &str,
+    mut cookies: Vec<String>,
+) -> (String, reqwest::Response, Vec<String>) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let page = http
         .get(format!(
-            "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=https://app.example/callback&scope=openid&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+            "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=https://app.example/callback&scope=openid&state=s&prompt=login&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
             s.url
         ))
+        .header("cookie", cookies.join("; "))
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), 200, "{page:?}");
-    let csrf_cookie = page
-        .headers()
-        .get(SET_COOKIE)
-        .unwrap_or_else(|| panic!("no CSRF cookie: {page:?}"))
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let csrf_cookie = set_cookie(&page, "__Host-cognate_csrf")
+        .or_else(|| set_cookie(&page, "cognate_csrf"))
+        .unwrap_or_else(|| panic!("no CSRF cookie: {page:?}"));
+    cookies.push(csrf_cookie.split(';').next().unwrap().to_owned());
     let html = page.text().await.unwrap();
-    let signed_in = http
+    let answer = http
         .post(format!("{}/{pool_id}/login", s.url))
-        .header("cookie", csrf_cookie.split(';').next().unwrap())
+        .header("cookie", cookies.join("; "))
         .form(&[
             ("csrf", hidden(&html, "csrf").unwrap()),
             ("flow", hidden(&html, "flow").unwrap()),
@@ -61,6 +71,18 @@ async fn hosted_cookies(s: &TestServer) -> (String, String) {
         .send()
         .await
         .unwrap();
+    (csrf_cookie, answer, cookies)
+}
+
+/// The cookies a browser is given by the hosted UI, as Set-Cookie values:
+/// the sign-in page's CSRF seed, then the session the sign-in starts.
+async fn hosted_cookies(s: &TestServer) -> (String, String) {
+    let pool_id = s.pool(|b| b).await;
+    let (client_id, _) = s
+        .code_client(&pool_id, "https://app.example/callback", &["openid"], |c| c)
+        .await;
+    s.admin_user(&pool_id, "ann", PASSWORD, &[]).await;
+    let (csrf_cookie, signed_in, _) = sign_in_by_hand(s, &pool_id, &client_id, Vec::new()).await;
     assert!(signed_in.status().is_redirection(), "{signed_in:?}");
     let session_cookie = signed_in
         .headers()
@@ -162,49 +184,7 @@ async fn a_secure_device_cookie_has_the_host_prefix_and_is_read_back() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let first_cookie = |r: &reqwest::Response, name: &str| {
-        r.headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with(name))
-            .map(str::to_owned)
-    };
-    // A sign-in with the given cookies (name=value pairs): the response to
-    // the password, and the cookies to send on.
-    let sign_in = |cookies: Vec<String>| {
-        let (http, s, pool_id, client_id) = (&http, &s, &pool_id, &client_id);
-        async move {
-            let page = http
-                .get(format!(
-                    "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=https://app.example/callback&scope=openid&state=s&prompt=login&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
-                    s.url
-                ))
-                .header("cookie", cookies.join("; "))
-                .send()
-                .await
-                .unwrap();
-            let mut cookies = cookies;
-            if let Some(c) = first_cookie(&page, "__Host-cognate_csrf=") {
-                cookies.push(c.split(';').next().unwrap().to_owned());
-            }
-            let html = page.text().await.unwrap();
-            let r = http
-                .post(format!("{}/{pool_id}/login", s.url))
-                .header("cookie", cookies.join("; "))
-                .form(&[
-                    ("csrf", hidden(&html, "csrf").unwrap()),
-                    ("flow", hidden(&html, "flow").unwrap()),
-                    ("username", "ann".to_owned()),
-                    ("password", PASSWORD.to_owned()),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (r, cookies)
-        }
-    };
-    let (r, cookies) = sign_in(Vec::new()).await;
+    let (_, r, cookies) = sign_in_by_hand(&s, &pool_id, &client_id, Vec::new()).await;
     assert_eq!(r.status(), 200, "the MFA page");
     let html = r.text().await.unwrap();
     let code = s.code_sent_to(&pool_id, PHONE).await;
@@ -220,8 +200,8 @@ async fn a_secure_device_cookie_has_the_host_prefix_and_is_read_back() {
         .await
         .unwrap();
     assert!(done.status().is_redirection(), "{done:?}");
-    let name = format!("__Host-cognate_device_{pool_id}=");
-    let cookie = first_cookie(&done, &name).expect("the device cookie");
+    let name = format!("__Host-cognate_device_{pool_id}");
+    let cookie = set_cookie(&done, &name).expect("the device cookie");
     for flag in ["Secure", "Path=/", "HttpOnly", "SameSite=Lax"] {
         assert!(cookie.contains(flag), "{flag}: {cookie}");
     }
@@ -242,10 +222,10 @@ async fn a_secure_device_cookie_has_the_host_prefix_and_is_read_back() {
 
     // Presented again: no MFA, straight to the app.
     let device = cookie.split(';').next().unwrap().to_owned();
-    let (again, _) = sign_in(vec![device.clone()]).await;
+    let (_, again, _) = sign_in_by_hand(&s, &pool_id, &client_id, vec![device.clone()]).await;
     assert!(again.status().is_redirection(), "{again:?}");
     // Under the name a plain-http server would use, it is not read.
     let plain = device.trim_start_matches("__Host-").to_owned();
-    let (asked, _) = sign_in(vec![plain]).await;
+    let (_, asked, _) = sign_in_by_hand(&s, &pool_id, &client_id, vec![plain]).await;
     assert_eq!(asked.status(), 200, "MFA again");
 }
