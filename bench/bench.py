@@ -48,7 +48,7 @@ SERVERS = os.environ.get("BENCH_SERVERS", "cognate,moto,cognito-local,cognitox")
 
 COMMON = ["refresh", "password-sign-in", "get-user", "sign-up-confirm", "admin-create-user", "list-users-prefix"]
 COGNATE_ONLY = ["srp-sign-in", "token-refresh", "hosted-sign-in-page", "jwks", "password-sign-in-pre-token",
-                "identity-credentials"]
+                "identity-credentials", "email-otp-sign-in", "rotating-refresh", "federated-sign-in"]
 TITLES = {
     "refresh": "InitiateAuth REFRESH_TOKEN_AUTH",
     "password-sign-in": "AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH",
@@ -63,6 +63,9 @@ TITLES = {
     "jwks": "GET JWKS document (Cognate only)",
     "password-sign-in-pre-token": "AdminInitiateAuth with a PreTokenGeneration V2_0 function at a local Invoke server (Cognate only)",
     "identity-credentials": "GetId + GetCredentialsForIdentity, built-in STS (pairs; Cognate only)",
+    "email-otp-sign-in": "USER_AUTH EMAIL_OTP: InitiateAuth, the code from the outbox, RespondToAuthChallenge (pairs; Cognate only)",
+    "rotating-refresh": "GetTokensFromRefreshToken with RefreshTokenRotation (Cognate only)",
+    "federated-sign-in": "Hosted-UI sign-in through an upstream OIDC provider (a second pool of the same server): 5 browser requests and the token request (Cognate only)",
 }
 KEY_ID, SECRET = "AKIABENCHMARK0000000", "bench-secret-access-key"
 # One load generator on loopback is one address hammering a few users:
@@ -287,7 +290,8 @@ def bench_server(server, work):
     setup = work / f"{server}-setup.json"
     try:
         if server == "cognate":
-            bench(url, "setup", "--users", "0", "--pre-token", "--out", str(setup))
+            bench(url, "setup", "--users", "0", "--pre-token", "--user-auth", "--data-dir", str(work / "data"),
+                  "--out", str(setup))
             seeded = json.loads(bench(url, "seed-sqlite", "--setup", str(setup), "--data-dir", str(work / "data"),
                                       "--to", str(USERS)).stdout)
             result["seed"] = {"users": USERS, "seconds": seeded["seconds"], "how": "written to its SQLite file with cognate-core"}

@@ -7,6 +7,7 @@ mod client;
 mod lambda;
 mod launch;
 mod limits;
+mod modern;
 mod seed;
 mod workloads;
 
@@ -49,6 +50,13 @@ enum Command {
         out: PathBuf,
         #[arg(long)]
         pre_token: bool,
+        /// Also the pools of the email-otp-sign-in, rotating-refresh and
+        /// federated-sign-in workloads (Cognate only), whose codes are read
+        /// from the outbox of the server's data directory, `data_dir`.
+        #[arg(long, requires = "data_dir")]
+        user_auth: bool,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// Serves the Lambda Invoke API on `listen` (loopback) with a V2_0
     /// pre token generation function, until stopped.
@@ -164,10 +172,15 @@ async fn main() -> anyhow::Result<()> {
             users,
             out,
             pre_token,
+            user_auth,
+            data_dir,
         } => {
             let mut setup = workloads::setup(&api, users).await?;
             if pre_token {
                 setup.pre_token = Some(workloads::setup_pre_token(&api).await?);
+            }
+            if let (true, Some(dir)) = (user_auth, data_dir) {
+                setup.user_auth = Some(modern::setup(&api, &dir).await?);
             }
             std::fs::write(&out, serde_json::to_string_pretty(&setup)?)?;
             eprintln!("setup written to {}", out.display());

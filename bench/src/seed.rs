@@ -23,14 +23,9 @@ use crate::workloads::PASSWORD;
 /// indexes keyed by random `sub`s, so fewer, bigger batches write less.
 const BATCH: usize = 100_000;
 
-/// Adds users `user{from}`..`user{to - 1}` to `pool_id`; returns the seconds taken.
-pub async fn seed_sqlite(
-    data_dir: &Path,
-    pool_id: &str,
-    from: usize,
-    to: usize,
-) -> anyhow::Result<f64> {
-    let started = Instant::now();
+/// A Cognate data directory's master key and SQLite store (the server may
+/// be running).
+pub async fn open_data_dir(data_dir: &Path) -> anyhow::Result<(MasterKey, SqliteStore)> {
     let key_file = data_dir.join("master.key");
     let key = MasterKey::from_text(
         &std::fs::read_to_string(&key_file)
@@ -40,6 +35,18 @@ pub async fn seed_sqlite(
     let store = SqliteStore::open(&data_dir.join("cognate.db"))
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the store: {}", e.message()))?;
+    Ok((key, store))
+}
+
+/// Adds users `user{from}`..`user{to - 1}` to `pool_id`; returns the seconds taken.
+pub async fn seed_sqlite(
+    data_dir: &Path,
+    pool_id: &str,
+    from: usize,
+    to: usize,
+) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let (key, store) = open_data_dir(data_dir).await?;
     let pool = store
         .get_pool(pool_id)
         .await

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::client::{Api, IDENTITY_POOLS};
+use crate::modern::{self, Outbox, Worker};
 
 pub const PASSWORD: &str = "Bench-Passw0rd!";
 
@@ -46,6 +47,18 @@ pub enum Workload {
     /// GetCredentialsForIdentity (an OpenID token signed and credentials
     /// minted by the built-in STS).
     IdentityCredentials,
+    /// USER_AUTH with an emailed code: InitiateAuth (PREFERRED_CHALLENGE
+    /// EMAIL_OTP, a code written to the outbox), the code read from the
+    /// outbox, RespondToAuthChallenge EMAIL_OTP (see `modern.rs`).
+    EmailOtpSignIn,
+    /// GetTokensFromRefreshToken on a client with RefreshTokenRotation:
+    /// two signatures and the family's row rewritten.
+    RotatingRefresh,
+    /// A federated sign-in through the hosted UI, a second pool of the
+    /// same server as the upstream OpenID provider: five requests of a
+    /// browser, the server's code exchange and ID-token check upstream,
+    /// and the app's token request.
+    FederatedSignIn,
 }
 
 /// The redirect URI of the bench client (never visited).
@@ -67,6 +80,10 @@ pub struct Setup {
     /// the server has no identity-pool API.
     #[serde(default)]
     pub identity: Option<IdentitySetup>,
+    /// The pools of the EMAIL_OTP, rotating-refresh and federated
+    /// workloads (`setup --user-auth`, Cognate only).
+    #[serde(default)]
+    pub user_auth: Option<crate::modern::UserAuthSetup>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -149,18 +166,7 @@ pub async fn setup_pre_token(api: &Api) -> anyhow::Result<PreTokenSetup> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    api.ok(
-        "AdminCreateUser",
-        &json!({"UserPoolId": pool_id, "Username": "bench-user", "MessageAction": "SUPPRESS"}),
-        true,
-    )
-    .await?;
-    api.ok(
-        "AdminSetUserPassword",
-        &json!({"UserPoolId": pool_id, "Username": "bench-user", "Password": PASSWORD, "Permanent": true}),
-        true,
-    )
-    .await?;
+    create_user(api, &pool_id, "bench-user", &[]).await?;
     // The workload measures an invocation only if the function really runs.
     let auth = api
         .ok(
@@ -219,17 +225,11 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
         .unwrap_or_default()
         .to_owned();
     let username = "bench-user".to_owned();
-    api.ok(
-        "AdminCreateUser",
-        &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
-                "UserAttributes": [{"Name": "email", "Value": "bench-user@bench.example"}]}),
-        true,
-    )
-    .await?;
-    api.ok(
-        "AdminSetUserPassword",
-        &json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-        true,
+    create_user(
+        api,
+        &pool_id,
+        &username,
+        &[("email", "bench-user@bench.example")],
     )
     .await?;
     let auth = api
@@ -268,7 +268,36 @@ pub async fn setup(api: &Api, users: usize) -> anyhow::Result<Setup> {
         seed_seconds: started.elapsed().as_secs_f64(),
         pre_token: None,
         identity,
+        user_auth: None,
     })
+}
+
+/// AdminCreateUser (no message) with `attributes`, then the bench's
+/// password, permanent.
+pub async fn create_user(
+    api: &Api,
+    pool_id: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+) -> anyhow::Result<()> {
+    let attributes: Vec<_> = attributes
+        .iter()
+        .map(|(n, v)| json!({"Name": n, "Value": v}))
+        .collect();
+    api.ok(
+        "AdminCreateUser",
+        &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
+                "UserAttributes": attributes}),
+        true,
+    )
+    .await?;
+    api.ok(
+        "AdminSetUserPassword",
+        &json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
+        true,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Creates `users` users `user{i}@bench.example` with 8 connections.
@@ -372,8 +401,15 @@ async fn once(
     workload: Workload,
     n: u64,
     tag: &str,
+    worker: &mut Worker,
+    outbox: Option<&Outbox>,
 ) -> anyhow::Result<Option<String>> {
     let (action, body, signed) = match workload {
+        Workload::EmailOtpSignIn => {
+            return modern::email_otp_sign_in(api, setup, outbox, worker).await;
+        }
+        Workload::RotatingRefresh => return modern::rotating_refresh(api, setup, worker).await,
+        Workload::FederatedSignIn => return modern::federated_sign_in(api, setup).await,
         Workload::Refresh => (
             "InitiateAuth",
             json!({"ClientId": setup.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
@@ -497,9 +533,11 @@ async fn identity_credentials(api: &Api, setup: &Setup) -> anyhow::Result<Option
 /// length stays bounded whatever the server does.
 const GRACE: Duration = Duration::from_secs(1);
 
+#[allow(clippy::too_many_arguments)]
 async fn round(
     api: &Api,
     setup: &Arc<Setup>,
+    outbox: &Option<Arc<Outbox>>,
     workload: Workload,
     connections: usize,
     length: Duration,
@@ -511,15 +549,23 @@ async fn round(
     let deadline = Instant::now() + length;
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let (api, setup, counter, errors, tag) = (
+    for index in 0..connections {
+        let (api, setup, counter, errors, tag, outbox) = (
             api.with_connection(),
             setup.clone(),
             counter.clone(),
             errors.clone(),
             tag.clone(),
+            outbox.clone(),
         );
         tasks.push(tokio::spawn(async move {
+            let mut worker = Worker::new(index);
+            // A rotating family's first token, before the clock runs.
+            if matches!(workload, Workload::RotatingRefresh)
+                && modern::prepare(&api, &setup, &mut worker).await.is_err()
+            {
+                errors.fetch_add(1, Ordering::Relaxed);
+            }
             let mut h =
                 Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
             let mut unfinished = 0;
@@ -531,7 +577,15 @@ async fn round(
                 let t = Instant::now();
                 let Ok(result) = tokio::time::timeout_at(
                     (deadline + GRACE).into(),
-                    once(&api, &setup, workload, n, &tag),
+                    once(
+                        &api,
+                        &setup,
+                        workload,
+                        n,
+                        &tag,
+                        &mut worker,
+                        outbox.as_deref(),
+                    ),
                 )
                 .await
                 else {
@@ -602,8 +656,22 @@ pub async fn run(
 ) -> anyhow::Result<Outcome> {
     let setup: Arc<Setup> = Arc::new(serde_json::from_value(serde_json::to_value(setup)?)?);
     let tag = format!("{}", std::process::id());
+    let outbox = match (&setup.user_auth, workload) {
+        (Some(u), Workload::EmailOtpSignIn) => Some(Arc::new(Outbox::open(&u.data_dir).await?)),
+        _ => None,
+    };
     // One probe first: a server that lacks the workload says so here.
-    if let Some(error) = once(api, &setup, workload, 0, &format!("{tag}p")).await? {
+    let probe = once(
+        api,
+        &setup,
+        workload,
+        0,
+        &format!("{tag}p"),
+        &mut Worker::new(0),
+        outbox.as_deref(),
+    )
+    .await?;
+    if let Some(error) = probe {
         anyhow::ensure!(
             means_unsupported(&error),
             "the probe request failed: {error}"
@@ -626,6 +694,7 @@ pub async fn run(
         round(
             api,
             &setup,
+            &outbox,
             workload,
             connections,
             warmup,
@@ -641,6 +710,7 @@ pub async fn run(
             round(
                 api,
                 &setup,
+                &outbox,
                 workload,
                 connections,
                 duration,

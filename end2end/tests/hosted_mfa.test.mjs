@@ -5,14 +5,12 @@
 // are computed here from RFC 6238, not by the server's code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { launchBrowser, startCognate } from './harness.mjs';
+import { authorizeRequest, launchBrowser, startApp, startCognate } from './harness.mjs';
 import { adminClient, codeFromOutbox, totp } from './cognito.mjs';
 
 const PASSWORD = 'Correct-Horse-9';
@@ -27,21 +25,6 @@ test('the RFC 6238 helper matches the RFC (Appendix B, SHA-1)', () => {
   assert.equal(totp(secret, 59), '287082');
   assert.equal(totp(secret, 1111111109), '081804');
 });
-
-function startApp() {
-  const http = createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const title = url.pathname === '/callback' ? 'Back at the app' : 'Signed out of the app';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!DOCTYPE html><link rel="icon" href="data:,"><title>${title}</title><h1>${title}</h1>`);
-  });
-  return new Promise((resolve) => {
-    http.listen(0, '127.0.0.1', () => {
-      const base = `http://127.0.0.1:${http.address().port}`;
-      resolve({ callback: `${base}/callback`, signedOut: `${base}/signed-out`, close: () => new Promise((r) => http.close(r)) });
-    });
-  });
-}
 
 before(async () => {
   server = await startCognate();
@@ -77,18 +60,7 @@ after(async () => {
 });
 
 function authorizeUrl() {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${pool.issuer}/oauth2/authorize`);
-  for (const [k, v] of Object.entries({
-    response_type: 'code',
-    client_id: pool.clientId,
-    redirect_uri: app.callback,
-    scope: 'openid email',
-    state: randomBytes(8).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  })) url.searchParams.set(k, v);
-  return url.href;
+  return authorizeRequest(pool.issuer, { client_id: pool.clientId, redirect_uri: app.callback, scope: 'openid email' }).url;
 }
 
 const onCallback = (url) => url.href.startsWith(`${app.callback}?`);

@@ -11,8 +11,6 @@
 // - an assertion made for another relying party is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -25,7 +23,7 @@ import {
   SetUserPoolMfaConfigCommand,
   StartWebAuthnRegistrationCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { launchBrowser, startCognate } from './harness.mjs';
+import { authorizeRequest, launchBrowser, startApp, startCognate, withAuthenticator } from './harness.mjs';
 import { adminClient, verifiedClaims } from './cognito.mjs';
 
 const PASSWORD = 'Correct-Horse-9';
@@ -36,21 +34,6 @@ let app;
 let pool;
 let admin;
 let local; // the server's URL with `localhost` for its host
-
-function startApp() {
-  const http = createServer((req, res) => {
-    const url = new URL(req.url, 'http://localhost');
-    const title = url.pathname === '/callback' ? 'Back at the app' : 'Signed out of the app';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!DOCTYPE html><link rel="icon" href="data:,"><title>${title}</title><h1>${title}</h1>`);
-  });
-  return new Promise((resolve) => {
-    http.listen(0, '127.0.0.1', () => {
-      const base = `http://localhost:${http.address().port}`;
-      resolve({ base, callback: `${base}/callback`, signedOut: `${base}/signed-out`, close: () => new Promise((r) => http.close(r)) });
-    });
-  });
-}
 
 async function user(name) {
   await admin.send(new AdminCreateUserCommand({
@@ -68,7 +51,7 @@ before(async () => {
   server = await startCognate();
   local = server.url.replace('127.0.0.1', 'localhost');
   browser = await launchBrowser();
-  app = await startApp();
+  app = await startApp('localhost');
   admin = adminClient(server);
   const { UserPool } = await admin.send(new CreateUserPoolCommand({
     PoolName: 'passkeys-e2e',
@@ -98,39 +81,8 @@ after(async () => {
   await server?.stop();
 });
 
-/** A browser context with a virtual platform authenticator that verifies its user. */
-async function withAuthenticator() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
-  return { context, page, credentials };
-}
-
 function authorize() {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${pool.hosted}/oauth2/authorize`);
-  for (const [k, v] of Object.entries({
-    response_type: 'code',
-    client_id: pool.clientId,
-    redirect_uri: app.callback,
-    scope: 'openid email',
-    state: randomBytes(8).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  })) url.searchParams.set(k, v);
-  return { url: url.href, verifier };
+  return authorizeRequest(pool.hosted, { client_id: pool.clientId, redirect_uri: app.callback, scope: 'openid email' });
 }
 
 const onCallback = (url) => url.href.startsWith(`${app.callback}?`);
@@ -153,7 +105,7 @@ async function tokensFor(page, verifier) {
 
 test('hosted UI: a passkey is offered after sign-in, registered, and signs in after sign-out', async () => {
   await user('pia');
-  const { context, page, credentials } = await withAuthenticator();
+  const { context, page, credentials } = await withAuthenticator(browser);
   try {
     // The page's policy: scripts from the server only, nothing inline.
     let { url, verifier } = authorize();
@@ -247,7 +199,7 @@ async function inPage(page, ceremony, options, rpId) {
 
 test('API: StartWebAuthnRegistration in the browser, CompleteWebAuthnRegistration, USER_AUTH with WEB_AUTHN; another RP id refused', async () => {
   await user('api');
-  const { context, page } = await withAuthenticator();
+  const { context, page } = await withAuthenticator(browser);
   try {
     // A page of the app, on localhost: where the browser runs the ceremonies.
     await page.goto(`${app.base}/`);

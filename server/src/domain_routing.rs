@@ -30,6 +30,7 @@ const PATHS: &[&str] = &[
     "/confirmForgotPassword",
     "/challenge",
     "/passkey",
+    "/device",
     "/.well-known/openid-configuration",
     "/.well-known/jwks.json",
 ];

@@ -6,6 +6,7 @@ pub mod aws_signing;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod cors;
 pub mod domain_routing;
 pub mod federation;
 pub mod front;

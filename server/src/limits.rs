@@ -183,6 +183,7 @@ pub const ROUTES: &[(&str, Rule)] = &[
     ("POST /{pool_id}/login", Counted(Authentication)),
     ("POST /{pool_id}/challenge", Counted(Authentication)),
     ("POST /{pool_id}/passkey", Counted(Authentication)),
+    ("POST /{pool_id}/device", Counted(Authentication)),
     ("GET /{pool_id}/signup", Open("renders a page")),
     ("POST /{pool_id}/signup", Counted(Codes)),
     ("POST /{pool_id}/confirmUser", Counted(Codes)),

@@ -9,7 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::{AppState, Mode};
 use crate::ui::hosted;
-use crate::{front, health, oauth, oidc, sessions, ui};
+use crate::{cors, front, health, oauth, oidc, sessions, ui};
 
 pub fn build(state: AppState) -> Router {
     // development pages: `cognate dev` only; under `cognate serve` they do not exist (404)
@@ -31,6 +31,8 @@ pub fn build(state: AppState) -> Router {
         .route("/{pool_id}/challenge", post(hosted::sign_in::challenge))
         // the offer of a passkey after a sign-in
         .route("/{pool_id}/passkey", post(hosted::sign_in::passkey))
+        // "Remember this device?" after MFA
+        .route("/{pool_id}/device", post(hosted::sign_in::remember_device))
         .route(
             "/{pool_id}/signup",
             get(hosted::sign_up::sign_up_form).post(hosted::sign_up::sign_up),
@@ -62,33 +64,47 @@ pub fn build(state: AppState) -> Router {
         ));
     let app = Router::new()
         // OAuth 2.0 endpoints for clients (no browser session)
-        .route("/{pool_id}/oauth2/token", post(oauth::token::token))
+        .route(
+            "/{pool_id}/oauth2/token",
+            post(oauth::token::token).layer(cors::any_origin()),
+        )
         .route(
             "/{pool_id}/oauth2/userInfo",
-            get(oauth::userinfo::userinfo).post(oauth::userinfo::userinfo),
+            get(oauth::userinfo::userinfo)
+                .post(oauth::userinfo::userinfo)
+                .layer(cors::any_origin()),
         )
-        .route("/{pool_id}/oauth2/revoke", post(oauth::revoke::revoke))
+        .route(
+            "/{pool_id}/oauth2/revoke",
+            post(oauth::revoke::revoke).layer(cors::any_origin()),
+        )
         .merge(hosted)
         // operations
         .route("/health", get(health::health))
         // the AWS APIs (POST: user pools, identity pools, STS; front.rs)
         // and the landing page (GET)
-        .route("/", get(ui::home::page).post(front::post))
+        .route(
+            "/",
+            get(ui::home::page).merge(post(front::post).layer(cors::any_origin())),
+        )
         .route("/static/{*path}", get(ui::assets::serve))
         // OIDC discovery and keys, under each pool's issuer
         .route(
             "/{pool_id}/.well-known/openid-configuration",
-            get(oidc::discovery::openid_configuration),
+            get(oidc::discovery::openid_configuration).layer(cors::any_origin()),
         )
-        .route("/{pool_id}/.well-known/jwks.json", get(oidc::jwks::jwks))
+        .route(
+            "/{pool_id}/.well-known/jwks.json",
+            get(oidc::jwks::jwks).layer(cors::any_origin()),
+        )
         // the identity issuer of identity pools' OpenID tokens
         .route(
             "/identity/.well-known/openid-configuration",
-            get(oidc::identity_issuer::openid_configuration),
+            get(oidc::identity_issuer::openid_configuration).layer(cors::any_origin()),
         )
         .route(
             "/identity/.well-known/jwks.json",
-            get(oidc::identity_issuer::jwks),
+            get(oidc::identity_issuer::jwks).layer(cors::any_origin()),
         )
         // hosted-UI logos set with SetUICustomization (their ImageUrl)
         .route("/{pool_id}/ui/logo/{file}", get(ui::logo::serve))

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::Idp;
 use super::attributes::{WriteTime, Writer, check_writes, stage_attribute_writes};
 use super::client_secret;
+use super::devices::BrowserDevice;
 use super::session::{AuthSession, ChallengeName, CustomAuthState, SrpState, invalid_session};
 use super::tokens::{ADMIN_SCOPE, IssuedTokens, TokenSource};
 use super::user_auth::Reply;
@@ -78,6 +79,9 @@ pub struct Attempt<'a> {
     /// The DEVICE_KEY the client sent (AuthParameters or
     /// ChallengeResponses): the device it signs in from.
     pub device_key: Option<&'a str>,
+    /// The hosted UI's browser, when its device cookie opened (see
+    /// `devices.rs`, `BrowserDevice`).
+    pub browser_device: Option<&'a BrowserDevice>,
 }
 
 impl<'a> Attempt<'a> {
@@ -89,6 +93,7 @@ impl<'a> Attempt<'a> {
             initiate: true,
             new_password: false,
             device_key: None,
+            browser_device: None,
         }
     }
 
@@ -100,6 +105,14 @@ impl<'a> Attempt<'a> {
         }
     }
 
+    /// A hosted-UI step from a browser that may be a remembered device.
+    pub fn hosted_from(browser_device: Option<&'a BrowserDevice>) -> Self {
+        Attempt {
+            browser_device,
+            ..Attempt::hosted()
+        }
+    }
+
     pub fn hosted() -> Attempt<'static> {
         Attempt {
             face: Face::HostedUi,
@@ -107,6 +120,7 @@ impl<'a> Attempt<'a> {
             initiate: false,
             new_password: false,
             device_key: None,
+            browser_device: None,
         }
     }
 
@@ -363,8 +377,9 @@ impl Idp {
         client: &UserPoolClient,
         username: &str,
         password: &SecretString,
+        browser_device: Option<&BrowserDevice>,
     ) -> Result<AuthOutcome> {
-        let at = Attempt::hosted();
+        let at = Attempt::hosted_from(browser_device);
         let user = self.find_user_by_name(pool, username).await?;
         let user = self
             .verify_password_sign_in(pool, client, username, user, password, at)
@@ -617,7 +632,9 @@ impl Idp {
         if let Some(challenge) = self.device_challenge(pool, client, &user, at).await? {
             return Ok(AuthOutcome::Challenge(challenge));
         }
-        if let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
+        if !self.browser_device_skips_mfa(pool, &user, at).await?
+            && let Some(challenge) = self.mfa_challenge(pool, client, &user).await?
+        {
             return Ok(AuthOutcome::Challenge(challenge));
         }
         self.signed_in(pool, client, user, at).await

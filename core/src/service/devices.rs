@@ -9,9 +9,16 @@
 //! key ‖ ":" ‖ secret))`, as amazon-cognito-identity-js computes them);
 //! the verifier is sealed at rest. A device key names one user's device:
 //! another user's key is a device that does not exist for them.
+//!
+//! The hosted UI remembers a browser the same way (`BrowserDevice`): a
+//! real device of the user whose random secret lives only in a sealed
+//! cookie; the device record keeps a MAC of it, sealed like a verifier.
+//! Both faces skip MFA on a remembered device by one rule,
+//! [`remembered_device_skips_mfa`].
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -46,6 +53,73 @@ const MAX_LIST: i64 = 60;
 pub struct DeviceVerifier {
     pub salt: String,
     pub password_verifier: String,
+}
+
+/// What a device record keeps sealed: ConfirmDevice's SRP record, or the
+/// MAC of a hosted-UI browser's secret.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredVerifier {
+    Srp(DeviceVerifier),
+    Browser {
+        #[serde(rename = "BrowserSecretMac")]
+        browser_secret_mac: String,
+    },
+}
+
+/// The purpose a browser device's secret is MACed for.
+const BROWSER_SECRET_MAC: &str = "hosted-device-secret";
+
+/// The record id a browser's device cookie is sealed for: one pool's.
+fn browser_cookie_record(pool_id: &str) -> String {
+    format!("hosted-device:{pool_id}")
+}
+
+/// A hosted-UI browser's remembered device, as its cookie carries it
+/// (sealed under the master key for the pool): the device key and the
+/// random secret only the browser holds.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct BrowserDevice {
+    #[serde(rename = "k")]
+    pub device_key: String,
+    #[serde(rename = "s")]
+    secret: String,
+}
+
+impl std::fmt::Debug for BrowserDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrowserDevice")
+            .field("device_key", &self.device_key)
+            .field("secret", &"***")
+            .finish()
+    }
+}
+
+impl Drop for BrowserDevice {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.secret);
+    }
+}
+
+/// What the hosted UI does with the browser after a sign-in that answered
+/// MFA, by the pool's DeviceConfiguration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrowserDeviceChoice {
+    /// DeviceOnlyRememberedOnUserPrompt: ask "Remember this device?".
+    Ask,
+    /// Remembered without asking.
+    Remember,
+}
+
+/// Cognito API: DeviceConfigurationType, ChallengeRequiredOnNewDevice —
+/// "When true, a remembered device can sign in with device authentication
+/// instead of SMS and TOTP factors for MFA"; when false, MFA is asked
+/// from remembered devices too. The one rule of the API's device SRP and
+/// the hosted UI's device cookie.
+pub fn remembered_device_skips_mfa(pool: &UserPool) -> bool {
+    pool.config
+        .device_configuration
+        .is_some_and(|c| c.challenge_required_on_new_device)
 }
 
 pub(crate) fn no_such_device() -> CognitoError {
@@ -131,10 +205,15 @@ impl Idp {
         let Some(sealed) = &device.sealed_verifier else {
             return Ok(None);
         };
+        match self.stored_verifier(device, sealed)? {
+            StoredVerifier::Srp(v) => Ok(Some(v)),
+            StoredVerifier::Browser { .. } => Ok(None),
+        }
+    }
+
+    fn stored_verifier(&self, device: &Device, sealed: &str) -> Result<StoredVerifier> {
         let plain = self.master_key.open_text(&device.seal_id(), sealed)?;
-        serde_json::from_str(&plain.into_inner())
-            .map(Some)
-            .map_err(CognitoError::internal)
+        serde_json::from_str(&plain.into_inner()).map_err(CognitoError::internal)
     }
 
     /// ConfirmDevice: stores the device's SRP verifier and name. Answers
@@ -409,7 +488,11 @@ impl Idp {
             return Ok(None);
         }
         let device = self.user_device(user, key).await?;
-        if device.status != Some(DeviceStatus::Remembered) || device.sealed_verifier.is_none() {
+        // A hosted browser's device has no SRP record: it proves itself
+        // only by its cookie, on the hosted UI.
+        if device.status != Some(DeviceStatus::Remembered)
+            || self.device_verifier(&device)?.is_none()
+        {
             return Ok(None);
         }
         let mut session = self.session_for(pool, client, Some(user), ChallengeName::DeviceSrpAuth);
@@ -537,13 +620,124 @@ impl Idp {
             device_key: Some(device.device_key.as_str()),
             ..at
         };
-        let skips_mfa = pool
-            .config
-            .device_configuration
-            .is_some_and(|c| c.challenge_required_on_new_device);
-        if !skips_mfa && let Some(challenge) = self.mfa_challenge(pool, client, &user).await? {
+        if !remembered_device_skips_mfa(pool)
+            && let Some(challenge) = self.mfa_challenge(pool, client, &user).await?
+        {
             return Ok(AuthOutcome::Challenge(challenge));
         }
         self.signed_in(pool, client, user, at).await
+    }
+}
+
+impl Idp {
+    /// After a hosted sign-in that answered MFA: whether to remember the
+    /// browser, ask first, or (the pool tracks no devices) neither.
+    pub fn browser_device_choice(&self, pool: &UserPool) -> Option<BrowserDeviceChoice> {
+        let config = pool.config.device_configuration?;
+        Some(if config.device_only_remembered_on_user_prompt {
+            BrowserDeviceChoice::Ask
+        } else {
+            BrowserDeviceChoice::Remember
+        })
+    }
+
+    /// Remembers the hosted UI's browser as a device of `user`: a device
+    /// record (listed by ListDevices, removed by ForgetDevice) keeping the
+    /// sealed MAC of a new random secret, and the sealed cookie value that
+    /// carries the secret to the browser. `name` is the browser's
+    /// User-Agent (Cognito's `device_name`).
+    pub async fn remember_browser_device(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        name: Option<&str>,
+    ) -> Result<String> {
+        let Some(created) = self.new_device(pool, user).await? else {
+            return Err(CognitoError::internal("the pool tracks no devices"));
+        };
+        let browser = BrowserDevice {
+            device_key: created.device_key,
+            secret: BASE64.encode(crate::crypto::random_bytes::<32>()),
+        };
+        let mut device = self.user_device(user, &browser.device_key).await?;
+        let stored = StoredVerifier::Browser {
+            browser_secret_mac: BASE64.encode(
+                self.master_key
+                    .mac(BROWSER_SECRET_MAC, browser.secret.as_bytes()),
+            ),
+        };
+        let plain = zeroize::Zeroizing::new(
+            serde_json::to_string(&stored).map_err(CognitoError::internal)?,
+        );
+        device.sealed_verifier = Some(self.master_key.seal_text(&device.seal_id(), &plain));
+        // Cognito API: DeviceType's device_name, at most 1024 characters.
+        device.name = name
+            .map(|n| n.chars().take(1024).collect::<String>())
+            .filter(|n| !n.is_empty());
+        device.status = Some(DeviceStatus::Remembered);
+        device.modified = self.clock.now();
+        if !self.store.update_device(&device).await? {
+            return Err(no_such_device());
+        }
+        let cookie =
+            zeroize::Zeroizing::new(serde_json::to_vec(&browser).map_err(CognitoError::internal)?);
+        Ok(B64URL.encode(
+            self.master_key
+                .seal(&browser_cookie_record(&pool.id), &cookie),
+        ))
+    }
+
+    /// The browser device a cookie value carries, if it opens for this
+    /// pool; anything else is no device.
+    pub fn open_browser_device(&self, pool_id: &str, cookie: &str) -> Option<BrowserDevice> {
+        let sealed = B64URL.decode(cookie).ok()?;
+        let plain = zeroize::Zeroizing::new(
+            self.master_key
+                .open_quietly(&browser_cookie_record(pool_id), &sealed)?,
+        );
+        serde_json::from_slice(&plain).ok()
+    }
+
+    /// Whether the hosted sign-in's browser is a remembered device of
+    /// `user` that skips MFA: the device exists for this user, is
+    /// remembered, its secret matches (constant time), and the pool's
+    /// rule lets remembered devices skip MFA. A forgotten device, another
+    /// user's cookie or a wrong secret is simply no device: MFA is asked.
+    pub(crate) async fn browser_device_skips_mfa(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        at: Attempt<'_>,
+    ) -> Result<bool> {
+        let Some(browser) = at.browser_device.filter(|_| at.face == Face::HostedUi) else {
+            return Ok(false);
+        };
+        if !remembered_device_skips_mfa(pool) {
+            return Ok(false);
+        }
+        let Ok(mut device) = self.user_device(user, &browser.device_key).await else {
+            return Ok(false);
+        };
+        if device.status != Some(DeviceStatus::Remembered) {
+            return Ok(false);
+        }
+        let Some(sealed) = device.sealed_verifier.clone() else {
+            return Ok(false);
+        };
+        let StoredVerifier::Browser { browser_secret_mac } =
+            self.stored_verifier(&device, &sealed)?
+        else {
+            return Ok(false);
+        };
+        let given = BASE64.encode(
+            self.master_key
+                .mac(BROWSER_SECRET_MAC, browser.secret.as_bytes()),
+        );
+        if !crate::crypto::constant_time_eq(given.as_bytes(), browser_secret_mac.as_bytes()) {
+            return Ok(false);
+        }
+        device.last_authenticated = self.clock.now();
+        self.store.update_device(&device).await?;
+        Ok(true)
     }
 }

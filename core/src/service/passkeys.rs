@@ -93,10 +93,28 @@ pub(crate) fn ceremony_error(e: WebauthnError) -> CognitoError {
                 "The credential's algorithm is not supported.".into(),
             )
         }
+        WebauthnError::CredentialPossibleCompromise => counter_went_backwards(),
         other => {
             CognitoError::WebAuthnClientMismatch(format!("The credential was refused: {other}."))
         }
     }
+}
+
+/// Cognito API: RespondToAuthChallenge, Errors — NotAuthorizedException
+/// (the action names no WebAuthn exception).
+fn counter_went_backwards() -> CognitoError {
+    CognitoError::NotAuthorized("The passkey's sign count did not advance.".into())
+}
+
+/// The passkey's stored sign count (webauthn-rs keeps the credential's
+/// fields private without its `danger-credential-internals` feature; its
+/// serialized form has them).
+fn sign_count(passkey: &Passkey) -> u32 {
+    serde_json::to_value(passkey)
+        .ok()
+        .and_then(|v| v.get("cred")?.get("counter")?.as_u64())
+        .and_then(|c| u32::try_from(c).ok())
+        .unwrap_or(0)
 }
 
 fn record_of(user: &User, what: &str) -> String {
@@ -356,6 +374,15 @@ impl Idp {
             .find(|p| p.id == id)
             .ok_or_else(super::auth::incorrect)?;
         let mut passkey: Passkey = self.open_json(&record, &stored.sealed)?;
+        // WebAuthn §7.2 step 22: a sign count not above the stored one
+        // signals a cloned authenticator. webauthn-rs compares with the
+        // passkey as it was when this ceremony began, which misses an
+        // assertion held back while another sign-in moved the count on;
+        // compare with the stored passkey, under the user's lock.
+        let stored_count = sign_count(&passkey);
+        if (result.counter() > 0 || stored_count > 0) && result.counter() <= stored_count {
+            return Err(counter_went_backwards());
+        }
         if passkey.update_credential(&result) == Some(true) {
             stored.sealed = self.seal_json(&record, &passkey)?;
             self.store.update_user(pool, &fresh).await?;

@@ -153,3 +153,82 @@ async fn an_oversized_body_is_a_serialization_error_with_its_type() {
     let (status, _, _) = s.raw(Some("ListUserPools"), "{}").await;
     assert!((400..500).contains(&status), "the server still answers");
 }
+
+/// Amplify and amazon-cognito-identity-js call the API from web pages on
+/// other origins: the preflight and the answer carry CORS headers, for any
+/// origin and without credentials, as Cognito's endpoints do; the hosted
+/// UI's forms get none.
+#[tokio::test]
+async fn browsers_on_other_origins_may_call_the_apis_but_not_the_hosted_forms() {
+    let s = TestServer::start(Backend::Sqlite).await.unwrap();
+    let http = reqwest::Client::new();
+    let origin = "http://app.example.test:3000";
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, format!("{}/", s.url))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-amz-target,x-amz-user-agent",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let h = preflight.headers();
+    assert_eq!(h["access-control-allow-origin"], "*");
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    let allowed = h["access-control-allow-headers"].to_str().unwrap();
+    assert!(allowed.contains("x-amz-target"), "{allowed}");
+    assert!(h.get("access-control-allow-credentials").is_none());
+
+    // The answer itself, an error here, is readable with its type.
+    let answer = http
+        .post(format!("{}/", s.url))
+        .header("origin", origin)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "AWSCognitoIdentityProviderService.SignUp")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let h = answer.headers();
+    assert_eq!(h["access-control-allow-origin"], "*");
+    let exposed = h["access-control-expose-headers"].to_str().unwrap();
+    assert!(exposed.contains("x-amzn-errortype"), "{exposed}");
+
+    // The token endpoint and the keys, as Amplify's redirect sign-in and
+    // browser JWT verifiers use them.
+    for (method, path) in [
+        ("POST", "/us-east-1_nopool/oauth2/token"),
+        ("GET", "/us-east-1_nopool/.well-known/jwks.json"),
+    ] {
+        let preflight = http
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", s.url))
+            .header("origin", origin)
+            .header("access-control-request-method", method)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            preflight.headers()["access-control-allow-origin"],
+            "*",
+            "{path}"
+        );
+    }
+
+    // A hosted form: no CORS, so another origin's script cannot read it.
+    let page = http
+        .get(format!("{}/us-east-1_nopool/login", s.url))
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+}

@@ -18,16 +18,28 @@ on_both_backends!(
     devices_confirm_list_update_forget,
     another_users_device_is_not_found,
     a_remembered_device_signs_in_with_device_srp_and_skips_mfa,
+    without_challenge_required_on_new_device_a_remembered_device_still_answers_mfa,
+    hosted_mfa_remembers_the_browser_which_then_skips_mfa,
+    hosted_remember_device_prompt_asks_first,
+    hosted_browser_device_without_challenge_required_still_answers_mfa,
 );
 
 const PASSWORD: &str = "Correct-Horse-9";
 
 async fn tracking_pool(s: &TestServer, on_prompt: bool) -> (String, String) {
+    tracking_pool_with(s, true, on_prompt).await
+}
+
+async fn tracking_pool_with(
+    s: &TestServer,
+    challenge_required: bool,
+    on_prompt: bool,
+) -> (String, String) {
     let pool_id = s
         .pool(|b| {
             b.device_configuration(
                 DeviceConfigurationType::builder()
-                    .challenge_required_on_new_device(true)
+                    .challenge_required_on_new_device(challenge_required)
                     .device_only_remembered_on_user_prompt(on_prompt)
                     .build(),
             )
@@ -634,56 +646,12 @@ async fn a_remembered_device_signs_in_with_device_srp_and_skips_mfa(s: TestServe
     s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
         .await;
 
-    // First sign-in: SMS MFA, then a new device.
-    let out = s
-        .public()
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "alice")
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
-    let code = s.code_sent_to(&pool_id, PHONE).await;
-    let done = s
-        .public()
-        .respond_to_auth_challenge()
-        .client_id(&client_id)
-        .challenge_name(ChallengeNameType::SmsMfa)
-        .session(out.session().unwrap())
-        .challenge_responses("USERNAME", "alice")
-        .challenge_responses("SMS_MFA_CODE", code)
-        .send()
-        .await
-        .unwrap();
-    let result = done.authentication_result().unwrap();
-    let device = result.new_device_metadata().expect("a new device").clone();
-    let access = result.access_token().unwrap().to_owned();
+    // First sign-in: SMS MFA, then a new device, which the client
+    // confirms with its SRP verifier; remembered at once.
+    let result = sms_mfa_sign_in(&s, &pool_id, &client_id).await;
     let refresh = result.refresh_token().unwrap().to_owned();
-    let key = device.device_key().unwrap().to_owned();
-    let group = device.device_group_key().unwrap().to_owned();
-
-    // The client confirms it with its SRP verifier; remembered at once.
     let secret = "device-random-secret";
-    let (salt, verifier) = reference_srp::verifier(&group, &key, secret);
-    let confirmed = s
-        .public()
-        .confirm_device()
-        .access_token(&access)
-        .device_key(&key)
-        .device_name("laptop")
-        .device_secret_verifier_config(
-            DeviceSecretVerifierConfigType::builder()
-                .salt(salt)
-                .password_verifier(verifier)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(!confirmed.user_confirmation_necessary());
+    let (key, group) = confirm_new_device(&s, &result, secret).await;
 
     // Second sign-in from the device: DEVICE_SRP_AUTH instead of MFA.
     let out = sign_in_from(&s, &client_id, "alice", &key).await.unwrap();
@@ -776,15 +744,495 @@ async fn a_remembered_device_signs_in_with_device_srp_and_skips_mfa(s: TestServe
     );
 
     // A device no longer remembered signs in with MFA again.
+    set_status(
+        &s,
+        &pool_id,
+        &key,
+        DeviceRememberedStatusType::NotRemembered,
+    )
+    .await;
+    let out = sign_in_from(&s, &client_id, "alice", &key).await.unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+}
+
+/// AdminUpdateDeviceStatus of Alice's device `key`.
+async fn set_status(s: &TestServer, pool_id: &str, key: &str, status: DeviceRememberedStatusType) {
     s.admin()
         .admin_update_device_status()
-        .user_pool_id(&pool_id)
+        .user_pool_id(pool_id)
         .username("alice")
-        .device_key(&key)
-        .device_remembered_status(DeviceRememberedStatusType::NotRemembered)
+        .device_key(key)
+        .device_remembered_status(status)
         .send()
         .await
         .unwrap();
+}
+
+/// Cognito API: DeviceConfigurationType — "Whether or not
+/// ChallengeRequiredOnNewDevice is true, users who sign in with devices
+/// that have not been confirmed or remembered must still provide a second
+/// factor"; when it is false, a remembered device proves itself with
+/// DEVICE_SRP_AUTH and then MFA is asked all the same.
+async fn without_challenge_required_on_new_device_a_remembered_device_still_answers_mfa(
+    s: TestServer,
+) {
+    let (pool_id, client_id) = tracking_pool_with(&s, false, false).await;
+    s.admin_user(&pool_id, "alice", PASSWORD, &[]).await;
+    s.admin_set_attr(&pool_id, "alice", "phone_number", PHONE)
+        .await;
+    s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
+        .await;
+    let result = sms_mfa_sign_in(&s, &pool_id, &client_id).await;
+    let secret = "device-random-secret";
+    let (key, group) = confirm_new_device(&s, &result, secret).await;
+
+    // The remembered device answers DEVICE_SRP_AUTH…
     let out = sign_in_from(&s, &client_id, "alice", &key).await.unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::DeviceSrpAuth)
+    );
+    let done = device_srp(
+        &s,
+        &client_id,
+        out.session().unwrap(),
+        "alice",
+        &key,
+        &group,
+        secret,
+    )
+    .await
+    .unwrap();
+    // …and is then asked for MFA, with no tokens yet.
+    assert!(done.authentication_result().is_none());
+    assert_eq!(done.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    let code = s.code_sent_to(&pool_id, PHONE).await;
+    let tokens = s
+        .public()
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::SmsMfa)
+        .session(done.session().unwrap())
+        .challenge_responses("USERNAME", "alice")
+        .challenge_responses("SMS_MFA_CODE", code)
+        .challenge_responses("DEVICE_KEY", &key)
+        .send()
+        .await
+        .unwrap();
+    let result = tokens.authentication_result().expect("tokens after MFA");
+    assert!(result.access_token().is_some());
+    // Signed in from a known device: no new one.
+    assert!(result.new_device_metadata().is_none());
+}
+
+/// Alice's USER_PASSWORD_AUTH answered with the SMS MFA code: the tokens.
+async fn sms_mfa_sign_in(
+    s: &TestServer,
+    pool_id: &str,
+    client_id: &str,
+) -> cip::types::AuthenticationResultType {
+    let out = s
+        .public()
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "alice")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    let code = s.code_sent_to(pool_id, PHONE).await;
+    let done = s
+        .public()
+        .respond_to_auth_challenge()
+        .client_id(client_id)
+        .challenge_name(ChallengeNameType::SmsMfa)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", "alice")
+        .challenge_responses("SMS_MFA_CODE", code)
+        .send()
+        .await
+        .unwrap();
+    done.authentication_result().expect("tokens").clone()
+}
+
+/// ConfirmDevice of a sign-in's new device, named "laptop", with the SRP
+/// verifier of `secret` (remembered at once: the pools here do not ask);
+/// its key and group key.
+async fn confirm_new_device(
+    s: &TestServer,
+    result: &cip::types::AuthenticationResultType,
+    secret: &str,
+) -> (String, String) {
+    let device = result.new_device_metadata().expect("a new device");
+    let key = device.device_key().unwrap().to_owned();
+    let group = device.device_group_key().unwrap().to_owned();
+    let (salt, verifier) = reference_srp::verifier(&group, &key, secret);
+    let confirmed = s
+        .public()
+        .confirm_device()
+        .access_token(result.access_token().unwrap())
+        .device_key(&key)
+        .device_name("laptop")
+        .device_secret_verifier_config(
+            DeviceSecretVerifierConfigType::builder()
+                .salt(salt)
+                .password_verifier(verifier)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(!confirmed.user_confirmation_necessary());
+    (key, group)
+}
+
+mod hosted {
+    //! The hosted UI's remembered devices: after MFA the browser becomes a
+    //! device of the user (asked first under DeviceOnlyRememberedOnUserPrompt),
+    //! held by a sealed cookie; the same browser then skips MFA while the
+    //! device is remembered; a forgotten device or another user's cookie
+    //! does not.
+
+    use super::*;
+    pub use crate::common::hosted::post_page_form;
+    use crate::common::hosted::{PKCE_VERIFIER, location, query_param, s256};
+    use reqwest::StatusCode;
+
+    pub const CALLBACK: &str = "https://app.example/callback";
+    pub const AGENT: &str = "CognateTestBrowser/1.0";
+
+    /// A browser with a User-Agent (the device's name) that keeps cookies
+    /// and follows no redirects.
+    pub fn browser() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .user_agent(AGENT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A pool tracking devices with SMS MFA on, its hosted client, and
+    /// `alice` and `bob` with phones (their own numbers).
+    pub async fn app(
+        s: &TestServer,
+        challenge_required: bool,
+        on_prompt: bool,
+    ) -> (String, String) {
+        let (pool_id, _) = tracking_pool_with(s, challenge_required, on_prompt).await;
+        let (client_id, _) = s.code_client(&pool_id, CALLBACK, &["openid"], |c| c).await;
+        for (user, phone) in [("alice", PHONE), ("bob", BOB_PHONE)] {
+            s.admin_user(&pool_id, user, PASSWORD, &[]).await;
+            s.admin_set_attr(&pool_id, user, "phone_number", phone)
+                .await;
+        }
+        s.set_mfa(&pool_id, UserPoolMfaType::On, false, false, true)
+            .await;
+        (pool_id, client_id)
+    }
+
+    pub const BOB_PHONE: &str = "+12065550199";
+
+    /// What a hosted password sign-in led to.
+    pub enum Step {
+        /// The SMS MFA page.
+        Mfa(String),
+        /// Straight to the app.
+        Callback,
+    }
+
+    fn set_cookies(r: &reqwest::Response) -> Vec<String> {
+        r.headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    fn at_callback(r: &reqwest::Response) -> bool {
+        let to = location(r);
+        to.starts_with(CALLBACK) && query_param(&to, "code").is_some()
+    }
+
+    /// A new authorization request in `lang` (`prompt=login`: the
+    /// browser's SSO session does not answer it), its sign-in form posted
+    /// with `username`'s password.
+    pub async fn password_step(
+        s: &TestServer,
+        pool_id: &str,
+        client_id: &str,
+        b: &reqwest::Client,
+        username: &str,
+        lang: &str,
+    ) -> Step {
+        let url = format!(
+            "{}/{pool_id}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={CALLBACK}&state=s&scope=openid&code_challenge={}&code_challenge_method=S256&lang={lang}&prompt=login",
+            s.url,
+            s256(PKCE_VERIFIER)
+        );
+        let r = b.get(url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", location(&r));
+        let html = r.text().await.unwrap();
+        let fields = [
+            ("username", username),
+            ("password", PASSWORD),
+            ("lang", lang),
+        ];
+        let r = post_page_form(&s.url, pool_id, b, &html, "login", &fields).await;
+        if r.status().is_redirection() {
+            assert!(at_callback(&r), "{}", location(&r));
+            return Step::Callback;
+        }
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("name=\"code\""), "the MFA page: {html}");
+        Step::Mfa(html)
+    }
+
+    /// The MFA page answered with the code texted to `phone`: the
+    /// response.
+    pub async fn answer_mfa(
+        s: &TestServer,
+        pool_id: &str,
+        b: &reqwest::Client,
+        html: &str,
+        phone: &str,
+        lang: &str,
+    ) -> reqwest::Response {
+        let code = s.code_sent_to(pool_id, phone).await;
+        post_page_form(
+            &s.url,
+            pool_id,
+            b,
+            html,
+            "challenge",
+            &[("code", &code), ("lang", lang)],
+        )
+        .await
+    }
+
+    /// A full sign-in that must ask MFA: the response after the code.
+    pub async fn sign_in_with_mfa(
+        s: &TestServer,
+        pool_id: &str,
+        client_id: &str,
+        b: &reqwest::Client,
+        username: &str,
+        phone: &str,
+    ) -> reqwest::Response {
+        match password_step(s, pool_id, client_id, b, username, "en").await {
+            Step::Mfa(html) => answer_mfa(s, pool_id, b, &html, phone, "en").await,
+            Step::Callback => panic!("{username} was not asked for MFA"),
+        }
+    }
+
+    /// The response redirected to the app; the device cookie it set.
+    pub fn device_cookie(pool_id: &str, r: &reqwest::Response) -> Option<String> {
+        assert!(r.status().is_redirection(), "{}", r.status());
+        assert!(at_callback(r), "{}", location(r));
+        set_cookies(r)
+            .into_iter()
+            .find(|c| c.starts_with(&format!("cognate_device_{pool_id}=")))
+    }
+
+    pub async fn devices_of(s: &TestServer, pool_id: &str, user: &str) -> Vec<DeviceType> {
+        s.admin()
+            .admin_list_devices()
+            .user_pool_id(pool_id)
+            .username(user)
+            .send()
+            .await
+            .unwrap()
+            .devices()
+            .to_vec()
+    }
+
+    pub fn skipped_mfa(step: Step) -> bool {
+        matches!(step, Step::Callback)
+    }
+}
+
+async fn hosted_mfa_remembers_the_browser_which_then_skips_mfa(s: TestServer) {
+    use hosted::*;
+    let (pool_id, client_id) = app(&s, true, false).await;
+    let b = browser();
+
+    // MFA on the hosted UI, then remembered without asking: a cookie of
+    // the pool, HttpOnly, SameSite=Lax, long-lived, holding no key in the
+    // clear.
+    let r = sign_in_with_mfa(&s, &pool_id, &client_id, &b, "alice", PHONE).await;
+    let cookie = device_cookie(&pool_id, &r).expect("the device cookie");
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=31536000"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    // The device is a real device of Alice's, named by the browser.
+    let devices = devices_of(&s, &pool_id, "alice").await;
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    let key = devices[0].device_key().unwrap().to_owned();
+    assert!(!cookie.contains(&key), "the cookie is sealed: {cookie}");
+    assert_eq!(
+        attribute(&devices[0], "dev:device_remembered_status"),
+        Some("remembered")
+    );
+    assert_eq!(attribute(&devices[0], "device_name"), Some(AGENT));
+    // ListDevices with Alice's own token lists it too.
+    let tokens = sms_mfa_sign_in(&s, &pool_id, &client_id_api(&s, &pool_id).await).await;
+    let access = tokens.access_token().unwrap().to_owned();
+    let listed = s
+        .public()
+        .list_devices()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .devices()
+            .iter()
+            .any(|d| d.device_key() == Some(key.as_str()))
+    );
+
+    // The same browser signs in again without MFA.
+    assert!(skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
+    ));
+    // Another browser is asked.
+    let other = browser();
+    assert!(!skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &other, "alice", "en").await
+    ));
+
+    // Bob's browser, remembered for Bob, is nothing for Alice.
+    let bobs = browser();
+    let r = sign_in_with_mfa(&s, &pool_id, &client_id, &bobs, "bob", BOB_PHONE).await;
+    assert!(device_cookie(&pool_id, &r).is_some());
+    assert!(skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &bobs, "bob", "en").await
+    ));
+    assert!(!skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &bobs, "alice", "en").await
+    ));
+    assert_eq!(devices_of(&s, &pool_id, "alice").await.len(), 1);
+
+    // Not remembered any more: MFA again.
+    set_status(
+        &s,
+        &pool_id,
+        &key,
+        DeviceRememberedStatusType::NotRemembered,
+    )
+    .await;
+    assert!(!skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
+    ));
+    set_status(&s, &pool_id, &key, DeviceRememberedStatusType::Remembered).await;
+    assert!(skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
+    ));
+
+    // Forgotten (ForgetDevice with her token): MFA again, and the device
+    // is gone.
+    s.public()
+        .forget_device()
+        .access_token(&access)
+        .device_key(&key)
+        .send()
+        .await
+        .unwrap();
+    assert!(devices_of(&s, &pool_id, "alice").await.is_empty());
+    let Step::Mfa(html) = password_step(&s, &pool_id, &client_id, &b, "alice", "en").await else {
+        panic!("a forgotten device skipped MFA");
+    };
+    // Answering MFA remembers the browser anew; AdminForgetDevice forgets
+    // it as well.
+    let r = answer_mfa(&s, &pool_id, &b, &html, PHONE, "en").await;
+    assert!(device_cookie(&pool_id, &r).is_some());
+    let devices = devices_of(&s, &pool_id, "alice").await;
+    assert_eq!(devices.len(), 1);
+    s.admin()
+        .admin_forget_device()
+        .user_pool_id(&pool_id)
+        .username("alice")
+        .device_key(devices[0].device_key().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(!skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
+    ));
+}
+
+/// An API client (USER_PASSWORD_AUTH) of the pool.
+async fn client_id_api(s: &TestServer, pool_id: &str) -> String {
+    s.client(pool_id, false, false).await.0
+}
+
+async fn hosted_remember_device_prompt_asks_first(s: TestServer) {
+    use crate::common::hosted::hidden;
+    use hosted::*;
+    let (pool_id, client_id) = app(&s, true, true).await;
+    let b = browser();
+
+    // In French: "Mémoriser cet appareil ?", a form with its CSRF token.
+    let Step::Mfa(html) = password_step(&s, &pool_id, &client_id, &b, "alice", "fr").await else {
+        panic!("MFA first");
+    };
+    let r = answer_mfa(&s, &pool_id, &b, &html, PHONE, "fr").await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Mémoriser cet appareil"), "{page}");
+    assert!(page.contains("name=\"remember\""));
+    assert!(hidden(&page, "csrf").is_some());
+    // A forged form (no CSRF token) is refused.
+    let forged = b
+        .post(format!("{}/{pool_id}/device", s.url))
+        .form(&[
+            ("flow", hidden(&page, "flow").unwrap()),
+            ("remember", "yes".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), reqwest::StatusCode::FORBIDDEN);
+    // "Not now": signed in, nothing remembered.
+    let r = post_page_form(&s.url, &pool_id, &b, &page, "device", &[("remember", "no")]).await;
+    assert!(device_cookie(&pool_id, &r).is_none());
+    assert!(devices_of(&s, &pool_id, "alice").await.is_empty());
+    let Step::Mfa(html) = password_step(&s, &pool_id, &client_id, &b, "alice", "en").await else {
+        panic!("MFA again after not now");
+    };
+    // "Remember this device": remembered, and the next sign-in skips MFA.
+    let r = answer_mfa(&s, &pool_id, &b, &html, PHONE, "en").await;
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Remember this device"), "{page}");
+    let r = post_page_form(
+        &s.url,
+        &pool_id,
+        &b,
+        &page,
+        "device",
+        &[("remember", "yes")],
+    )
+    .await;
+    assert!(device_cookie(&pool_id, &r).is_some());
+    assert_eq!(devices_of(&s, &pool_id, "alice").await.len(), 1);
+    assert!(skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
+    ));
+}
+
+async fn hosted_browser_device_without_challenge_required_still_answers_mfa(s: TestServer) {
+    use hosted::*;
+    let (pool_id, client_id) = app(&s, false, false).await;
+    let b = browser();
+    let r = sign_in_with_mfa(&s, &pool_id, &client_id, &b, "alice", PHONE).await;
+    // The browser is remembered (a device of Alice's)…
+    assert!(device_cookie(&pool_id, &r).is_some());
+    assert_eq!(devices_of(&s, &pool_id, "alice").await.len(), 1);
+    // …but ChallengeRequiredOnNewDevice=false asks MFA of it all the same.
+    assert!(!skipped_mfa(
+        password_step(&s, &pool_id, &client_id, &b, "alice", "en").await
+    ));
 }

@@ -4,7 +4,7 @@
 //! the page), the same page for a name no user has, and the authorization
 //! code exchanged for tokens at the end.
 
-use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, query_param, s256};
+use crate::common::hosted::{PKCE_VERIFIER, browser, location, post_page_form, query_param, s256};
 use crate::common::users::PASSWORD;
 use crate::common::{TestServer, jwt_claims};
 use aws_sdk_cognitoidentityprovider::types::{
@@ -75,20 +75,7 @@ async fn post(
     action: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    let mut form = vec![
-        ("csrf".to_owned(), hidden(html, "csrf").expect("csrf")),
-        ("flow".to_owned(), hidden(html, "flow").expect("flow")),
-    ];
-    form.extend(
-        fields
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    b.post(format!("{}/{}/{action}", s.url, app.pool_id))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    post_page_form(&s.url, &app.pool_id, b, html, action, fields).await
 }
 
 /// The sign-in form posted with `username` and a code button (`method`).

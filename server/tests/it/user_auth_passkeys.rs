@@ -179,6 +179,29 @@ async fn passkey_challenge(s: &TestServer, client_id: &str) -> (RequestChallenge
     (options, out.session().unwrap().to_owned())
 }
 
+/// A WEB_AUTHN ceremony of `ann` answered by `dev` on RP_ID's page: the
+/// assertion (not sent yet) and its session.
+async fn assertion(s: &TestServer, client_id: &str, dev: &mut SoftPasskey) -> (Value, String) {
+    let (options, session) = passkey_challenge(s, client_id).await;
+    let credential = dev.do_authentication(origin(RP_ID), options).unwrap();
+    (serde_json::to_value(&credential).unwrap(), session)
+}
+
+/// ListWebAuthnCredentials of the holder of `token`.
+async fn credentials(
+    s: &TestServer,
+    token: &str,
+) -> Vec<cip::types::WebAuthnCredentialDescription> {
+    s.public()
+        .list_web_authn_credentials()
+        .access_token(token)
+        .send()
+        .await
+        .unwrap()
+        .credentials()
+        .to_vec()
+}
+
 async fn answer(
     s: &TestServer,
     client_id: &str,
@@ -203,16 +226,10 @@ async fn a_registered_passkey_signs_in_and_can_be_deleted(s: TestServer) {
     let (_, client_id, token) = setup(&s).await;
     let mut dev = device();
     register(&s, &token, &mut dev).await.unwrap();
-    let listed = s
-        .public()
-        .list_web_authn_credentials()
-        .access_token(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(listed.credentials().len(), 1);
-    let id = listed.credentials()[0].credential_id().to_owned();
-    assert_eq!(listed.credentials()[0].relying_party_id(), RP_ID);
+    let listed = credentials(&s, &token).await;
+    assert_eq!(listed.len(), 1);
+    let id = listed[0].credential_id().to_owned();
+    assert_eq!(listed[0].relying_party_id(), RP_ID);
     let factors = s
         .public()
         .get_user_auth_factors()
@@ -228,16 +245,8 @@ async fn a_registered_passkey_signs_in_and_can_be_deleted(s: TestServer) {
 
     // Signing in twice moves the sign counter on each time.
     for _ in 0..2 {
-        let (options, session) = passkey_challenge(&s, &client_id).await;
-        let credential = dev.do_authentication(origin(RP_ID), options).unwrap();
-        let out = answer(
-            &s,
-            &client_id,
-            &session,
-            &serde_json::to_value(&credential).unwrap(),
-        )
-        .await
-        .unwrap();
+        let (credential, session) = assertion(&s, &client_id, &mut dev).await;
+        let out = answer(&s, &client_id, &session, &credential).await.unwrap();
         assert!(out.authentication_result().is_some());
     }
 
@@ -321,18 +330,8 @@ async fn bad_ceremonies_are_refused(s: TestServer) {
     .unwrap_err();
     assert_eq!(error_name(&err), "WebAuthnRelyingPartyMismatchException");
     // The same passkey still signs in properly afterwards.
-    let (options, session) = passkey_challenge(&s, &client_id).await;
-    let credential = dev.do_authentication(origin(RP_ID), options).unwrap();
-    assert!(
-        answer(
-            &s,
-            &client_id,
-            &session,
-            &serde_json::to_value(&credential).unwrap()
-        )
-        .await
-        .is_ok()
-    );
+    let (credential, session) = assertion(&s, &client_id, &mut dev).await;
+    assert!(answer(&s, &client_id, &session, &credential).await.is_ok());
 
     // A pool whose SignInPolicy has no WEB_AUTHN registers no passkey.
     let plain = s.pool(|b| b).await;
@@ -390,7 +389,35 @@ async fn http_pages_are_accepted_for_localhost_only(s: TestServer) {
     assert_eq!(error_name(&err), "WebAuthnOriginNotAllowedException");
 }
 
+/// WebAuthn §7.2 step 22: an assertion whose sign count is not above the
+/// stored one (an authenticator cloned, or an assertion held back while
+/// the passkey signed in again) is refused — NotAuthorizedException, the
+/// stored count unchanged, the passkey still signing in.
+async fn a_sign_counter_that_went_backwards_is_refused(s: TestServer) {
+    let (_, client_id, token) = setup(&s).await;
+    let mut dev = device();
+    register(&s, &token, &mut dev).await.unwrap();
+    let before = credentials(&s, &token).await;
+    // Two ceremonies; the first's assertion (count 1) is held back while
+    // the second's (count 2) signs in.
+    let (held, held_session) = assertion(&s, &client_id, &mut dev).await;
+    let (newer, session) = assertion(&s, &client_id, &mut dev).await;
+    let out = answer(&s, &client_id, &session, &newer).await.unwrap();
+    assert!(out.authentication_result().is_some());
+    let err = answer(&s, &client_id, &held_session, &held)
+        .await
+        .unwrap_err();
+    assert_eq!(error_name(&err), "NotAuthorizedException");
+    // Nothing changed: the next assertion (count 3) signs in, and the
+    // credential is listed as before.
+    let (next, session) = assertion(&s, &client_id, &mut dev).await;
+    let out = answer(&s, &client_id, &session, &next).await.unwrap();
+    assert!(out.authentication_result().is_some());
+    assert_eq!(credentials(&s, &token).await, before);
+}
+
 on_both_backends!(
+    a_sign_counter_that_went_backwards_is_refused,
     a_registered_passkey_signs_in_and_can_be_deleted,
     bad_ceremonies_are_refused,
     http_pages_are_accepted_for_localhost_only,

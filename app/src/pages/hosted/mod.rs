@@ -21,6 +21,7 @@ pub mod mfa_setup;
 pub mod new_password;
 pub mod passkey;
 pub mod providers;
+pub mod remember_device;
 pub mod reset_password;
 pub mod sign_in;
 pub mod sign_up;

@@ -170,6 +170,11 @@ fn all_pages(ctx: &FormContext) -> Vec<(&'static str, String, Vec<&'static str>)
             vec!["factor"],
         ),
         (
+            "remember_device",
+            remember_device::render(ctx, FormErrors::default()),
+            vec!["remember"],
+        ),
+        (
             "mfa_setup",
             mfa_setup::render(
                 ctx,

@@ -100,6 +100,8 @@ async fn run(
         pool,
         client,
         flow,
+        device: None,
+        user_agent: None,
     };
     // Cognito: identity_provider (or idp_identifier) sends the browser
     // straight to that provider; COGNITO is the pool's own sign-in page.

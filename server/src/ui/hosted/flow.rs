@@ -16,6 +16,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cognate_app::pages::hosted::Lang;
 use cognate_core::model::{User, UserPool, UserPoolClient};
+use cognate_core::service::devices::BrowserDevice;
 use cognate_core::service::oauth::ValidAuthorize;
 use cognate_core::{CognitoError, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,14 @@ pub struct Flow {
     /// `domain_routing::PoolDomainOrigin`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// The sign-in began without a password (a code or passkey first
+    /// factor): its EMAIL_OTP is not MFA.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub passwordless: bool,
+    /// The sign-in answered MFA: the browser may become a remembered
+    /// device at its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa: bool,
 }
 
 impl Flow {
@@ -72,6 +81,8 @@ impl Flow {
             totp_secret: None,
             destination: None,
             origin: None,
+            passwordless: false,
+            mfa: false,
         }
     }
 
@@ -134,6 +145,11 @@ pub struct Context {
     pub pool: UserPool,
     pub client: UserPoolClient,
     pub flow: Flow,
+    /// The browser's remembered device for this pool (its cookie), on a
+    /// posted form.
+    pub device: Option<BrowserDevice>,
+    /// The browser's User-Agent, the name of a device it becomes.
+    pub user_agent: Option<String>,
 }
 
 impl Context {
@@ -164,6 +180,8 @@ impl Context {
             pool,
             client,
             flow,
+            device: None,
+            user_agent: None,
         })
     }
 
@@ -281,9 +299,14 @@ impl FromRequest<AppState> for Posted {
         if !session.csrf.check(state, field("csrf")) {
             return Err(HostedError::csrf(lang).into_response());
         }
-        let cx = Context::open(state, session, lang, &pool_id, field("flow"))
+        let mut cx = Context::open(state, session, lang, &pool_id, field("flow"))
             .await
             .map_err(IntoResponse::into_response)?;
+        cx.device = super::device_cookie::read(state, &headers, &pool_id);
+        cx.user_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Ok(Self { cx, fields })
     }
 }

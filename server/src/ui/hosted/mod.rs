@@ -6,13 +6,14 @@
 //! a CSRF token tied to the browser by a signed cookie (see `csrf.rs`).
 //!
 //! Layers, each using only those before it: `csrf` (the browser session),
-//! `error` (every failure as one error page), `flow` (what each handler
+//! `device_cookie` (the browser's remembered device), `error` (every failure as one error page), `flow` (what each handler
 //! starts from: the checked form, the flow, the pool and client, the
 //! language, rate limits, and the end of a sign-in), `pages` (the
 //! renderers, each taking the flow's context), then one file per page.
 
 pub mod authorize;
 pub mod csrf;
+pub mod device_cookie;
 pub mod error;
 pub mod federation;
 pub mod flow;

@@ -270,6 +270,13 @@ pub async fn passkey(
     super::page_with_script(status, html)
 }
 
+/// "Remember this device?" after MFA.
+pub async fn remember_device(cx: &Context, errors: FormErrors) -> Response {
+    let ctx = form(cx, "device").await;
+    let status = status_of(&errors);
+    page(status, views::remember_device::render(&ctx, errors))
+}
+
 /// The signed-out page (no form).
 pub fn signed_out(lang: Lang) -> Response {
     page(

@@ -1,6 +1,7 @@
 //! `POST {issuer}/login` and `POST {issuer}/challenge`: the sign-in form
 //! and the steps after it — a new password, MFA codes, the choice of a
-//! factor and setting up an authenticator app. Each calls the same core
+//! factor and setting up an authenticator app, and after MFA the choice to
+//! remember the browser as a device. Each calls the same core
 //! operation as the Cognito API (one core, three faces), so lockout, MFA and
 //! the password policy are the same here.
 
@@ -10,12 +11,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use cognate_app::pages::hosted::FormErrors;
 use cognate_app::pages::hosted::passkey::PasskeyMode;
-use cognate_core::CognitoError;
 use cognate_core::crypto::SecretString;
+use cognate_core::model::User;
 use cognate_core::service::auth::{Attempt, AuthOutcome, Challenge};
+use cognate_core::service::devices::BrowserDeviceChoice;
 use cognate_core::service::mfa::TokenHolder;
 use cognate_core::service::session::ChallengeName;
+use cognate_core::{CognitoError, Timestamp};
 
+use super::device_cookie;
 use super::error::HostedError;
 use super::flow::{Context, Posted};
 use super::flow::{SsoSession, sso_key};
@@ -35,6 +39,7 @@ pub async fn login(post: Posted) -> Result<Response, HostedError> {
     // "Sign in with a passkey", "Email me a code", "Text me a code":
     // USER_AUTH with that first factor.
     let method = post_method(&fields);
+    cx.flow.passwordless = method.is_some();
     if let Some(factor) = method {
         if username.is_empty() {
             let errors = FormErrors::general(cx.lang.t("sign_in.missing_username"));
@@ -56,7 +61,13 @@ pub async fn login(post: Posted) -> Result<Response, HostedError> {
     let outcome = cx
         .state
         .idp
-        .hosted_password_sign_in(&cx.pool, &cx.client, &username, &password)
+        .hosted_password_sign_in(
+            &cx.pool,
+            &cx.client,
+            &username,
+            &password,
+            cx.device.as_ref(),
+        )
         .await;
     next(cx, outcome).await
 }
@@ -72,6 +83,42 @@ fn post_method(fields: &super::flow::Fields) -> Option<&'static str> {
     }
 }
 
+/// The end of a sign-in whose user may still add a passkey: Cognito's
+/// managed login offers one to a user without one; else the authorization
+/// response. `auth_time` is the SSO session's when it already began.
+async fn offer_passkey_or_finish(
+    cx: &Context,
+    user: &User,
+    auth_time: Option<Timestamp>,
+) -> Result<Response, HostedError> {
+    let Some(options) = cx.state.idp.hosted_passkey_offer(&cx.pool, user).await else {
+        return match auth_time {
+            Some(at) => cx.complete(user, at).await,
+            None => cx.signed_in(user).await,
+        };
+    };
+    if auth_time.is_none() {
+        cx.begin_sso(user).await;
+    }
+    Ok(pages::passkey(cx, PasskeyMode::Register, &options, FormErrors::default()).await)
+}
+
+/// Remembers this browser as a device of `user`: the sealed cookie value.
+async fn remember_browser(cx: &Context, user: &User) -> Result<String, HostedError> {
+    cx.state
+        .idp
+        .remember_browser_device(&cx.pool, user, cx.user_agent.as_deref())
+        .await
+        .map_err(|e| cx.error(e))
+}
+
+fn with_device_cookie(cx: &Context, cookie: Option<String>, response: Response) -> Response {
+    match cookie {
+        Some(sealed) => device_cookie::set(&cx.state, &cx.pool.id, &sealed, response),
+        None => response,
+    }
+}
+
 /// Where a sign-in step leads: the client's callback, the next challenge's
 /// page, or the form again with the core's message.
 async fn next(
@@ -80,16 +127,25 @@ async fn next(
 ) -> Result<Response, HostedError> {
     let e = match outcome {
         Ok(AuthOutcome::SignedIn(user)) => {
-            // Cognito's managed login offers a passkey to a user without one.
-            let Some(options) = cx.state.idp.hosted_passkey_offer(&cx.pool, &user).await else {
-                return cx.signed_in(&user).await;
-            };
-            cx.begin_sso(&user).await;
             cx.flow.challenge = None;
             cx.flow.session = None;
-            return Ok(
-                pages::passkey(&cx, PasskeyMode::Register, &options, FormErrors::default()).await,
-            );
+            // After MFA, the browser may become a remembered device
+            // (Cognito API: DeviceConfigurationType).
+            let mut cookie = None;
+            if cx.flow.mfa {
+                match cx.state.idp.browser_device_choice(&cx.pool) {
+                    Some(BrowserDeviceChoice::Ask) => {
+                        cx.begin_sso(&user).await;
+                        return Ok(pages::remember_device(&cx, FormErrors::default()).await);
+                    }
+                    Some(BrowserDeviceChoice::Remember) => {
+                        cookie = Some(remember_browser(&cx, &user).await?);
+                    }
+                    None => {}
+                }
+            }
+            let response = offer_passkey_or_finish(&cx, &user, None).await?;
+            return Ok(with_device_cookie(&cx, cookie, response));
         }
         Ok(AuthOutcome::Challenge(c)) => {
             cx.flow.challenge = Some(c.name.as_str().to_owned());
@@ -235,6 +291,14 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
             return Err(HostedError::expired(cx.lang));
         }
     }
+    // MFA answered (EMAIL_OTP is MFA only after a password).
+    if matches!(
+        name,
+        ChallengeName::SoftwareTokenMfa | ChallengeName::SmsMfa | ChallengeName::MfaSetup
+    ) || (name == ChallengeName::EmailOtp && !cx.flow.passwordless)
+    {
+        cx.flow.mfa = true;
+    }
     let outcome = cx
         .state
         .idp
@@ -244,19 +308,34 @@ pub async fn challenge(post: Posted) -> Result<Response, HostedError> {
             name,
             cx.flow.session.as_deref(),
             &responses,
-            Attempt::hosted(),
+            Attempt::hosted_from(cx.device.as_ref()),
         )
         .await;
     next(cx, outcome).await
 }
 
-/// `POST {issuer}/passkey`: the answer to the offer of a passkey after a
-/// sign-in — the new passkey from passkey.js, or "Not now" (no
-/// credential) — then the authorization response. Only the browser that
-/// just signed in (its SSO session) gets here.
-pub async fn passkey(post: Posted) -> Result<Response, HostedError> {
-    let credential = post.raw("credential");
+/// `POST {issuer}/device`: the answer to "Remember this device?" after MFA
+/// (DeviceOnlyRememberedOnUserPrompt), then the rest of the sign-in. Only
+/// the browser that just signed in (its SSO session) gets here.
+pub async fn remember_device(post: Posted) -> Result<Response, HostedError> {
+    let remember = post.trimmed("remember") == "yes";
     let Posted { cx, .. } = post;
+    if !cx.flow.mfa {
+        return Err(HostedError::expired(cx.lang));
+    }
+    let (user, auth_time) = sso_user(&cx).await?;
+    let cookie = if remember {
+        Some(remember_browser(&cx, &user).await?)
+    } else {
+        None
+    };
+    let response = offer_passkey_or_finish(&cx, &user, Some(auth_time)).await?;
+    Ok(with_device_cookie(&cx, cookie, response))
+}
+
+/// The user of the browser's SSO session, which the sign-in just began,
+/// and its `auth_time`.
+async fn sso_user(cx: &Context) -> Result<(User, Timestamp), HostedError> {
     let sso = cx
         .session
         .get::<SsoSession>(&sso_key(&cx.pool.id))
@@ -271,6 +350,17 @@ pub async fn passkey(post: Posted) -> Result<Response, HostedError> {
         .resume_sso(&cx.pool, &grant)
         .await
         .map_err(|_| HostedError::expired(cx.lang))?;
+    Ok((user, grant.auth_time))
+}
+
+/// `POST {issuer}/passkey`: the answer to the offer of a passkey after a
+/// sign-in — the new passkey from passkey.js, or "Not now" (no
+/// credential) — then the authorization response. Only the browser that
+/// just signed in (its SSO session) gets here.
+pub async fn passkey(post: Posted) -> Result<Response, HostedError> {
+    let credential = post.raw("credential");
+    let Posted { cx, .. } = post;
+    let (user, auth_time) = sso_user(&cx).await?;
     if !credential.is_empty() {
         let added = match serde_json::from_str(&credential) {
             Ok(value) => {
@@ -292,5 +382,5 @@ pub async fn passkey(post: Posted) -> Result<Response, HostedError> {
             }
         }
     }
-    cx.complete(&user, grant.auth_time).await
+    cx.complete(&user, auth_time).await
 }

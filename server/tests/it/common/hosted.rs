@@ -22,6 +22,32 @@ pub fn hidden(html: &str, name: &str) -> Option<String> {
     Some(v[..v.find('"')?].replace("&amp;", "&"))
 }
 
+/// Posts a hosted page's form to `{server_url}/{pool_id}/{action}`: its
+/// CSRF token and flow, and `fields`.
+pub async fn post_page_form(
+    server_url: &str,
+    pool_id: &str,
+    b: &reqwest::Client,
+    html: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = vec![
+        ("csrf".to_owned(), hidden(html, "csrf").expect("csrf")),
+        ("flow".to_owned(), hidden(html, "flow").expect("flow")),
+    ];
+    form.extend(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    b.post(format!("{server_url}/{pool_id}/{action}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A query member of a URL.
 pub fn query_param(url: &str, name: &str) -> Option<String> {
     let parsed = reqwest::Url::parse(url).ok()?;
