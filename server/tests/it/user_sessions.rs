@@ -184,6 +184,26 @@ async fn sessions_are_listed_and_revoked(s: TestServer) {
     assert_eq!(ids(&admin), ids(&mine));
     assert!(admin.iter().all(|s| s["IsCurrentSession"] == false));
 
+    // A bad token or page token is refused; an unknown user too.
+    let bad = s
+        .call_public("ListUserSessions", &json!({ "AccessToken": "not.a.token" }))
+        .await;
+    assert_eq!(error_of(&bad), "NotAuthorizedException");
+    let page = s
+        .call_public(
+            "ListUserSessions",
+            &json!({ "AccessToken": a_access, "NextToken": "tkn0000000000000000000000000" }),
+        )
+        .await;
+    assert_eq!(error_of(&page), "InvalidParameterException");
+    let nobody = s
+        .call_signed(
+            "AdminListUserSessions",
+            &json!({ "UserPoolId": pool_id, "Username": "nobody" }),
+        )
+        .await;
+    assert_eq!(error_of(&nobody), "UserNotFoundException");
+
     // A refresh is the session's last activity.
     s.clock.advance(90000);
     refresh(&s, &client_id, &b_refresh).await.expect("refresh");
