@@ -23,6 +23,7 @@ const PATHS: &[&str] = &[
     "/federate",
     "/oauth2/idpresponse",
     "/oauth2/idplogout",
+    "/saml2/idpresponse",
     "/logout",
     "/signup",
     "/confirmUser",

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cognate_core::model::identity_provider::OidcEndpoints;
-use cognate_core::service::identity_providers::UpstreamOidc;
+use cognate_core::service::identity_providers::{MetadataSource, SamlMetadata, UpstreamOidc};
 use openidconnect::IssuerUrl;
 use openidconnect::core::CoreProviderMetadata;
 
@@ -59,5 +59,8 @@ impl UpstreamOidc for Upstream {
             attributes_url: m.userinfo_endpoint().map(|u| u.to_string()),
             jwks_uri: m.jwks_uri().to_string(),
         })
+    }
+    async fn saml_metadata(&self, source: MetadataSource<'_>) -> Result<SamlMetadata, String> {
+        super::saml::read_metadata(&self.http, source).await
     }
 }

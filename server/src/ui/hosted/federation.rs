@@ -114,6 +114,9 @@ pub async fn go_upstream(
     cx: &Context,
     provider: &IdentityProvider,
 ) -> Result<Response, HostedError> {
+    if provider.provider_type == ProviderType::Saml {
+        return super::saml::go_to_idp(cx, provider).await;
+    }
     let unavailable = || HostedError::refused(cx.lang, "error.provider_unavailable");
     let endpoints = Endpoints::of(&cx.state.idp, provider).ok_or_else(unavailable)?;
     let back = redirect_uri(&cx.state, &cx.pool.id, cx.flow.origin.as_deref());

@@ -19,6 +19,7 @@ pub mod flow;
 pub mod logout;
 pub mod pages;
 pub mod recovery;
+pub mod saml;
 pub mod sign_in;
 pub mod sign_up;
 

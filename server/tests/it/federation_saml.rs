@@ -1,0 +1,602 @@
+//! Signing in through a SAML 2.0 identity provider, on SQLite and
+//! PostgreSQL: the IdP is pysaml2 (end2end/python/saml_idp.py, signing
+//! with the xmlsec1 CLI) on a random port, driven as a browser would
+//! (reqwest with cookies, no redirects followed): authorize → the IdP's
+//! SSO (HTTP-Redirect) → its auto-posting form → `/saml2/idpresponse` →
+//! Cognate's code → tokens. Each refusal comes from the real IdP's output
+//! (its test knobs): another key, an expired assertion, another audience,
+//! another InResponseTo, a response posted twice. Without the test venv
+//! the tests say SKIPPED, except under CI or COGNATE_REQUIRE_POSTGRES=1.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, query_param, s256};
+use crate::common::{TestServer, error_name, jwt_claims};
+use aws_sdk_cognitoidentityprovider as cip;
+use cip::types::{IdentityProviderTypeType, OAuthFlowType, ProviderUserIdentifierType};
+use reqwest::StatusCode;
+use tokio::io::AsyncBufReadExt;
+use tokio::process::{Child, Command};
+
+on_both_backends!(
+    a_saml_sign_in_creates_the_external_user_and_issues_cognates_tokens,
+    a_response_signed_with_another_key_is_refused,
+    an_expired_assertion_is_refused,
+    an_assertion_for_another_audience_is_refused,
+    a_response_to_another_request_is_refused,
+    an_unsigned_response_is_refused,
+    a_response_posted_twice_is_refused,
+    a_linked_saml_identity_signs_in_as_the_local_user,
+    signed_requests_carry_an_rsa_sha256_signature,
+    bad_metadata_is_invalid_parameter_and_writes_nothing,
+    an_idp_initiated_sign_in_needs_idp_init_and_its_assertion_is_used_once,
+);
+
+const APP_CALLBACK: &str = "https://app.example.com/cb";
+const PROVIDER: &str = "Corp";
+
+fn venv_python() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("COGNATE_E2E_PYTHON") {
+        return Some(PathBuf::from(p));
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/python/.venv/bin/python");
+    p.exists().then_some(p)
+}
+
+/// The venv's interpreter; None (the test says SKIPPED) when there is no
+/// venv, except where it is required.
+fn python_or_skip() -> Option<PathBuf> {
+    let python = venv_python();
+    if python.is_none() {
+        let required = std::env::var("COGNATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+            || std::env::var("CI").is_ok();
+        assert!(
+            !required,
+            "the test venv end2end/python/.venv is missing (scripts/test makes it)"
+        );
+        eprintln!("SKIPPED: no test venv with pysaml2 (scripts/test makes it)");
+    }
+    python
+}
+
+/// The pysaml2 IdP on a free port, for the pool's SP; killed when dropped.
+struct Idp {
+    _child: Child,
+    _dir: tempfile::TempDir,
+    url: String,
+}
+
+async fn start_idp(python: &PathBuf, pool: &str, acs: &str) -> Idp {
+    let dir = tempfile::tempdir().unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/python/saml_idp.py");
+    let mut child = Command::new(python)
+        .arg(script)
+        .arg(dir.path())
+        .env("SAML_SP_ENTITY_ID", format!("urn:amazon:cognito:sp:{pool}"))
+        .env("SAML_SP_ACS", acs)
+        .env("PYTHONWARNINGS", "ignore")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start saml_idp.py");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("the IdP starts in time")
+        .unwrap()
+        .expect("the IdP says READY");
+    let url = ready.strip_prefix("READY ").expect("READY <url>").to_owned();
+    Idp {
+        _child: child,
+        _dir: dir,
+        url,
+    }
+}
+
+/// The pool with its SAML provider "Corp" (the IdP's MetadataURL), the
+/// app's client of it, and the IdP.
+struct Setup {
+    pool: String,
+    client_id: String,
+    idp: Idp,
+}
+
+async fn setup_with(s: &TestServer, extra: &[(&str, &str)]) -> Option<Setup> {
+    let python = python_or_skip()?;
+    let pool = s.pool(|b| b.pool_name("saml")).await;
+    let acs = format!("{}/{pool}/saml2/idpresponse", s.url);
+    let idp = start_idp(&python, &pool, &acs).await;
+    let mut details: HashMap<String, String> =
+        HashMap::from([("MetadataURL".into(), format!("{}/metadata", idp.url))]);
+    for (k, v) in extra {
+        details.insert((*k).into(), (*v).into());
+    }
+    s.admin()
+        .create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name(PROVIDER)
+        .provider_type(IdentityProviderTypeType::Saml)
+        .set_provider_details(Some(details))
+        .attribute_mapping("email", "email")
+        .attribute_mapping("given_name", "givenName")
+        .send()
+        .await
+        .expect("create the SAML provider");
+    let (client_id, _) = s
+        .code_client(&pool, APP_CALLBACK, &["openid", "email", "profile"], |c| {
+            c.supported_identity_providers("COGNITO")
+                .supported_identity_providers(PROVIDER)
+                .allowed_o_auth_flows(OAuthFlowType::Code)
+        })
+        .await;
+    Some(Setup {
+        pool,
+        client_id,
+        idp,
+    })
+}
+
+async fn setup(s: &TestServer) -> Option<Setup> {
+    setup_with(s, &[]).await
+}
+
+fn authorize_url(s: &TestServer, x: &Setup) -> String {
+    format!(
+        "{}/{}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={APP_CALLBACK}&state=app-state&scope=openid+email+profile&code_challenge={}&code_challenge_method=S256&identity_provider={PROVIDER}",
+        s.url,
+        x.pool,
+        x.client_id,
+        s256(PKCE_VERIFIER)
+    )
+}
+
+/// The app's request: where Cognate sends the browser (the IdP's SSO URL
+/// with the AuthnRequest).
+async fn to_idp(s: &TestServer, x: &Setup, b: &reqwest::Client) -> String {
+    let r = b.get(authorize_url(s, x)).send().await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let to = location(&r);
+    assert!(
+        to.starts_with(&format!("{}/sso/redirect?", x.idp.url)),
+        "{to}"
+    );
+    assert!(query_param(&to, "SAMLRequest").is_some(), "{to}");
+    assert!(query_param(&to, "RelayState").is_some(), "{to}");
+    to
+}
+
+/// The IdP's answer to the request at `sso` (with test knobs): its form's
+/// action, SAMLResponse and RelayState.
+async fn idp_form(b: &reqwest::Client, sso: &str, knobs: &str) -> (String, String, String) {
+    let r = b.get(format!("{sso}{knobs}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|a| a.split('"').next())
+        .expect("the form's action")
+        .to_owned();
+    (
+        action,
+        hidden(&html, "SAMLResponse").expect("SAMLResponse"),
+        hidden(&html, "RelayState").expect("RelayState"),
+    )
+}
+
+/// The browser posts the IdP's form; Cognate sends it on to the GET of
+/// the same endpoint, which answers.
+async fn post_to_acs(
+    b: &reqwest::Client,
+    action: &str,
+    saml_response: &str,
+    relay_state: &str,
+) -> reqwest::Response {
+    let r = b
+        .post(action)
+        .form(&[("SAMLResponse", saml_response), ("RelayState", relay_state)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let next = reqwest::Url::parse(action)
+        .unwrap()
+        .join(&location(&r))
+        .unwrap();
+    assert_eq!(next.path(), reqwest::Url::parse(action).unwrap().path());
+    b.get(next).send().await.unwrap()
+}
+
+/// The whole sign-in with the IdP's `knobs`: Cognate's last answer.
+async fn sign_in(s: &TestServer, x: &Setup, b: &reqwest::Client, knobs: &str) -> reqwest::Response {
+    let sso = to_idp(s, x, b).await;
+    let (action, response, relay) = idp_form(b, &sso, knobs).await;
+    assert_eq!(action, format!("{}/{}/saml2/idpresponse", s.url, x.pool));
+    post_to_acs(b, &action, &response, &relay).await
+}
+
+/// The app redeems Cognate's code: the ID token's claims.
+async fn redeem(s: &TestServer, x: &Setup, app_callback: &str) -> serde_json::Value {
+    assert!(app_callback.starts_with(APP_CALLBACK), "{app_callback}");
+    assert_eq!(
+        query_param(app_callback, "state").as_deref(),
+        Some("app-state")
+    );
+    let code = query_param(app_callback, "code").expect("code");
+    let r = reqwest::Client::new()
+        .post(format!("{}/{}/oauth2/token", s.url, x.pool))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", x.client_id.as_str()),
+            ("code", code.as_str()),
+            ("redirect_uri", APP_CALLBACK),
+            ("code_verifier", PKCE_VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    jwt_claims(body["id_token"].as_str().unwrap())
+}
+
+async fn user_count(s: &TestServer, pool: &str) -> usize {
+    s.admin()
+        .list_users()
+        .user_pool_id(pool)
+        .send()
+        .await
+        .unwrap()
+        .users()
+        .len()
+}
+
+/// A refused response: the hosted error page, no redirect, no user.
+async fn assert_refused(s: &TestServer, x: &Setup, r: reqwest::Response) {
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(location(&r).is_empty());
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html"), "{html}");
+    assert_eq!(user_count(s, &x.pool).await, 0);
+}
+
+async fn a_saml_sign_in_creates_the_external_user_and_issues_cognates_tokens(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    // DescribeIdentityProvider answers the endpoints Cognito derives from
+    // the metadata, and never the document Cognate keeps.
+    let d = s
+        .admin()
+        .describe_identity_provider()
+        .user_pool_id(&x.pool)
+        .provider_name(PROVIDER)
+        .send()
+        .await
+        .unwrap();
+    let details = d.identity_provider().unwrap().provider_details().unwrap();
+    assert_eq!(
+        details.get("SSORedirectBindingURI"),
+        Some(&format!("{}/sso/redirect", x.idp.url))
+    );
+    assert_eq!(
+        details.get("SLORedirectBindingURI"),
+        Some(&format!("{}/slo/redirect", x.idp.url))
+    );
+    assert!(details.keys().all(|k| !k.starts_with('_')), "{details:?}");
+
+    let b = browser();
+    let sso = to_idp(&s, &x, &b).await;
+    // SAML Core §3.4.1: Cognito's SP entity id and our ACS in the request.
+    let request = inflate(&query_param(&sso, "SAMLRequest").unwrap());
+    assert!(
+        request.contains(&format!("urn:amazon:cognito:sp:{}", x.pool)),
+        "{request}"
+    );
+    assert!(
+        request.contains(&format!("{}/{}/saml2/idpresponse", s.url, x.pool)),
+        "{request}"
+    );
+    let (action, response, relay) = idp_form(&b, &sso, "").await;
+    let r = post_to_acs(&b, &action, &response, &relay).await;
+    let done = location(&r);
+    let id = redeem(&s, &x, &done).await;
+    assert_eq!(id["cognito:username"], format!("{PROVIDER}_alice"));
+    assert_eq!(id["email"], "alice@example.com");
+    assert_eq!(id["email_verified"], false);
+    assert_eq!(id["given_name"], "Alice");
+    let identities = id["identities"].as_array().expect("identities claim");
+    assert_eq!(identities[0]["providerName"], PROVIDER);
+    assert_eq!(identities[0]["providerType"], "SAML");
+    assert_eq!(identities[0]["userId"], "alice");
+    assert_eq!(identities[0]["issuer"], format!("{}/metadata", x.idp.url));
+    let group = format!("{}_{PROVIDER}", x.pool);
+    assert_eq!(id["cognito:groups"], serde_json::json!([group]));
+    assert_eq!(
+        s.admin_status(&x.pool, &format!("{PROVIDER}_alice")).await,
+        "EXTERNAL_PROVIDER"
+    );
+
+    // Another sign-in (another browser) lands on the same user.
+    let b2 = browser();
+    let r = sign_in(&s, &x, &b2, "").await;
+    let id2 = redeem(&s, &x, &location(&r)).await;
+    assert_eq!(id2["sub"], id["sub"]);
+    assert_eq!(user_count(&s, &x.pool).await, 1);
+}
+
+/// The AuthnRequest of an HTTP-Redirect URL (SAML Bindings §3.4.4.1:
+/// DEFLATE, then base64).
+fn inflate(b64: &str) -> String {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let mut out = String::new();
+    flate2::read::DeflateDecoder::new(raw.as_slice())
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+async fn a_response_signed_with_another_key_is_refused(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    let r = sign_in(&s, &x, &browser(), "&forge=1").await;
+    assert_refused(&s, &x, r).await;
+}
+
+async fn an_expired_assertion_is_refused(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    let r = sign_in(&s, &x, &browser(), "&expired=1").await;
+    assert_refused(&s, &x, r).await;
+}
+
+async fn an_assertion_for_another_audience_is_refused(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    let r = sign_in(
+        &s,
+        &x,
+        &browser(),
+        "&audience=urn:amazon:cognito:sp:another-pool",
+    )
+    .await;
+    assert_refused(&s, &x, r).await;
+}
+
+async fn a_response_to_another_request_is_refused(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    let r = sign_in(&s, &x, &browser(), "&in_response_to=_not-our-request").await;
+    assert_refused(&s, &x, r).await;
+}
+
+async fn an_unsigned_response_is_refused(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    let r = sign_in(&s, &x, &browser(), "&unsigned=1").await;
+    assert_refused(&s, &x, r).await;
+}
+
+async fn a_response_posted_twice_is_refused(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    let b = browser();
+    let sso = to_idp(&s, &x, &b).await;
+    let (action, response, relay) = idp_form(&b, &sso, "").await;
+    let r = post_to_acs(&b, &action, &response, &relay).await;
+    redeem(&s, &x, &location(&r)).await;
+    // The same response again, in the same browser: refused.
+    let r = post_to_acs(&b, &action, &response, &relay).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // And with a new request's RelayState: it answers another request.
+    let sso = to_idp(&s, &x, &b).await;
+    let relay2 = query_param(&sso, "RelayState").unwrap();
+    let r = post_to_acs(&b, &action, &response, &relay2).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(user_count(&s, &x.pool).await, 1);
+}
+
+async fn a_linked_saml_identity_signs_in_as_the_local_user(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    s.admin_user(&x.pool, "bob", "Local-Passw0rd!", &[]).await;
+    let bob_sub = s.admin_attr(&x.pool, "bob", "sub").await.unwrap();
+    s.admin()
+        .admin_link_provider_for_user()
+        .user_pool_id(&x.pool)
+        .destination_user(
+            ProviderUserIdentifierType::builder()
+                .provider_name("Cognito")
+                .provider_attribute_value("bob")
+                .build(),
+        )
+        .source_user(
+            ProviderUserIdentifierType::builder()
+                .provider_name(PROVIDER)
+                .provider_attribute_name("Cognito_Subject")
+                .provider_attribute_value("robert")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("link");
+    let r = sign_in(&s, &x, &browser(), "&user=robert").await;
+    let id = redeem(&s, &x, &location(&r)).await;
+    assert_eq!(id["sub"], bob_sub);
+    assert_eq!(id["cognito:username"], "bob");
+    assert_eq!(user_count(&s, &x.pool).await, 1);
+}
+
+async fn signed_requests_carry_an_rsa_sha256_signature(s: TestServer) {
+    let Some(x) = setup_with(&s, &[("RequestSigningAlgorithm", "rsa-sha256")]).await else {
+        return;
+    };
+    let b = browser();
+    let sso = to_idp(&s, &x, &b).await;
+    // SAML Bindings §3.4.4.1: SigAlg and Signature over the query.
+    assert_eq!(
+        query_param(&sso, "SigAlg").as_deref(),
+        Some("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
+    );
+    assert!(query_param(&sso, "Signature").is_some());
+    // The signature verifies with the pool's certificate (GetSigningCertificate).
+    let cert = s
+        .admin()
+        .get_signing_certificate()
+        .user_pool_id(&x.pool)
+        .send()
+        .await
+        .unwrap()
+        .certificate()
+        .unwrap()
+        .to_owned();
+    let query = reqwest::Url::parse(&sso).unwrap().query().unwrap().to_owned();
+    let signed = query.split("&Signature=").next().unwrap();
+    use base64::Engine as _;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(cert)
+        .unwrap();
+    let (_, parsed) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let spki = parsed.public_key().subject_public_key.data.to_vec();
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(query_param(&sso, "Signature").unwrap())
+        .unwrap();
+    aws_lc_rs::signature::UnparsedPublicKey::new(
+        &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+        spki,
+    )
+    .verify(signed.as_bytes(), &signature)
+    .expect("the request's signature verifies with the pool's certificate");
+    // And the sign-in goes through.
+    let (action, response, relay) = idp_form(&b, &sso, "").await;
+    let r = post_to_acs(&b, &action, &response, &relay).await;
+    redeem(&s, &x, &location(&r)).await;
+}
+
+async fn bad_metadata_is_invalid_parameter_and_writes_nothing(s: TestServer) {
+    let pool = s.pool(|b| b.pool_name("saml-bad")).await;
+    let create = |details: Vec<(&str, String)>| {
+        let details: HashMap<String, String> = details
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        s.admin()
+            .create_identity_provider()
+            .user_pool_id(&pool)
+            .provider_name(PROVIDER)
+            .provider_type(IdentityProviderTypeType::Saml)
+            .set_provider_details(Some(details))
+            .send()
+    };
+    let cases = [
+        (
+            vec![("MetadataFile", "<html>not metadata</html>".to_owned())],
+            "EntityDescriptor",
+        ),
+        (
+            vec![(
+                "MetadataFile",
+                r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="urn:sp"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp.example.com/acs" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#.to_owned(),
+            )],
+            "IDPSSODescriptor",
+        ),
+        (
+            vec![(
+                "MetadataFile",
+                r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="urn:idp"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#.to_owned(),
+            )],
+            "signing certificate",
+        ),
+        (
+            // A port nothing listens on.
+            vec![("MetadataURL", unreachable_url())],
+            "MetadataURL",
+        ),
+        (
+            vec![
+                ("MetadataFile", "<x/>".to_owned()),
+                ("EncryptedResponses", "true".to_owned()),
+            ],
+            "EncryptedResponses",
+        ),
+    ];
+    for (details, needle) in cases {
+        let e = create(details).await.unwrap_err();
+        assert_eq!(error_name(&e), "InvalidParameterException");
+        let msg = cip::error::ProvideErrorMetadata::message(&e)
+            .unwrap_or_default()
+            .to_owned();
+        assert!(msg.contains(needle), "{needle}: {msg}");
+    }
+    let listed = s
+        .admin()
+        .list_identity_providers()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.providers().is_empty());
+}
+
+fn unreachable_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}/metadata")
+}
+
+/// Cognito's IdP-initiated sign-in: the RelayState is the app's
+/// authorization request; the IdP posts an unsolicited response.
+fn idp_init_relay_state(x: &Setup) -> String {
+    serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", x.client_id.as_str()),
+        ("redirect_uri", APP_CALLBACK),
+        ("scope", "openid email"),
+        ("state", "app-state"),
+        ("identity_provider", PROVIDER),
+        ("code_challenge", s256(PKCE_VERIFIER).as_str()),
+        ("code_challenge_method", "S256"),
+    ])
+    .unwrap()
+}
+
+async fn an_idp_initiated_sign_in_needs_idp_init_and_its_assertion_is_used_once(s: TestServer) {
+    let Some(x) = setup(&s).await else { return };
+    let b = browser();
+    let relay = idp_init_relay_state(&x);
+    let init = format!(
+        "{}/idp-init?RelayState={}",
+        x.idp.url,
+        url::form_urlencoded::byte_serialize(relay.as_bytes()).collect::<String>()
+    );
+    // IDPInit is off: an unsolicited response is refused.
+    let (action, response, relay_back) = idp_form(&b, &init, "").await;
+    assert_eq!(relay_back, relay);
+    let r = post_to_acs(&b, &action, &response, &relay_back).await;
+    assert_refused(&s, &x, r).await;
+
+    let details: HashMap<String, String> = HashMap::from([
+        ("MetadataURL".into(), format!("{}/metadata", x.idp.url)),
+        ("IDPInit".into(), "true".into()),
+    ]);
+    s.admin()
+        .update_identity_provider()
+        .user_pool_id(&x.pool)
+        .provider_name(PROVIDER)
+        .set_provider_details(Some(details))
+        .send()
+        .await
+        .unwrap();
+    let (action, response, relay_back) = idp_form(&b, &init, "").await;
+    let r = post_to_acs(&b, &action, &response, &relay_back).await;
+    let id = redeem(&s, &x, &location(&r)).await;
+    assert_eq!(id["cognito:username"], format!("{PROVIDER}_alice"));
+    // SAML Profiles §4.1.4.5: the same assertion again is a replay.
+    let r = post_to_acs(&browser(), &action, &response, &relay_back).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // An unsolicited response must not claim to answer a request.
+    let (action, response, relay_back) = idp_form(&b, &init, "&in_response_to=_forged").await;
+    let r = post_to_acs(&b, &action, &response, &relay_back).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
