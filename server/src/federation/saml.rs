@@ -104,13 +104,13 @@ fn check_metadata(document: &str) -> Result<(String, String, Option<String>), St
 /// The service provider Cognate is for a pool towards this IdP.
 fn service_provider(
     document: &str,
-    pool_id: &str,
+    entity_id: &str,
     acs_url: &str,
     idp_initiated: bool,
 ) -> Result<ServiceProvider, String> {
     let idp_metadata = EntityDescriptor::from_str(document).map_err(|e| e.to_string())?;
     Ok(ServiceProvider {
-        entity_id: Some(sp_entity_id(pool_id)),
+        entity_id: Some(entity_id.to_owned()),
         acs_url: Some(acs_url.to_owned()),
         idp_metadata,
         allow_idp_initiated: idp_initiated,
@@ -138,7 +138,7 @@ pub fn authn_request(
     relay_state: &str,
     signing_key: Option<&[u8]>,
 ) -> Result<(String, String), String> {
-    let sp = service_provider(document, pool_id, acs_url, false)?;
+    let sp = service_provider(document, &sp_entity_id(pool_id), acs_url, false)?;
     let mut request = sp
         .make_authentication_request(sso_url)
         .map_err(|e| e.to_string())?;
@@ -168,38 +168,44 @@ pub struct Verified {
     pub not_on_or_after: Timestamp,
 }
 
-/// SAML Profiles §4.1.4.3: the posted `SAMLResponse` verified for this
-/// pool: samael checks the XML signature (Response or Assertion) against
-/// the metadata's certificates, the issuer, Destination and Recipient (our
+/// Whom a response must be for: the Audience and the ACS URL
+/// (Destination, Recipient).
+pub struct For<'a> {
+    pub audience: &'a str,
+    pub acs_url: &'a str,
+}
+
+/// SAML Profiles §4.1.4.3: the posted `SAMLResponse` verified for `sp`:
+/// samael checks the XML signature (Response or Assertion) against the
+/// metadata's certificates, the issuer, Destination and Recipient (the
 /// ACS), the validity window, the Audience and InResponseTo (`request_id`;
-/// None only for an IdP-initiated sign-in). `now` is the server's clock,
+/// None only for an unsolicited response). `now` is the server's clock,
 /// checked too.
 pub fn verify_response(
     document: &str,
-    pool_id: &str,
-    acs_url: &str,
+    sp: &For<'_>,
     saml_response: &str,
     request_id: Option<&str>,
     now: Timestamp,
 ) -> Result<Verified, String> {
-    let sp = service_provider(document, pool_id, acs_url, request_id.is_none())?;
+    let audience = sp.audience.to_owned();
+    let sp = service_provider(document, sp.audience, sp.acs_url, request_id.is_none())?;
     let ids: Vec<&str> = request_id.into_iter().collect();
     let compact: String = saml_response
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
     let assertion = sp
-        .parse_base64_response(&compact, Some(&ids))
+        .parse_base64_response(&compact, Some(ids.as_slice()))
         .map_err(|e| e.to_string())?;
     // samael accepts an assertion without an AudienceRestriction; Cognito
     // requires its own audience (SAML Core §2.5.1.4).
-    let audience = sp_entity_id(pool_id);
     let restricted = assertion
         .conditions
         .as_ref()
         .and_then(|c| c.audience_restrictions.as_ref())
         .is_some_and(|rs| {
-            !rs.is_empty() && rs.iter().all(|r| r.audience.iter().any(|a| *a == audience))
+            !rs.is_empty() && rs.iter().all(|r| r.audience.contains(&audience))
         });
     if !restricted {
         return Err(format!("the assertion is not for the audience {audience}"));

@@ -210,10 +210,14 @@ pub async fn idp_response(
         tracing::info!(provider = %provider.provider_name, %why, "SAML response refused");
         HostedError::refused(lang, "error.upstream_refused")
     };
+    let audience = saml::sp_entity_id(&cx.pool.id);
+    let sp = saml::For {
+        audience: &audience,
+        acs_url: &acs,
+    };
     let verified = saml::verify_response(
         document,
-        &cx.pool.id,
-        &acs,
+        &sp,
         response,
         request_id.as_deref(),
         now,
