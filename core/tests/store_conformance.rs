@@ -681,10 +681,26 @@ async fn signing_keys_newest_first(s: Arc<dyn Store>) {
 /// pruned (and its id is then refused by its expiry check, not here).
 async fn saml_assertions_used_once(s: Arc<dyn Store>) {
     let later = Timestamp(NOW.0 + 60_000);
-    assert!(s.use_saml_assertion("pool-a", "_a1", later, NOW).await.unwrap());
-    assert!(!s.use_saml_assertion("pool-a", "_a1", later, NOW).await.unwrap());
-    assert!(s.use_saml_assertion("pool-b", "_a1", later, NOW).await.unwrap());
-    assert!(s.use_saml_assertion("pool-a", "_a2", later, NOW).await.unwrap());
+    assert!(
+        s.use_saml_assertion("pool-a", "_a1", later, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.use_saml_assertion("pool-a", "_a1", later, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.use_saml_assertion("pool-b", "_a1", later, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.use_saml_assertion("pool-a", "_a2", later, NOW)
+            .await
+            .unwrap()
+    );
     // After NotOnOrAfter the record is gone: the id may be recorded again.
     let after = Timestamp(later.0 + 1);
     assert!(

@@ -32,8 +32,10 @@ pub trait UpstreamOidc: Send + Sync {
     /// bounded time) or `MetadataFile`: checked to name an IDPSSODescriptor,
     /// a signing certificate and an HTTP-Redirect SSO endpoint. The error
     /// says what is wrong, in words for the caller.
-    async fn saml_metadata(&self, source: MetadataSource<'_>)
-    -> std::result::Result<SamlMetadata, String>;
+    async fn saml_metadata(
+        &self,
+        source: MetadataSource<'_>,
+    ) -> std::result::Result<SamlMetadata, String>;
 }
 
 /// Where a SAML provider's metadata comes from (Cognito API:
@@ -69,7 +71,10 @@ impl UpstreamOidc for NoUpstream {
         Err("no outbound HTTP client is configured".into())
     }
 
-    async fn saml_metadata(&self, _: MetadataSource<'_>) -> std::result::Result<SamlMetadata, String> {
+    async fn saml_metadata(
+        &self,
+        _: MetadataSource<'_>,
+    ) -> std::result::Result<SamlMetadata, String> {
         Err("no SAML metadata reader is configured".into())
     }
 }

@@ -57,7 +57,7 @@ pub async fn read_metadata(
             String::from_utf8(bytes.to_vec()).map_err(|_| "the metadata is not UTF-8 text")?
         }
     };
-    let (_, sso, slo) = check_metadata(&document)?;
+    let (sso, slo) = check_metadata(&document)?;
     Ok(SamlMetadata {
         sso_redirect_url: sso,
         slo_redirect_url: slo,
@@ -66,17 +66,19 @@ pub async fn read_metadata(
 }
 
 /// SAML Metadata §2.4.3: an IDPSSODescriptor with a signing certificate
-/// and an HTTP-Redirect SingleSignOnService; its entity id, SSO and SLO
+/// and an HTTP-Redirect SingleSignOnService; its SSO and SLO
 /// (HTTP-Redirect) locations.
-fn check_metadata(document: &str) -> Result<(String, String, Option<String>), String> {
+pub fn check_metadata(document: &str) -> Result<(String, Option<String>), String> {
     let entity = EntityDescriptor::from_str(document)
         .map_err(|e| format!("it is not a SAML EntityDescriptor ({e})"))?;
-    let entity_id = entity
-        .entity_id
-        .clone()
-        .filter(|e| !e.is_empty())
-        .ok_or("the EntityDescriptor has no entityID")?;
-    if entity.idp_sso_descriptors.as_ref().is_none_or(Vec::is_empty) {
+    if entity.entity_id.as_ref().is_none_or(String::is_empty) {
+        return Err("the EntityDescriptor has no entityID".into());
+    }
+    if entity
+        .idp_sso_descriptors
+        .as_ref()
+        .is_none_or(Vec::is_empty)
+    {
         return Err("the metadata has no IDPSSODescriptor".into());
     }
     let sp = ServiceProvider {
@@ -98,7 +100,7 @@ fn check_metadata(document: &str) -> Result<(String, String, Option<String>), St
         }
     }
     let slo = sp.slo_binding_location(HTTP_REDIRECT_BINDING);
-    Ok((entity_id, sso, slo))
+    Ok((sso, slo))
 }
 
 /// The service provider Cognate is for a pool towards this IdP.
@@ -164,6 +166,8 @@ pub fn authn_request(
 /// until when it may be replayed.
 pub struct Verified {
     pub claims: Map<String, Value>,
+    /// The request the assertion says it answers, if any.
+    pub in_response_to: Option<String>,
     pub assertion_id: String,
     pub not_on_or_after: Timestamp,
 }
@@ -204,14 +208,9 @@ pub fn verify_response(
         .conditions
         .as_ref()
         .and_then(|c| c.audience_restrictions.as_ref())
-        .is_some_and(|rs| {
-            !rs.is_empty() && rs.iter().all(|r| r.audience.contains(&audience))
-        });
+        .is_some_and(|rs| !rs.is_empty() && rs.iter().all(|r| r.audience.contains(&audience)));
     if !restricted {
         return Err(format!("the assertion is not for the audience {audience}"));
-    }
-    if request_id.is_none() && in_response_to(&assertion).is_some() {
-        return Err("an unsolicited response answers a request we did not send".into());
     }
     let not_on_or_after = expiry(&assertion).ok_or("the assertion has no NotOnOrAfter")?;
     if not_on_or_after <= now {
@@ -252,6 +251,7 @@ pub fn verify_response(
         claims.insert(SAML_ISSUER_CLAIM.into(), Value::String(issuer));
     }
     Ok(Verified {
+        in_response_to: in_response_to(&assertion).map(str::to_owned),
         claims,
         assertion_id: assertion.id,
         not_on_or_after,
@@ -264,7 +264,12 @@ fn in_response_to(a: &Assertion) -> Option<&str> {
         .subject_confirmations
         .as_ref()?
         .iter()
-        .find_map(|c| c.subject_confirmation_data.as_ref()?.in_response_to.as_deref())
+        .find_map(|c| {
+            c.subject_confirmation_data
+                .as_ref()?
+                .in_response_to
+                .as_deref()
+        })
 }
 
 /// The earliest NotOnOrAfter of the assertion's conditions and bearer

@@ -5,7 +5,8 @@
 //! SSO (HTTP-Redirect) → its auto-posting form → `/saml2/idpresponse` →
 //! Cognate's code → tokens. Each refusal comes from the real IdP's output
 //! (its test knobs): another key, an expired assertion, another audience,
-//! another InResponseTo, a response posted twice. Without the test venv
+//! another InResponseTo, a response posted twice. Identity pools take the
+//! same IdP's responses as SAML logins (SamlProviderARNs). Without the test venv
 //! the tests say SKIPPED, except under CI or COGNATE_REQUIRE_POSTGRES=1.
 
 use std::collections::HashMap;
@@ -68,13 +69,13 @@ struct Idp {
     url: String,
 }
 
-async fn start_idp(python: &PathBuf, pool: &str, acs: &str) -> Idp {
+async fn start_idp(python: &PathBuf, sp_entity_id: &str, acs: &str) -> Idp {
     let dir = tempfile::tempdir().unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/python/saml_idp.py");
     let mut child = Command::new(python)
         .arg(script)
         .arg(dir.path())
-        .env("SAML_SP_ENTITY_ID", format!("urn:amazon:cognito:sp:{pool}"))
+        .env("SAML_SP_ENTITY_ID", sp_entity_id)
         .env("SAML_SP_ACS", acs)
         .env("PYTHONWARNINGS", "ignore")
         .stdout(Stdio::piped())
@@ -88,7 +89,10 @@ async fn start_idp(python: &PathBuf, pool: &str, acs: &str) -> Idp {
         .expect("the IdP starts in time")
         .unwrap()
         .expect("the IdP says READY");
-    let url = ready.strip_prefix("READY ").expect("READY <url>").to_owned();
+    let url = ready
+        .strip_prefix("READY ")
+        .expect("READY <url>")
+        .to_owned();
     Idp {
         _child: child,
         _dir: dir,
@@ -108,7 +112,7 @@ async fn setup_with(s: &TestServer, extra: &[(&str, &str)]) -> Option<Setup> {
     let python = python_or_skip()?;
     let pool = s.pool(|b| b.pool_name("saml")).await;
     let acs = format!("{}/{pool}/saml2/idpresponse", s.url);
-    let idp = start_idp(&python, &pool, &acs).await;
+    let idp = start_idp(&python, &format!("urn:amazon:cognito:sp:{pool}"), &acs).await;
     let mut details: HashMap<String, String> =
         HashMap::from([("MetadataURL".into(), format!("{}/metadata", idp.url))]);
     for (k, v) in extra {
@@ -448,7 +452,11 @@ async fn signed_requests_carry_an_rsa_sha256_signature(s: TestServer) {
         .certificate()
         .unwrap()
         .to_owned();
-    let query = reqwest::Url::parse(&sso).unwrap().query().unwrap().to_owned();
+    let query = reqwest::Url::parse(&sso)
+        .unwrap()
+        .query()
+        .unwrap()
+        .to_owned();
     let signed = query.split("&Signature=").next().unwrap();
     use base64::Engine as _;
     let der = base64::engine::general_purpose::STANDARD
@@ -599,4 +607,152 @@ async fn an_idp_initiated_sign_in_needs_idp_init_and_its_assertion_is_used_once(
     let (action, response, relay_back) = idp_form(&b, &init, "&in_response_to=_forged").await;
     let r = post_to_acs(&b, &action, &response, &relay_back).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+// ------------------------------------------------- identity pools (issue 16)
+
+/// SAML logins of identity pools (SamlProviderARNs), against the same IdP.
+mod identity_pool {
+    use super::*;
+
+    const SAML_ARN: &str = "arn:aws:iam::123456789012:saml-provider/Corp";
+    const UNCONFIGURED_ARN: &str = "arn:aws:iam::123456789012:saml-provider/Other";
+    const AUTH_ROLE: &str = "arn:aws:iam::123456789012:role/Cognito_Saml_Role";
+    /// STS AssumeRoleWithSAML's audience and recipient.
+    const AWS_SAML: &str = "https://signin.aws.amazon.com/saml";
+
+    /// The IdP answering for AWS (audience and recipient AWS_SAML), and the
+    /// server with that IdP as the IAM SAML provider SAML_ARN.
+    struct IdentityFixture {
+        server: TestServer,
+        idp: Idp,
+        _metadata: tempfile::NamedTempFile,
+    }
+
+    impl IdentityFixture {
+        async fn start(backend: cognate_core::test_support::Backend) -> Option<Self> {
+            let python = python_or_skip()?;
+            let idp = start_idp(&python, AWS_SAML, AWS_SAML).await;
+            let metadata = reqwest::get(format!("{}/metadata", idp.url))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), metadata).unwrap();
+            let path = file.path().to_str().unwrap().to_owned();
+            let server = TestServer::start_with(backend, |c| {
+                c.iam_saml_providers.insert(
+                    SAML_ARN.into(),
+                    cognate::config::IamSamlProviderConfig {
+                        metadata_file: path,
+                    },
+                );
+            })
+            .await?;
+            Some(Self {
+                server,
+                idp,
+                _metadata: file,
+            })
+        }
+
+        /// An unsolicited response of the IdP, with its test knobs.
+        async fn saml_response(&self, knobs: &str) -> String {
+            let (_, response, _) = idp_form(
+                &browser(),
+                &format!("{}/idp-init?RelayState=x", self.idp.url),
+                knobs,
+            )
+            .await;
+            response
+        }
+    }
+
+    cognate_core::on_both_backends!(IdentityFixture::start; an_identity_pool_takes_saml_logins);
+
+    async fn an_identity_pool_takes_saml_logins(f: IdentityFixture) {
+        use crate::identity_pools::{caller_arn, credentials_of, identity_client, identity_of};
+        use aws_sdk_cognitoidentity::error::ProvideErrorMetadata as _;
+        let url = &f.server.url;
+        let admin = identity_client(url, true);
+        let pool = admin
+            .create_identity_pool()
+            .identity_pool_name("saml")
+            .allow_unauthenticated_identities(false)
+            .saml_provider_arns(SAML_ARN)
+            .saml_provider_arns(UNCONFIGURED_ARN)
+            .send()
+            .await
+            .expect("create identity pool")
+            .identity_pool_id()
+            .to_owned();
+        admin
+            .set_identity_pool_roles()
+            .identity_pool_id(&pool)
+            .roles("authenticated", AUTH_ROLE)
+            .send()
+            .await
+            .unwrap();
+        let public = identity_client(url, false);
+        // GetId and GetCredentialsForIdentity with the IdP's response.
+        let response = f.saml_response("").await;
+        let identity = identity_of(&public, &pool, SAML_ARN, &response).await;
+        let creds = credentials_of(&public, &identity, SAML_ARN, &response).await;
+        let c = creds.credentials().expect("credentials");
+        let arn = caller_arn(url, c).await;
+        assert!(
+            arn.starts_with("arn:aws:sts::123456789012:assumed-role/Cognito_Saml_Role/"),
+            "{arn}"
+        );
+        // Another response for the same NameID is the same identity; another
+        // user is another.
+        let again = f.saml_response("").await;
+        assert_eq!(
+            identity_of(&public, &pool, SAML_ARN, &again).await,
+            identity
+        );
+        let bob = f.saml_response("&user=bob").await;
+        assert_ne!(identity_of(&public, &pool, SAML_ARN, &bob).await, identity);
+
+        // Refusals, in AWS's words.
+        let refusal = |key: &'static str, token: String| {
+            let public = public.clone();
+            let pool = pool.clone();
+            async move {
+                let e = public
+                    .get_id()
+                    .identity_pool_id(pool)
+                    .logins(key, token)
+                    .send()
+                    .await
+                    .expect_err("refused")
+                    .into_service_error();
+                (
+                    e.code().unwrap_or("?").to_owned(),
+                    e.message().unwrap_or_default().to_owned(),
+                )
+            }
+        };
+        let (code, msg) = refusal(SAML_ARN, f.saml_response("&forge=1").await).await;
+        assert_eq!(code, "NotAuthorizedException");
+        assert_eq!(msg, "Invalid login token. Couldn't verify signed token.");
+        let (code, msg) = refusal(SAML_ARN, f.saml_response("&expired=1").await).await;
+        assert_eq!(code, "NotAuthorizedException");
+        assert_eq!(msg, "Invalid login token. Token expired.");
+        let (code, msg) = refusal(
+            SAML_ARN,
+            f.saml_response("&audience=urn:amazon:cognito:sp:another-pool")
+                .await,
+        )
+        .await;
+        assert_eq!(code, "NotAuthorizedException");
+        assert_eq!(msg, "Invalid login token. Incorrect token audience.");
+        let (code, _) = refusal(SAML_ARN, "bm90IFNBTUw=".into()).await;
+        assert_eq!(code, "NotAuthorizedException");
+        let (code, msg) = refusal(UNCONFIGURED_ARN, response.clone()).await;
+        assert_eq!(code, "NotAuthorizedException");
+        assert!(msg.contains("iam_saml_providers"), "{msg}");
+    }
 }

@@ -15,8 +15,8 @@ use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognate_core::model::identity_provider::{IdentityProvider, ProviderType};
-use cognate_core::service::oauth::AuthorizeParams;
 use cognate_core::service::identity_providers::SAML_METADATA_DETAIL;
+use cognate_core::service::oauth::AuthorizeParams;
 use cognate_core::service::saml_certificate::saml_key_record_id;
 
 use cognate_app::pages::hosted::Lang;
@@ -215,14 +215,13 @@ pub async fn idp_response(
         audience: &audience,
         acs_url: &acs,
     };
-    let verified = saml::verify_response(
-        document,
-        &sp,
-        response,
-        request_id.as_deref(),
-        now,
-    )
-    .map_err(refused)?;
+    let verified = saml::verify_response(document, &sp, response, request_id.as_deref(), now)
+        .map_err(refused)?;
+    if request_id.is_none() && verified.in_response_to.is_some() {
+        return Err(refused(
+            "an unsolicited response answers a request we did not send".into(),
+        ));
+    }
     // SAML Profiles §4.1.4.5: an assertion is accepted once.
     let first_use = state
         .idp
