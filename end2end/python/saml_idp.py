@@ -14,7 +14,9 @@ Endpoints:
                             with the signed Response for the test user
     GET  /idp-init          an unsolicited response (IdP-initiated sign-in)
     GET  /slo/redirect      SLO, HTTP-Redirect binding (LogoutRequest in,
-                            LogoutResponse out by redirect)
+                            LogoutResponse out by redirect to the SP's
+                            SAML_SP_SLO, default the ACS's /saml2/logout)
+    GET  /logged-out        the NameIDs logged out so far, one a line
 
 Test-only knobs, as query parameters of /sso/redirect and /idp-init:
     user=<name>  email=<address>   who signs in (default alice)
@@ -59,16 +61,23 @@ def make_key(workdir, name):
     return key, cert
 
 
-def sp_metadata(workdir, entity_ids, acs):
+def sp_metadata(workdir, entity_ids, acs, slo):
     """Metadata of the SPs this IdP answers (pysaml2 needs them known)."""
     parts = []
     for entity_id in entity_ids:
         parts.append(
             '<md:EntityDescriptor entityID="%s"><md:SPSSODescriptor '
             'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+            '<md:SingleLogoutService Binding="%s" Location="%s"/>'
             '<md:AssertionConsumerService Binding="%s" Location="%s" index="0"/>'
             "</md:SPSSODescriptor></md:EntityDescriptor>"
-            % (html.escape(entity_id), BINDING_HTTP_POST, html.escape(acs))
+            % (
+                html.escape(entity_id),
+                BINDING_HTTP_REDIRECT,
+                html.escape(slo),
+                BINDING_HTTP_POST,
+                html.escape(acs),
+            )
         )
     path = os.path.join(workdir, "sp.xml")
     with open(path, "w") as f:
@@ -122,7 +131,12 @@ class Idp:
     def __init__(self, workdir, base):
         sp = os.environ["SAML_SP_ENTITY_ID"]
         self.acs = os.environ["SAML_SP_ACS"]
-        sp_md = sp_metadata(workdir, [sp, "urn:amazon:cognito:sp:another-pool"], self.acs)
+        # Cognito's SLO endpoint is /saml2/logout next to /saml2/idpresponse.
+        self.slo = os.environ.get("SAML_SP_SLO", self.acs.replace("/idpresponse", "/logout"))
+        self.logged_out = []
+        sp_md = sp_metadata(
+            workdir, [sp, "urn:amazon:cognito:sp:another-pool"], self.acs, self.slo
+        )
         key, cert = make_key(workdir, "idp")
         other_key, other_cert = make_key(workdir, "forger")
         self.sp = sp
@@ -202,14 +216,16 @@ def make_handler(idp):
                     return self.answer(200, form(idp.acs, saml_response, q.get("RelayState")))
                 if url.path == "/slo/redirect":
                     req = idp.main.parse_logout_request(q["SAMLRequest"], BINDING_HTTP_REDIRECT)
+                    idp.logged_out.append(req.message.name_id.text)
                     resp = idp.main.create_logout_response(req.message, [BINDING_HTTP_REDIRECT])
-                    dest = req.message.issuer.text
                     info = idp.main.apply_binding(
-                        BINDING_HTTP_REDIRECT, str(resp), q.get("back", ""),
+                        BINDING_HTTP_REDIRECT, str(resp), idp.slo,
                         q.get("RelayState", ""), response=True,
                     )
-                    location = dict(info["headers"]).get("Location", dest)
+                    location = dict(info["headers"])["Location"]
                     return self.answer(303, "", headers=[("Location", location)])
+                if url.path == "/logged-out":
+                    return self.answer(200, "\n".join(idp.logged_out), "text/plain")
                 return self.answer(404, "not found", "text/plain")
             except Exception as e:  # a test reads why
                 return self.answer(400, "bad request: %r" % (e,), "text/plain")

@@ -24,6 +24,7 @@ const PATHS: &[&str] = &[
     "/oauth2/idpresponse",
     "/oauth2/idplogout",
     "/saml2/idpresponse",
+    "/saml2/logout",
     "/logout",
     "/signup",
     "/confirmUser",

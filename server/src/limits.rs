@@ -198,6 +198,10 @@ pub const ROUTES: &[(&str, Rule)] = &[
     // The IdP's HTTP-POST answer, sealed and sent on to the GET.
     ("POST /{pool_id}/saml2/idpresponse", Counted(Authentication)),
     (
+        "GET /{pool_id}/saml2/logout",
+        Open("continues a logout after the IdP's; no secret is tried"),
+    ),
+    (
         "GET /{pool_id}/oauth2/idplogout",
         Open("continues a logout after the provider's; no secret is tried"),
     ),

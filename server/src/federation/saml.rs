@@ -168,6 +168,11 @@ pub struct Verified {
     pub claims: Map<String, Value>,
     /// The request the assertion says it answers, if any.
     pub in_response_to: Option<String>,
+    /// The NameID (and its Format) and the IdP's SessionIndex: what a
+    /// LogoutRequest names (SAML Core §3.7.1).
+    pub name_id: String,
+    pub name_id_format: Option<String>,
+    pub session_index: Option<String>,
     pub assertion_id: String,
     pub not_on_or_after: Timestamp,
 }
@@ -216,13 +221,17 @@ pub fn verify_response(
     if not_on_or_after <= now {
         return Err("the assertion has expired".into());
     }
-    let name_id = assertion
-        .subject
-        .as_ref()
-        .and_then(|s| s.name_id.as_ref())
+    let subject_name = assertion.subject.as_ref().and_then(|s| s.name_id.as_ref());
+    let name_id = subject_name
         .map(|n| n.value.trim().to_owned())
         .filter(|v| !v.is_empty())
         .ok_or("the assertion has no NameID")?;
+    let name_id_format = subject_name.and_then(|n| n.format.clone());
+    let session_index = assertion
+        .authn_statements
+        .iter()
+        .flatten()
+        .find_map(|a| a.session_index.clone());
     let mut claims = Map::new();
     for statement in assertion.attribute_statements.iter().flatten() {
         for attribute in &statement.attributes {
@@ -246,16 +255,135 @@ pub fn verify_response(
             }
         }
     }
-    claims.insert(SAML_NAME_ID_CLAIM.into(), Value::String(name_id));
+    claims.insert(SAML_NAME_ID_CLAIM.into(), Value::String(name_id.clone()));
     if let Some(issuer) = assertion.issuer.value.clone() {
         claims.insert(SAML_ISSUER_CLAIM.into(), Value::String(issuer));
     }
     Ok(Verified {
         in_response_to: in_response_to(&assertion).map(str::to_owned),
+        name_id,
+        name_id_format,
+        session_index,
         claims,
         assertion_id: assertion.id,
         not_on_or_after,
     })
+}
+
+/// SAML Bindings §3.4.4.1: a message by HTTP-Redirect — DEFLATE, base64,
+/// the query member `param`, the RelayState, and when a key is given the
+/// SigAlg and Signature (rsa-sha256) over them.
+fn redirect_url(
+    destination: &str,
+    param: &str,
+    xml: &str,
+    relay_state: &str,
+    signing_key: Option<&[u8]>,
+) -> Result<String, String> {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let mut deflated =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflated
+        .write_all(xml.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let deflated = deflated.finish().map_err(|e| e.to_string())?;
+    let mut url = url::Url::parse(destination).map_err(|e| e.to_string())?;
+    url.query_pairs_mut()
+        .append_pair(
+            param,
+            &base64::engine::general_purpose::STANDARD.encode(deflated),
+        )
+        .append_pair("RelayState", relay_state);
+    let url = match signing_key {
+        Some(pkcs8) => {
+            let key = openssl::pkey::PKey::private_key_from_pkcs8(pkcs8)
+                .map_err(|e| format!("the pool's signing key: {e}"))?;
+            samael::crypto::sign_url(url, &key).map_err(|e| e.to_string())?
+        }
+        None => url,
+    };
+    Ok(url.to_string())
+}
+
+/// SAML Core §3.7.1: the LogoutRequest for a user the IdP signed in, sent
+/// by HTTP-Redirect to its SingleLogoutService; the URL and the request's ID.
+pub fn logout_request(
+    slo_url: &str,
+    pool_id: &str,
+    name_id: &str,
+    name_id_format: Option<&str>,
+    session_index: Option<&str>,
+    relay_state: &str,
+    signing_key: Option<&[u8]>,
+) -> Result<(String, String), String> {
+    use samael::traits::ToXml as _;
+    let id = format!(
+        "_{}",
+        hex::encode(cognate_core::crypto::random_bytes::<20>())
+    );
+    let request = samael::schema::LogoutRequest {
+        id: Some(id.clone()),
+        version: Some("2.0".into()),
+        issue_instant: Some(Utc::now()),
+        destination: Some(slo_url.to_owned()),
+        issuer: Some(samael::schema::Issuer {
+            format: Some("urn:oasis:names:tc:SAML:2.0:nameid-format:entity".into()),
+            value: Some(sp_entity_id(pool_id)),
+            ..Default::default()
+        }),
+        signature: None,
+        session_index: session_index.map(str::to_owned),
+        name_id: Some(samael::schema::NameID {
+            format: name_id_format.map(str::to_owned),
+            value: name_id.to_owned(),
+        }),
+    };
+    let xml = request.to_string().map_err(|e| format!("{e:?}"))?;
+    let url = redirect_url(slo_url, "SAMLRequest", &xml, relay_state, signing_key)?;
+    Ok((url, id))
+}
+
+/// SAML Core §3.7.2: the IdP's LogoutResponse by HTTP-Redirect (its
+/// `SAMLResponse`), read: the request it answers, and whether it says
+/// Success. A signed one (SigAlg, Signature) must verify with a
+/// certificate of the metadata (SAML Bindings §3.4.4.1).
+pub fn logout_response(document: &str, url: &url::Url) -> Result<(String, bool), String> {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let query: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    if query.contains_key("Signature") {
+        let sp = service_provider(document, "", "", false)?;
+        let certs = sp
+            .idp_signing_certs()
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        let verified = certs.iter().any(|c| {
+            samael::crypto::UrlVerifier::from_x509(c)
+                .and_then(|v| v.verify_signed_response_url(url))
+                .unwrap_or(false)
+        });
+        if !verified {
+            return Err("the LogoutResponse's signature does not verify".into());
+        }
+    }
+    let encoded = query.get("SAMLResponse").ok_or("no SAMLResponse")?;
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|e| e.to_string())?;
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(deflated.as_slice())
+        .take(1024 * 1024)
+        .read_to_string(&mut xml)
+        .map_err(|e| e.to_string())?;
+    let response: samael::schema::LogoutResponse = xml.parse().map_err(|e| format!("{e:?}"))?;
+    let success = response
+        .status
+        .as_ref()
+        .and_then(|s| s.status_code.value.as_deref())
+        == Some("urn:oasis:names:tc:SAML:2.0:status:Success");
+    let answers = response.in_response_to.ok_or("no InResponseTo")?;
+    Ok((answers, success))
 }
 
 fn in_response_to(a: &Assertion) -> Option<&str> {

@@ -33,10 +33,12 @@ on_both_backends!(
     signed_requests_carry_an_rsa_sha256_signature,
     bad_metadata_is_invalid_parameter_and_writes_nothing,
     an_idp_initiated_sign_in_needs_idp_init_and_its_assertion_is_used_once,
+    logout_ends_the_idp_session_with_idp_signout,
 );
 
 const APP_CALLBACK: &str = "https://app.example.com/cb";
 const PROVIDER: &str = "Corp";
+const APP_SIGNED_OUT: &str = "https://app.example.com/signed-out";
 
 fn venv_python() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("COGNATE_E2E_PYTHON") {
@@ -134,6 +136,7 @@ async fn setup_with(s: &TestServer, extra: &[(&str, &str)]) -> Option<Setup> {
             c.supported_identity_providers("COGNITO")
                 .supported_identity_providers(PROVIDER)
                 .allowed_o_auth_flows(OAuthFlowType::Code)
+                .logout_urls(APP_SIGNED_OUT)
         })
         .await;
     Some(Setup {
@@ -607,6 +610,54 @@ async fn an_idp_initiated_sign_in_needs_idp_init_and_its_assertion_is_used_once(
     let (action, response, relay_back) = idp_form(&b, &init, "&in_response_to=_forged").await;
     let r = post_to_acs(&b, &action, &response, &relay_back).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+/// SAML Profiles §4.4: with IDPSignout, `/logout` sends a LogoutRequest
+/// for the signed-in NameID to the IdP's SLO endpoint; its LogoutResponse
+/// at `/saml2/logout` goes on to the app's logout URI, once.
+async fn logout_ends_the_idp_session_with_idp_signout(s: TestServer) {
+    let Some(x) = setup_with(&s, &[("IDPSignout", "true")]).await else {
+        return;
+    };
+    let b = browser();
+    let r = sign_in(&s, &x, &b, "").await;
+    redeem(&s, &x, &location(&r)).await;
+    let r = b
+        .get(format!(
+            "{}/{}/logout?client_id={}&logout_uri={APP_SIGNED_OUT}",
+            s.url, x.pool, x.client_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    let to_idp = location(&r);
+    assert!(
+        to_idp.starts_with(&format!("{}/slo/redirect?", x.idp.url)),
+        "{to_idp}"
+    );
+    let request = inflate(&query_param(&to_idp, "SAMLRequest").unwrap());
+    assert!(request.contains("LogoutRequest"), "{request}");
+    assert!(request.contains(">alice<"), "{request}");
+    let r = b.get(&to_idp).send().await.unwrap();
+    let back = location(&r);
+    assert!(
+        back.starts_with(&format!("{}/{}/saml2/logout?", s.url, x.pool)),
+        "{back}"
+    );
+    let r = b.get(&back).send().await.unwrap();
+    assert_eq!(location(&r), APP_SIGNED_OUT);
+    let logged_out = reqwest::get(format!("{}/logged-out", x.idp.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(logged_out.trim(), "alice");
+    // The answer is used once.
+    let r = b.get(&back).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // The Cognate session is over: the next authorize goes to the IdP again.
+    to_idp(&s, &x, &b).await;
 }
 
 // ------------------------------------------------- identity pools (issue 16)

@@ -36,6 +36,10 @@ fn dance_key(state: &str) -> String {
 pub struct UpstreamSession {
     pub provider_name: String,
     pub id_token: Option<String>,
+    /// A SAML sign-in's NameID, its Format and the IdP's SessionIndex:
+    /// what a LogoutRequest names.
+    #[serde(default)]
+    pub saml: Option<super::saml::SamlSignIn>,
 }
 
 pub fn upstream_key(pool_id: &str) -> String {
@@ -273,6 +277,7 @@ pub async fn idp_response(
     let upstream = UpstreamSession {
         provider_name: provider.provider_name.clone(),
         id_token,
+        saml: None,
     };
     if let Err(e) = cx
         .session
@@ -323,8 +328,14 @@ pub async fn upstream_logout(
         .idp
         .identity_provider(pool_id, &upstream.provider_name)
         .await
-        .ok()
-        .filter(|p| p.provider_type == ProviderType::Oidc)?;
+        .ok()?;
+    if provider.provider_type == ProviderType::Saml {
+        return super::saml::logout_at_idp(state, pool_id, &provider, upstream, target, session)
+            .await;
+    }
+    if provider.provider_type != ProviderType::Oidc {
+        return None;
+    }
     let issuer = Endpoints::of(&state.idp, &provider)?.issuer?;
     let end = oidc::end_session_endpoint(state.upstream.http(), &issuer).await?;
     let logout_state = URL_SAFE_NO_PAD.encode(random_bytes::<32>());

@@ -245,6 +245,11 @@ pub async fn idp_response(
     let upstream = UpstreamSession {
         provider_name: provider.provider_name.clone(),
         id_token: None,
+        saml: Some(SamlSignIn {
+            name_id: verified.name_id.clone(),
+            name_id_format: verified.name_id_format.clone(),
+            session_index: verified.session_index.clone(),
+        }),
     };
     if let Err(e) = cx
         .session
@@ -304,4 +309,131 @@ async fn idp_initiated(
         return Err(unknown());
     }
     Ok((cx, provider))
+}
+
+/// What `/logout` needs of a SAML sign-in to end it at the IdP.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct SamlSignIn {
+    pub name_id: String,
+    pub name_id_format: Option<String>,
+    pub session_index: Option<String>,
+}
+
+/// A LogoutRequest sent, kept in the session under its RelayState.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SamlLogout {
+    provider_name: String,
+    request_id: String,
+    /// Where `/logout` was going (already checked).
+    target: Option<String>,
+    expires: i64,
+}
+
+fn logout_key(relay_state: &str) -> String {
+    format!("saml-logout:{relay_state}")
+}
+
+/// SAML Profiles §4.4 (single logout), with IDPSignout: `/logout` sends
+/// the browser to the IdP's SingleLogoutService with a LogoutRequest for
+/// the NameID it signed in; the IdP answers at `/saml2/logout`, which goes
+/// on to `target`. None (the local logout goes on alone) when the provider
+/// does not sign out there or names no SLO endpoint.
+pub async fn logout_at_idp(
+    state: &AppState,
+    pool_id: &str,
+    provider: &IdentityProvider,
+    upstream: UpstreamSession,
+    target: Option<String>,
+    session: &Session,
+) -> Option<String> {
+    let signed_in = upstream.saml?;
+    if !provider.flag("IDPSignout") {
+        return None;
+    }
+    let slo = provider.provider_details.get("SLORedirectBindingURI")?;
+    let relay_state = URL_SAFE_NO_PAD.encode(cognate_core::crypto::random_bytes::<32>());
+    let key = match provider
+        .provider_details
+        .get("RequestSigningAlgorithm")
+        .map(String::as_str)
+    {
+        Some("rsa-sha256") => Some(signing_key(state, pool_id).await.ok()?),
+        _ => None,
+    };
+    let (url, request_id) = saml::logout_request(
+        slo,
+        pool_id,
+        &signed_in.name_id,
+        signed_in.name_id_format.as_deref(),
+        signed_in.session_index.as_deref(),
+        &relay_state,
+        key.as_ref().map(|k| k.as_slice()),
+    )
+    .map_err(|e| tracing::warn!(error = %e, "SAML LogoutRequest not made"))
+    .ok()?;
+    let pending = SamlLogout {
+        provider_name: provider.provider_name.clone(),
+        request_id,
+        target,
+        expires: state.idp.clock.now().plus_seconds(DANCE_SECONDS).millis(),
+    };
+    session
+        .insert(&logout_key(&relay_state), &pending)
+        .await
+        .ok()?;
+    Some(url)
+}
+
+/// `GET /saml2/logout`: the IdP's LogoutResponse (HTTP-Redirect) to the
+/// LogoutRequest this browser's session holds under the RelayState
+/// (once), then on to where `/logout` was going, else the signed-out page.
+pub async fn logout_response(
+    State(state): State<AppState>,
+    Path(pool_id): Path<String>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    session: Session,
+) -> Result<Response, HostedError> {
+    let lang = language(None, &headers);
+    let unknown = || HostedError::refused(lang, "error.federation_unknown");
+    let url = reqwest::Url::parse(&format!("http://local{uri}")).map_err(|_| unknown())?;
+    let relay = url
+        .query_pairs()
+        .find(|(k, _)| k == "RelayState")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(unknown)?;
+    let pending: SamlLogout = session
+        .remove(&logout_key(&relay))
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(unknown)?;
+    if state.idp.clock.now().millis() >= pending.expires {
+        return Err(HostedError::expired(lang));
+    }
+    // The IdP that answers is the one the session signed in with; its
+    // metadata checks a signed answer.
+    let provider = state
+        .idp
+        .identity_provider(&pool_id, &pending.provider_name)
+        .await
+        .map_err(|_| unknown())?;
+    let document = provider
+        .provider_details
+        .get(SAML_METADATA_DETAIL)
+        .ok_or_else(unknown)?;
+    let (answers, success) = saml::logout_response(document, &url).map_err(|why| {
+        tracing::info!(provider = %provider.provider_name, %why, "SAML LogoutResponse refused");
+        unknown()
+    })?;
+    if answers != pending.request_id {
+        return Err(unknown());
+    }
+    if !success {
+        tracing::info!(provider = %provider.provider_name, "the IdP did not end its session");
+    }
+    Ok(match pending.target {
+        Some(t) => redirect(&t),
+        None => super::pages::signed_out(lang),
+    })
 }
