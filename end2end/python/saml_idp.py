@@ -17,6 +17,10 @@ Endpoints:
                             LogoutResponse out by redirect to the SP's
                             SAML_SP_SLO, default the ACS's /saml2/logout)
     GET  /logged-out        the NameIDs logged out so far, one a line
+    GET  /slo/initiate      an IdP-initiated logout: a signed LogoutRequest
+                            (user=<name>; forge=1 signs with another key) by
+                            redirect to the SP's SLO; its answer comes back
+                            to /slo/redirect, and /logout-answers lists them
 
 Test-only knobs, as query parameters of /sso/redirect and /idp-init:
     user=<name>  email=<address>   who signs in (default alice)
@@ -134,6 +138,7 @@ class Idp:
         # Cognito's SLO endpoint is /saml2/logout next to /saml2/idpresponse.
         self.slo = os.environ.get("SAML_SP_SLO", self.acs.replace("/idpresponse", "/logout"))
         self.logged_out = []
+        self.logout_answers = []
         sp_md = sp_metadata(
             workdir, [sp, "urn:amazon:cognito:sp:another-pool"], self.acs, self.slo
         )
@@ -214,6 +219,29 @@ def make_handler(idp):
                 if url.path == "/idp-init":
                     saml_response = idp.response(q, None)
                     return self.answer(200, form(idp.acs, saml_response, q.get("RelayState")))
+                if url.path == "/slo/redirect" and "SAMLResponse" in q:
+                    # The SP's answer to /slo/initiate.
+                    resp = idp.main.parse_logout_request_response(
+                        q["SAMLResponse"], BINDING_HTTP_REDIRECT
+                    )
+                    idp.logout_answers.append(resp.response.status.status_code.value)
+                    return self.answer(200, "signed out at the SP", "text/plain")
+                if url.path == "/slo/initiate":
+                    srv = idp.forger if q.get("forge") else idp.main
+                    _, req = srv.create_logout_request(
+                        idp.slo,
+                        idp.sp,
+                        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=q.get("user", "alice")),
+                        sign=False,
+                    )
+                    info = srv.apply_binding(
+                        BINDING_HTTP_REDIRECT, str(req), idp.slo, "idp-logout",
+                        sign=True, sigalg=SIG_RSA_SHA256,
+                    )
+                    location = dict(info["headers"])["Location"]
+                    return self.answer(303, "", headers=[("Location", location)])
+                if url.path == "/logout-answers":
+                    return self.answer(200, "\n".join(idp.logout_answers), "text/plain")
                 if url.path == "/slo/redirect":
                     req = idp.main.parse_logout_request(q["SAMLRequest"], BINDING_HTTP_REDIRECT)
                     idp.logged_out.append(req.message.name_id.text)

@@ -349,33 +349,10 @@ pub fn logout_request(
 /// Success. A signed one (SigAlg, Signature) must verify with a
 /// certificate of the metadata (SAML Bindings §3.4.4.1).
 pub fn logout_response(document: &str, url: &url::Url) -> Result<(String, bool), String> {
-    use base64::Engine as _;
-    use std::io::Read as _;
-    let query: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-    if query.contains_key("Signature") {
-        let sp = service_provider(document, "", "", false)?;
-        let certs = sp
-            .idp_signing_certs()
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default();
-        let verified = certs.iter().any(|c| {
-            samael::crypto::UrlVerifier::from_x509(c)
-                .and_then(|v| v.verify_signed_response_url(url))
-                .unwrap_or(false)
-        });
-        if !verified {
-            return Err("the LogoutResponse's signature does not verify".into());
-        }
+    if url.query_pairs().any(|(k, _)| k == "Signature") {
+        redirect_signed_by_idp(document, url, false)?;
     }
-    let encoded = query.get("SAMLResponse").ok_or("no SAMLResponse")?;
-    let deflated = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .map_err(|e| e.to_string())?;
-    let mut xml = String::new();
-    flate2::read::DeflateDecoder::new(deflated.as_slice())
-        .take(1024 * 1024)
-        .read_to_string(&mut xml)
-        .map_err(|e| e.to_string())?;
+    let xml = inflated(url, "SAMLResponse")?;
     let response: samael::schema::LogoutResponse = xml.parse().map_err(|e| format!("{e:?}"))?;
     let success = response
         .status
@@ -384,6 +361,110 @@ pub fn logout_response(document: &str, url: &url::Url) -> Result<(String, bool),
         == Some("urn:oasis:names:tc:SAML:2.0:status:Success");
     let answers = response.in_response_to.ok_or("no InResponseTo")?;
     Ok((answers, success))
+}
+
+/// The IdP's signature on a redirect-bound message (SAML Bindings
+/// §3.4.4.1), checked against the certificates of its metadata.
+fn redirect_signed_by_idp(document: &str, url: &url::Url, request: bool) -> Result<(), String> {
+    let sp = service_provider(document, "", "", false)?;
+    let certs = sp
+        .idp_signing_certs()
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let verified = certs.iter().any(|c| {
+        samael::crypto::UrlVerifier::from_x509(c)
+            .and_then(|v| {
+                if request {
+                    v.verify_signed_request_url(url)
+                } else {
+                    v.verify_signed_response_url(url)
+                }
+            })
+            .unwrap_or(false)
+    });
+    if verified {
+        Ok(())
+    } else {
+        Err("the message's signature does not verify with the IdP's certificates".into())
+    }
+}
+
+/// The XML of a redirect-bound message's `param` (inflated, at most 1 MB).
+fn inflated(url: &url::Url, param: &str) -> Result<String, String> {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let encoded = url
+        .query_pairs()
+        .find(|(k, _)| k == param)
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| format!("no {param}"))?;
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|e| e.to_string())?;
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(deflated.as_slice())
+        .take(1024 * 1024)
+        .read_to_string(&mut xml)
+        .map_err(|e| e.to_string())?;
+    Ok(xml)
+}
+
+/// An IdP-initiated LogoutRequest (SAML Profiles §4.4.4.1: the IdP must
+/// sign it), verified: its ID and the NameID it ends.
+pub fn idp_logout_request(document: &str, url: &url::Url) -> Result<(String, String), String> {
+    redirect_signed_by_idp(document, url, true)?;
+    let request: samael::schema::LogoutRequest = inflated(url, "SAMLRequest")?
+        .parse()
+        .map_err(|e| format!("{e:?}"))?;
+    let entity: EntityDescriptor = document.parse().map_err(|e| format!("{e}"))?;
+    let issuer = request.issuer.as_ref().and_then(|i| i.value.clone());
+    if issuer.is_none() || issuer != entity.entity_id {
+        return Err("the LogoutRequest is not from the IdP".into());
+    }
+    let id = request.id.ok_or("the LogoutRequest has no ID")?;
+    let name_id = request
+        .name_id
+        .ok_or("the LogoutRequest has no NameID")?
+        .value;
+    Ok((id, name_id.trim().to_owned()))
+}
+
+/// SAML Core §3.7.2: the LogoutResponse (Success) to an IdP's request, by
+/// HTTP-Redirect to its SingleLogoutService.
+pub fn logout_response_to_idp(
+    slo_url: &str,
+    pool_id: &str,
+    in_response_to: &str,
+    relay_state: &str,
+    signing_key: Option<&[u8]>,
+) -> Result<String, String> {
+    use samael::traits::ToXml as _;
+    let response = samael::schema::LogoutResponse {
+        id: Some(format!(
+            "_{}",
+            hex::encode(cognate_core::crypto::random_bytes::<20>())
+        )),
+        in_response_to: Some(in_response_to.to_owned()),
+        version: Some("2.0".into()),
+        issue_instant: Some(Utc::now()),
+        destination: Some(slo_url.to_owned()),
+        consent: None,
+        issuer: Some(samael::schema::Issuer {
+            format: Some("urn:oasis:names:tc:SAML:2.0:nameid-format:entity".into()),
+            value: Some(sp_entity_id(pool_id)),
+            ..Default::default()
+        }),
+        signature: None,
+        status: Some(samael::schema::Status {
+            status_code: samael::schema::StatusCode {
+                value: Some("urn:oasis:names:tc:SAML:2.0:status:Success".into()),
+            },
+            status_message: None,
+            status_detail: None,
+        }),
+    };
+    let xml = response.to_string().map_err(|e| format!("{e:?}"))?;
+    redirect_url(slo_url, "SAMLResponse", &xml, relay_state, signing_key)
 }
 
 fn in_response_to(a: &Assertion) -> Option<&str> {

@@ -34,6 +34,7 @@ on_both_backends!(
     bad_metadata_is_invalid_parameter_and_writes_nothing,
     an_idp_initiated_sign_in_needs_idp_init_and_its_assertion_is_used_once,
     logout_ends_the_idp_session_with_idp_signout,
+    a_signed_logout_request_from_the_idp_ends_the_session,
 );
 
 const APP_CALLBACK: &str = "https://app.example.com/cb";
@@ -630,15 +631,15 @@ async fn logout_ends_the_idp_session_with_idp_signout(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let to_idp = location(&r);
+    let slo_url = location(&r);
     assert!(
-        to_idp.starts_with(&format!("{}/slo/redirect?", x.idp.url)),
-        "{to_idp}"
+        slo_url.starts_with(&format!("{}/slo/redirect?", x.idp.url)),
+        "{slo_url}"
     );
-    let request = inflate(&query_param(&to_idp, "SAMLRequest").unwrap());
+    let request = inflate(&query_param(&slo_url, "SAMLRequest").unwrap());
     assert!(request.contains("LogoutRequest"), "{request}");
     assert!(request.contains(">alice<"), "{request}");
-    let r = b.get(&to_idp).send().await.unwrap();
+    let r = b.get(&slo_url).send().await.unwrap();
     let back = location(&r);
     assert!(
         back.starts_with(&format!("{}/{}/saml2/logout?", s.url, x.pool)),
@@ -656,8 +657,76 @@ async fn logout_ends_the_idp_session_with_idp_signout(s: TestServer) {
     // The answer is used once.
     let r = b.get(&back).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    // The Cognate session is over: the next authorize goes to the IdP again.
-    to_idp(&s, &x, &b).await;
+    // The Cognate session is over: the sign-in page, not a code.
+    let plain = authorize_url(&s, &x).replace(&format!("&identity_provider={PROVIDER}"), "");
+    let r = b.get(plain).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// SAML Profiles §4.4.4: the IdP's own LogoutRequest (signed) ends the
+/// browser's Cognate session and is answered with a LogoutResponse; one
+/// signed with another key ends nothing.
+async fn a_signed_logout_request_from_the_idp_ends_the_session(s: TestServer) {
+    let Some(x) = setup_with(&s, &[("IDPSignout", "true")]).await else {
+        return;
+    };
+    let b = browser();
+    let r = sign_in(&s, &x, &b, "").await;
+    redeem(&s, &x, &location(&r)).await;
+    // Without identity_provider, a live SSO session answers at once.
+    let plain = authorize_url(&s, &x).replace(&format!("&identity_provider={PROVIDER}"), "");
+    let session_alive = |b: reqwest::Client, plain: String| async move {
+        let r = b.get(plain).send().await.unwrap();
+        r.status().is_redirection() && location(&r).starts_with(APP_CALLBACK)
+    };
+    assert!(session_alive(b.clone(), plain.clone()).await);
+    // Signed with another key: refused, the session lives on.
+    let r = b
+        .get(format!("{}/slo/initiate?forge=1", x.idp.url))
+        .send()
+        .await
+        .unwrap();
+    let to_sp = location(&r);
+    assert!(
+        to_sp.starts_with(&format!("{}/{}/saml2/logout?", s.url, x.pool)),
+        "{to_sp}"
+    );
+    assert!(query_param(&to_sp, "Signature").is_some());
+    let r = b.get(&to_sp).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(session_alive(b.clone(), plain.clone()).await);
+    // Another user's logout ends nothing either.
+    let r = b
+        .get(format!("{}/slo/initiate?user=mallory", x.idp.url))
+        .send()
+        .await
+        .unwrap();
+    let r = b.get(location(&r)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(session_alive(b.clone(), plain.clone()).await);
+    // The IdP's own: the session ends and the IdP hears Success.
+    let r = b
+        .get(format!("{}/slo/initiate", x.idp.url))
+        .send()
+        .await
+        .unwrap();
+    let r = b.get(location(&r)).send().await.unwrap();
+    let back = location(&r);
+    assert!(
+        back.starts_with(&format!("{}/slo/redirect?", x.idp.url)),
+        "{} {back}",
+        r.status()
+    );
+    let r = b.get(&back).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let answers = reqwest::get(format!("{}/logout-answers", x.idp.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(answers.trim(), "urn:oasis:names:tc:SAML:2.0:status:Success");
+    assert!(!session_alive(b.clone(), plain).await);
 }
 
 // ------------------------------------------------- identity pools (issue 16)

@@ -23,7 +23,7 @@ use cognate_app::pages::hosted::Lang;
 
 use super::error::HostedError;
 use super::federation::{UpstreamSession, upstream_key};
-use super::flow::{Context, Flow, Session, language};
+use super::flow::{Context, Flow, Session, language, sso_key};
 use crate::domain_routing::PoolDomainOrigin;
 use crate::federation::saml;
 use crate::http::redirect;
@@ -386,7 +386,8 @@ pub async fn logout_at_idp(
 
 /// `GET /saml2/logout`: the IdP's LogoutResponse (HTTP-Redirect) to the
 /// LogoutRequest this browser's session holds under the RelayState
-/// (once), then on to where `/logout` was going, else the signed-out page.
+/// (once), then on to where `/logout` was going, else the signed-out page;
+/// or an IdP-initiated LogoutRequest (see [`idp_initiated_logout`]).
 pub async fn logout_response(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
@@ -397,6 +398,9 @@ pub async fn logout_response(
     let lang = language(None, &headers);
     let unknown = || HostedError::refused(lang, "error.federation_unknown");
     let url = reqwest::Url::parse(&format!("http://local{uri}")).map_err(|_| unknown())?;
+    if url.query_pairs().any(|(k, _)| k == "SAMLRequest") {
+        return idp_initiated_logout(&state, &pool_id, &url, lang, session).await;
+    }
     let relay = url
         .query_pairs()
         .find(|(k, _)| k == "RelayState")
@@ -436,4 +440,65 @@ pub async fn logout_response(
         Some(t) => redirect(&t),
         None => super::pages::signed_out(lang),
     })
+}
+
+/// SAML Profiles §4.4.4: the IdP ends the user's session. Its
+/// LogoutRequest (signed, as §4.4.4.1 requires of it) for the NameID this
+/// browser signed in with through it ends the browser's Cognate session
+/// for the pool; the IdP gets a LogoutResponse at its SLO endpoint.
+async fn idp_initiated_logout(
+    state: &AppState,
+    pool_id: &str,
+    url: &reqwest::Url,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, HostedError> {
+    let unknown = || HostedError::refused(lang, "error.federation_unknown");
+    let upstream: UpstreamSession = session
+        .get(&upstream_key(pool_id))
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(unknown)?;
+    let signed_in = upstream.saml.as_ref().ok_or_else(unknown)?;
+    let provider = state
+        .idp
+        .identity_provider(pool_id, &upstream.provider_name)
+        .await
+        .map_err(|_| unknown())?;
+    let d = &provider.provider_details;
+    let document = d.get(SAML_METADATA_DETAIL).ok_or_else(unknown)?;
+    let slo = d.get("SLORedirectBindingURI").ok_or_else(unknown)?;
+    let (request_id, name_id) = saml::idp_logout_request(document, url).map_err(|why| {
+        tracing::info!(provider = %provider.provider_name, %why, "SAML LogoutRequest refused");
+        unknown()
+    })?;
+    if name_id != signed_in.name_id {
+        return Err(unknown());
+    }
+    let _ = session.remove_value(&sso_key(pool_id)).await;
+    let _ = session.remove_value(&upstream_key(pool_id)).await;
+    let _ = session.cycle_id().await;
+    let relay_state = url
+        .query_pairs()
+        .find(|(k, _)| k == "RelayState")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let key = match d.get("RequestSigningAlgorithm").map(String::as_str) {
+        Some("rsa-sha256") => Some(
+            signing_key(state, pool_id)
+                .await
+                .map_err(|e| HostedError::internal(lang, e))?,
+        ),
+        _ => None,
+    };
+    let to = saml::logout_response_to_idp(
+        slo,
+        pool_id,
+        &request_id,
+        &relay_state,
+        key.as_ref().map(|k| k.as_slice()),
+    )
+    .map_err(|e| HostedError::internal(lang, e))?;
+    Ok(redirect(&to))
 }
