@@ -38,15 +38,11 @@ pub async fn read_metadata(
     let document = match source {
         MetadataSource::File(text) => text.to_owned(),
         MetadataSource::Url(url) => {
-            let response = http.get(url).send().await.map_err(|e| {
-                let mut why = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    why = format!("{why}: {s}");
-                    source = s.source();
-                }
-                why
-            })?;
+            let response = http
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| super::upstream::error_chain(&e))?;
             if !response.status().is_success() {
                 return Err(format!("HTTP {}", response.status()));
             }

@@ -10,7 +10,9 @@
 
 use std::collections::HashMap;
 
-use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, query_param, s256};
+use crate::common::hosted::{
+    PKCE_VERIFIER, browser, hidden, location, query_param, redeem_code, s256,
+};
 use crate::common::{TestServer, error_name, jwt_claims};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{IdentityProviderTypeType, OAuthFlowType, ProviderUserIdentifierType};
@@ -215,25 +217,8 @@ async fn federated_sign_in(s: &TestServer, x: &Setup, b: &reqwest::Client, extra
 
 /// The app redeems Cognate's code: the ID token's claims and the access token.
 async fn redeem(s: &TestServer, x: &Setup, app_callback: &str) -> (serde_json::Value, String) {
-    assert_eq!(
-        query_param(app_callback, "state").as_deref(),
-        Some("app-state")
-    );
-    let code = query_param(app_callback, "code").expect("code");
-    let r = reqwest::Client::new()
-        .post(format!("{}/{}/oauth2/token", s.url, x.pool))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", x.client_id.as_str()),
-            ("code", code.as_str()),
-            ("redirect_uri", APP_CALLBACK),
-            ("code_verifier", PKCE_VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let pool_url = format!("{}/{}", s.url, x.pool);
+    let body = redeem_code(&pool_url, &x.client_id, APP_CALLBACK, app_callback).await;
     (
         jwt_claims(body["id_token"].as_str().unwrap()),
         body["access_token"].as_str().unwrap().to_owned(),

@@ -13,7 +13,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, query_param, s256};
+use crate::common::hosted::{
+    PKCE_VERIFIER, browser, hidden, location, query_param, redeem_code, s256,
+};
+use crate::common::python::python_or_skip;
 use crate::common::{TestServer, error_name, jwt_claims};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{IdentityProviderTypeType, OAuthFlowType, ProviderUserIdentifierType};
@@ -41,30 +44,6 @@ const APP_CALLBACK: &str = "https://app.example.com/cb";
 const PROVIDER: &str = "Corp";
 const APP_SIGNED_OUT: &str = "https://app.example.com/signed-out";
 
-fn venv_python() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("COGNATE_E2E_PYTHON") {
-        return Some(PathBuf::from(p));
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/python/.venv/bin/python");
-    p.exists().then_some(p)
-}
-
-/// The venv's interpreter; None (the test says SKIPPED) when there is no
-/// venv, except where it is required.
-fn python_or_skip() -> Option<PathBuf> {
-    let python = venv_python();
-    if python.is_none() {
-        let required = std::env::var("COGNATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
-            || std::env::var("CI").is_ok();
-        assert!(
-            !required,
-            "the test venv end2end/python/.venv is missing (scripts/test makes it)"
-        );
-        eprintln!("SKIPPED: no test venv with pysaml2 (scripts/test makes it)");
-    }
-    python
-}
-
 /// The pysaml2 IdP on a free port, for the pool's SP; killed when dropped.
 struct Idp {
     _child: Child,
@@ -74,7 +53,7 @@ struct Idp {
 
 async fn start_idp(python: &PathBuf, sp_entity_id: &str, acs: &str) -> Idp {
     let dir = tempfile::tempdir().unwrap();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/python/saml_idp.py");
+    let script = crate::common::python::script("saml_idp.py");
     let mut child = Command::new(python)
         .arg(script)
         .arg(dir.path())
@@ -228,26 +207,8 @@ async fn sign_in(s: &TestServer, x: &Setup, b: &reqwest::Client, knobs: &str) ->
 
 /// The app redeems Cognate's code: the ID token's claims.
 async fn redeem(s: &TestServer, x: &Setup, app_callback: &str) -> serde_json::Value {
-    assert!(app_callback.starts_with(APP_CALLBACK), "{app_callback}");
-    assert_eq!(
-        query_param(app_callback, "state").as_deref(),
-        Some("app-state")
-    );
-    let code = query_param(app_callback, "code").expect("code");
-    let r = reqwest::Client::new()
-        .post(format!("{}/{}/oauth2/token", s.url, x.pool))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", x.client_id.as_str()),
-            ("code", code.as_str()),
-            ("redirect_uri", APP_CALLBACK),
-            ("code_verifier", PKCE_VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let pool_url = format!("{}/{}", s.url, x.pool);
+    let body = redeem_code(&pool_url, &x.client_id, APP_CALLBACK, app_callback).await;
     jwt_claims(body["id_token"].as_str().unwrap())
 }
 
@@ -349,40 +310,31 @@ fn inflate(b64: &str) -> String {
     out
 }
 
+/// A sign-in whose response the IdP makes with `knobs`: refused.
+async fn refused_with(s: &TestServer, knobs: &str) {
+    let Some(x) = setup(s).await else { return };
+    let r = sign_in(s, &x, &browser(), knobs).await;
+    assert_refused(s, &x, r).await;
+}
+
 async fn a_response_signed_with_another_key_is_refused(s: TestServer) {
-    let Some(x) = setup(&s).await else { return };
-    let r = sign_in(&s, &x, &browser(), "&forge=1").await;
-    assert_refused(&s, &x, r).await;
+    refused_with(&s, "&forge=1").await;
 }
 
 async fn an_expired_assertion_is_refused(s: TestServer) {
-    let Some(x) = setup(&s).await else { return };
-    let r = sign_in(&s, &x, &browser(), "&expired=1").await;
-    assert_refused(&s, &x, r).await;
+    refused_with(&s, "&expired=1").await;
 }
 
 async fn an_assertion_for_another_audience_is_refused(s: TestServer) {
-    let Some(x) = setup(&s).await else { return };
-    let r = sign_in(
-        &s,
-        &x,
-        &browser(),
-        "&audience=urn:amazon:cognito:sp:another-pool",
-    )
-    .await;
-    assert_refused(&s, &x, r).await;
+    refused_with(&s, "&audience=urn:amazon:cognito:sp:another-pool").await;
 }
 
 async fn a_response_to_another_request_is_refused(s: TestServer) {
-    let Some(x) = setup(&s).await else { return };
-    let r = sign_in(&s, &x, &browser(), "&in_response_to=_not-our-request").await;
-    assert_refused(&s, &x, r).await;
+    refused_with(&s, "&in_response_to=_not-our-request").await;
 }
 
 async fn an_unsigned_response_is_refused(s: TestServer) {
-    let Some(x) = setup(&s).await else { return };
-    let r = sign_in(&s, &x, &browser(), "&unsigned=1").await;
-    assert_refused(&s, &x, r).await;
+    refused_with(&s, "&unsigned=1").await;
 }
 
 async fn a_response_posted_twice_is_refused(s: TestServer) {

@@ -177,8 +177,15 @@ pub async fn idp_form_post(
     State(state): State<AppState>,
     axum::Form(answer): axum::Form<IdpResponse>,
 ) -> Response {
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(&answer).unwrap_or_default());
-    let sealed = URL_SAFE_NO_PAD.encode(state.idp.master_key.seal(FORM_POST_RECORD, &json));
+    sealed_to_get(&state, FORM_POST_RECORD, &answer)
+}
+
+/// A cross-site form POST sent on, sealed under `record`, by a 303 to the
+/// GET of the same endpoint (`idpresponse?form=…`): a top-level navigation
+/// that carries the SameSite=Lax session cookie.
+pub fn sealed_to_get(state: &AppState, record: &str, form: &impl serde::Serialize) -> Response {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(form).unwrap_or_default());
+    let sealed = URL_SAFE_NO_PAD.encode(state.idp.master_key.seal(record, &json));
     let mut r = redirect(&format!("idpresponse?form={sealed}"));
     *r.status_mut() = axum::http::StatusCode::SEE_OTHER;
     r

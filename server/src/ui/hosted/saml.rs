@@ -146,11 +146,7 @@ pub async fn idp_post(
     axum::Form(mut answer): axum::Form<SamlPost>,
 ) -> Response {
     answer.posted = state.idp.clock.now().millis();
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(&answer).unwrap_or_default());
-    let sealed = URL_SAFE_NO_PAD.encode(state.idp.master_key.seal(POSTED_RECORD, &json));
-    let mut r = redirect(&format!("idpresponse?form={sealed}"));
-    *r.status_mut() = axum::http::StatusCode::SEE_OTHER;
-    r
+    super::federation::sealed_to_get(&state, POSTED_RECORD, &answer)
 }
 
 /// `GET /saml2/idpresponse`.
