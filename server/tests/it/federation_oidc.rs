@@ -400,25 +400,8 @@ async fn a_linked_identity_signs_in_as_the_local_user(s: TestServer) {
     let x = setup(&s).await;
     s.admin_user(&x.pool, "bob", "Local-Passw0rd!", &[]).await;
     let bob_sub = s.admin_attr(&x.pool, "bob", "sub").await.unwrap();
-    s.admin()
-        .admin_link_provider_for_user()
-        .user_pool_id(&x.pool)
-        .destination_user(
-            ProviderUserIdentifierType::builder()
-                .provider_name("Cognito")
-                .provider_attribute_value("bob")
-                .build(),
-        )
-        .source_user(
-            ProviderUserIdentifierType::builder()
-                .provider_name("Upstream")
-                .provider_attribute_name("Cognito_Subject")
-                .provider_attribute_value(&x.alice_sub)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("link");
+    s.link_subject(&x.pool, "bob", "Upstream", &x.alice_sub)
+        .await;
     let b = browser();
     let done = federated_sign_in(&s, &x, &b, "&identity_provider=Upstream").await;
     let (id, _) = redeem(&s, &x, &done).await;

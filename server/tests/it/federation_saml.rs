@@ -19,7 +19,7 @@ use crate::common::hosted::{
 use crate::common::python::python_or_skip;
 use crate::common::{TestServer, error_name, jwt_claims};
 use aws_sdk_cognitoidentityprovider as cip;
-use cip::types::{IdentityProviderTypeType, OAuthFlowType, ProviderUserIdentifierType};
+use cip::types::{IdentityProviderTypeType, OAuthFlowType};
 use reqwest::StatusCode;
 use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
@@ -359,25 +359,7 @@ async fn a_linked_saml_identity_signs_in_as_the_local_user(s: TestServer) {
     let Some(x) = setup(&s).await else { return };
     s.admin_user(&x.pool, "bob", "Local-Passw0rd!", &[]).await;
     let bob_sub = s.admin_attr(&x.pool, "bob", "sub").await.unwrap();
-    s.admin()
-        .admin_link_provider_for_user()
-        .user_pool_id(&x.pool)
-        .destination_user(
-            ProviderUserIdentifierType::builder()
-                .provider_name("Cognito")
-                .provider_attribute_value("bob")
-                .build(),
-        )
-        .source_user(
-            ProviderUserIdentifierType::builder()
-                .provider_name(PROVIDER)
-                .provider_attribute_name("Cognito_Subject")
-                .provider_attribute_value("robert")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("link");
+    s.link_subject(&x.pool, "bob", PROVIDER, "robert").await;
     let r = sign_in(&s, &x, &browser(), "&user=robert").await;
     let id = redeem(&s, &x, &location(&r)).await;
     assert_eq!(id["sub"], bob_sub);

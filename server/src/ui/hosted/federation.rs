@@ -131,19 +131,35 @@ pub async fn go_upstream(
         nonce,
         pkce_verifier: verifier,
         flow: cx.flow.seal(&cx.state),
-        expires: cx
-            .state
-            .idp
-            .clock
-            .now()
-            .plus_seconds(DANCE_SECONDS)
-            .millis(),
+        expires: dance_expiry(cx),
     };
+    keep_and_go(cx, &dance_key(&state), &dance, &url).await
+}
+
+/// When a dance begun now is over (epoch milliseconds): the browser may
+/// stay upstream as long as a hosted flow may last.
+pub fn dance_expiry(cx: &Context) -> i64 {
+    cx.state
+        .idp
+        .clock
+        .now()
+        .plus_seconds(DANCE_SECONDS)
+        .millis()
+}
+
+/// Keeps `dance` in the browser's session under `key`, and sends the
+/// browser to the provider at `url`.
+pub async fn keep_and_go(
+    cx: &Context,
+    key: &str,
+    dance: &impl serde::Serialize,
+    url: &str,
+) -> Result<Response, HostedError> {
     cx.session
-        .insert(&dance_key(&state), &dance)
+        .insert(key, dance)
         .await
         .map_err(|e| HostedError::internal(cx.lang, e))?;
-    Ok(redirect(&url))
+    Ok(redirect(url))
 }
 
 /// `POST /federate`: a provider's button on the sign-in page.

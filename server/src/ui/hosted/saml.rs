@@ -22,14 +22,14 @@ use cognate_core::service::saml_certificate::saml_key_record_id;
 use cognate_app::pages::hosted::Lang;
 
 use super::error::HostedError;
-use super::federation::{UpstreamSession, upstream_key};
+use super::federation::{UpstreamSession, dance_expiry, keep_and_go, upstream_key};
 use super::flow::{Context, Flow, Session, language, sso_key};
 use crate::domain_routing::PoolDomainOrigin;
 use crate::federation::saml;
 use crate::http::redirect;
 use crate::state::AppState;
 
-/// How long the browser may stay at the IdP (as a hosted flow may last).
+/// How long a logout may stay at the IdP (as a hosted flow may last).
 const DANCE_SECONDS: i64 = 15 * 60;
 /// How long a posted response, sealed, may take to come back as a GET.
 const POSTED_SECONDS: i64 = 60;
@@ -109,19 +109,9 @@ pub async fn go_to_idp(cx: &Context, provider: &IdentityProvider) -> Result<Resp
         provider_name: provider.provider_name.clone(),
         request_id,
         flow: cx.flow.seal(&cx.state),
-        expires: cx
-            .state
-            .idp
-            .clock
-            .now()
-            .plus_seconds(DANCE_SECONDS)
-            .millis(),
+        expires: dance_expiry(cx),
     };
-    cx.session
-        .insert(&dance_key(&relay_state), &dance)
-        .await
-        .map_err(|e| HostedError::internal(cx.lang, e))?;
-    Ok(redirect(&url))
+    keep_and_go(cx, &dance_key(&relay_state), &dance, &url).await
 }
 
 /// The IdP's answer by the HTTP-POST binding (SAML Bindings §3.5.4);
