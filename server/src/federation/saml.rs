@@ -42,7 +42,7 @@ pub async fn read_metadata(
                 .get(url)
                 .send()
                 .await
-                .map_err(|e| super::upstream::error_chain(&e))?;
+                .map_err(|e| crate::http::error_chain(&e))?;
             if !response.status().is_success() {
                 return Err(format!("HTTP {}", response.status()));
             }

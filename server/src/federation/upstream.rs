@@ -12,17 +12,6 @@ use openidconnect::core::CoreProviderMetadata;
 
 use crate::config::Config;
 
-/// An error and its sources, as one line for the caller.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut why = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        why = format!("{why}: {s}");
-        source = s.source();
-    }
-    why
-}
-
 #[derive(Clone)]
 pub struct Upstream {
     http: reqwest::Client,
@@ -52,7 +41,7 @@ impl UpstreamOidc for Upstream {
         // one asked for (discover_async checks it, and reads the JWKS).
         let m = CoreProviderMetadata::discover_async(url, &self.http)
             .await
-            .map_err(|e| error_chain(&e))?;
+            .map_err(|e| crate::http::error_chain(&e))?;
         let token_url = m
             .token_endpoint()
             .ok_or("the discovery document names no token_endpoint")?;

@@ -13,6 +13,7 @@
 
 pub mod authorize;
 pub mod csrf;
+pub mod dance;
 pub mod error;
 pub mod federation;
 pub mod flow;

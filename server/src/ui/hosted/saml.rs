@@ -21,8 +21,10 @@ use cognate_core::service::saml_certificate::saml_key_record_id;
 
 use cognate_app::pages::hosted::Lang;
 
+use super::dance::{
+    SamlSignIn, UpstreamSession, dance_expiry, keep_and_go, sealed_to_get, supported, upstream_key,
+};
 use super::error::HostedError;
-use super::federation::{UpstreamSession, dance_expiry, keep_and_go, upstream_key};
 use super::flow::{Context, Flow, Session, language, sso_key};
 use crate::domain_routing::PoolDomainOrigin;
 use crate::federation::saml;
@@ -136,7 +138,7 @@ pub async fn idp_post(
     axum::Form(mut answer): axum::Form<SamlPost>,
 ) -> Response {
     answer.posted = state.idp.clock.now().millis();
-    super::federation::sealed_to_get(&state, POSTED_RECORD, &answer)
+    sealed_to_get(&state, POSTED_RECORD, &answer)
 }
 
 /// `GET /saml2/idpresponse`.
@@ -284,7 +286,7 @@ async fn idp_initiated(
         client,
         flow,
     };
-    let provider = super::federation::supported(
+    let provider = supported(
         &cx,
         params.identity_provider.as_deref(),
         params.idp_identifier.as_deref(),
@@ -295,14 +297,6 @@ async fn idp_initiated(
         return Err(unknown());
     }
     Ok((cx, provider))
-}
-
-/// What `/logout` needs of a SAML sign-in to end it at the IdP.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct SamlSignIn {
-    pub name_id: String,
-    pub name_id_format: Option<String>,
-    pub session_index: Option<String>,
 }
 
 /// A LogoutRequest sent, kept in the session under its RelayState.
