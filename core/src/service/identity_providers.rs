@@ -214,9 +214,12 @@ impl Idp {
     /// Metadata that cannot be read or used is the caller's error, and
     /// nothing is written (Cognito API: CreateIdentityProvider, Errors).
     async fn complete_saml_metadata(&self, details: &mut BTreeMap<String, String>) -> Result<()> {
-        // samael decrypts with xmlsec, but Cognate does not yet publish an
-        // encryption certificate for the IdP to encrypt to: refuse rather
-        // than accept responses it could not read.
+        // samael can decrypt (xmlenc: RSA-OAEP key transport, AES-128-CBC
+        // or -GCM data), but Cognate does not yet hand it the pool's key nor
+        // answer ActiveEncryptionCertificate, and pysaml2's encrypted
+        // responses (Triple DES by default; with AES, an EncryptedKey whose
+        // KeyInfo carries the certificate) did not parse in samael 0.0.22:
+        // refuse rather than accept a setting whose responses would fail.
         if details.get("EncryptedResponses").map(String::as_str) == Some("true") {
             return Err(CognitoError::invalid_parameter(
                 "EncryptedResponses is not supported by Cognate: set it to false.",
