@@ -216,10 +216,11 @@ impl Idp {
     async fn complete_saml_metadata(&self, details: &mut BTreeMap<String, String>) -> Result<()> {
         // samael can decrypt (xmlenc: RSA-OAEP key transport, AES-128-CBC
         // or -GCM data), but Cognate does not yet hand it the pool's key nor
-        // answer ActiveEncryptionCertificate, and pysaml2's encrypted
-        // responses (Triple DES by default; with AES, an EncryptedKey whose
-        // KeyInfo carries the certificate) did not parse in samael 0.0.22:
-        // refuse rather than accept a setting whose responses would fail.
+        // answer ActiveEncryptionCertificate, and the test IdP's encrypted
+        // responses (pysaml2: Triple DES by default; with AES-128-CBC,
+        // samael 0.0.22 answered "Failed to parse reduced signed SAML
+        // assertion") could not be shown to work: refuse rather than accept
+        // a setting whose responses might fail.
         if details.get("EncryptedResponses").map(String::as_str) == Some("true") {
             return Err(CognitoError::invalid_parameter(
                 "EncryptedResponses is not supported by Cognate: set it to false.",
