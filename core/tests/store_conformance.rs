@@ -676,6 +676,45 @@ async fn signing_keys_newest_first(s: Arc<dyn Store>) {
     );
 }
 
+/// SAML Profiles §4.1.4.5: an assertion is used once per scope; another
+/// scope may use the same id; once its NotOnOrAfter has passed it is
+/// pruned (and its id is then refused by its expiry check, not here).
+async fn saml_assertions_used_once(s: Arc<dyn Store>) {
+    let later = Timestamp(NOW.0 + 60_000);
+    assert!(
+        s.use_saml_assertion("pool-a", "_a1", later, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.use_saml_assertion("pool-a", "_a1", later, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.use_saml_assertion("pool-b", "_a1", later, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.use_saml_assertion("pool-a", "_a2", later, NOW)
+            .await
+            .unwrap()
+    );
+    // After NotOnOrAfter the record is gone: the id may be recorded again.
+    let after = Timestamp(later.0 + 1);
+    assert!(
+        s.use_saml_assertion("pool-a", "_a1", Timestamp(after.0 + 60_000), after)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.use_saml_assertion("pool-a", "_a1", Timestamp(after.0 + 60_000), after)
+            .await
+            .unwrap()
+    );
+}
+
 /// GetSigningCertificate: the first certificate of a pool stays; another
 /// pool's is its own; a deleted pool takes its certificate with it.
 async fn saml_certificate_first_one_stays(s: Arc<dyn Store>) {
@@ -2953,6 +2992,7 @@ cognate_core::on_both_backends! {
     groups_and_memberships,
     signing_keys_newest_first,
     saml_certificate_first_one_stays,
+    saml_assertions_used_once,
     delete_pool_cascades,
     username_unique_case_insensitive,
     username_unique_case_sensitive,

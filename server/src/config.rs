@@ -61,6 +61,7 @@ pub const KEYS: &[&str] = &[
     "federation_timeout_secs",
     "federation_endpoints",
     "iam_oidc_providers",
+    "iam_saml_providers",
     "identity_login_endpoints",
 ];
 
@@ -80,6 +81,7 @@ const RAW_ENV_KEYS: &[&str] = &[
     "kms_secret_access_key",
     "federation_endpoints",
     "iam_oidc_providers",
+    "iam_saml_providers",
     "identity_login_endpoints",
 ];
 
@@ -276,6 +278,12 @@ pub struct Config {
     /// JSON object of the same shape.
     #[serde(deserialize_with = "map_or_json")]
     pub iam_oidc_providers: BTreeMap<String, IamOidcProviderConfig>,
+    /// The IAM side of SAML providers identity pools name in
+    /// SamlProviderARNs: ARN → the IdP's metadata document (what IAM's
+    /// CreateSAMLProvider records), read from a file at start. In the
+    /// environment, a JSON object of the same shape.
+    #[serde(deserialize_with = "map_or_json")]
+    pub iam_saml_providers: BTreeMap<String, IamSamlProviderConfig>,
     /// Where identity pools check social logins, by login key
     /// (`accounts.google.com`, `appleid.apple.com`: `oidc_issuer`;
     /// `graph.facebook.com`, `www.amazon.com`: `api_url`); unset, the
@@ -296,6 +304,15 @@ pub struct IamOidcProviderConfig {
     /// against the system's roots, so they are kept for reference only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thumbprints: Vec<String>,
+}
+
+/// One IAM SAML provider.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamSamlProviderConfig {
+    /// The IdP's SAML metadata (an EntityDescriptor with an
+    /// IDPSSODescriptor and its signing certificate), a file's path.
+    pub metadata_file: String,
 }
 
 /// Where one social provider's logins are checked.
@@ -439,6 +456,7 @@ impl Default for Config {
             federation_timeout_secs: 10.0,
             federation_endpoints: BTreeMap::new(),
             iam_oidc_providers: BTreeMap::new(),
+            iam_saml_providers: BTreeMap::new(),
             identity_login_endpoints: BTreeMap::new(),
         }
     }
@@ -788,6 +806,22 @@ impl Config {
             {
                 return Err(at(
                     "client_ids must list 1 or more audiences of 1–255 characters",
+                ));
+            }
+        }
+        for arn in self.iam_saml_providers.keys() {
+            let ok = arn
+                .strip_prefix("arn:aws:iam::")
+                .and_then(|r| r.split_once(":saml-provider/"))
+                .is_some_and(|(account, name)| {
+                    account.len() == 12
+                        && account.bytes().all(|b| b.is_ascii_digit())
+                        && !name.is_empty()
+                        && name.len() <= 128
+                });
+            if !ok {
+                return Err(format!(
+                    "iam_saml_providers {arn:?}: not an ARN arn:aws:iam::<12-digit account>:saml-provider/<name>"
                 ));
             }
         }

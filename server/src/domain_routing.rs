@@ -23,6 +23,8 @@ const PATHS: &[&str] = &[
     "/federate",
     "/oauth2/idpresponse",
     "/oauth2/idplogout",
+    "/saml2/idpresponse",
+    "/saml2/logout",
     "/logout",
     "/signup",
     "/confirmUser",

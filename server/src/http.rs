@@ -32,6 +32,18 @@ pub fn redirect(to: &str) -> Response {
     no_store(Redirect::to(to).into_response())
 }
 
+/// An outbound call's error and its sources, as one line for the caller
+/// (an upstream that could not be reached says why).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut why = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        why = format!("{why}: {s}");
+        source = s.source();
+    }
+    why
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

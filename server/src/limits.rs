@@ -206,6 +206,15 @@ pub const ROUTES: &[(&str, Rule)] = &[
         "POST /{pool_id}/oauth2/idpresponse",
         Counted(Authentication),
     ),
+    // A SAML response is verified there, but only against the request
+    // this browser's session holds (single use): nothing to guess.
+    ("GET /{pool_id}/saml2/idpresponse", Counted(Authentication)),
+    // The IdP's HTTP-POST answer, sealed and sent on to the GET.
+    ("POST /{pool_id}/saml2/idpresponse", Counted(Authentication)),
+    (
+        "GET /{pool_id}/saml2/logout",
+        Open("continues a logout after the IdP's; no secret is tried"),
+    ),
     (
         "GET /{pool_id}/oauth2/idplogout",
         Open("continues a logout after the provider's; no secret is tried"),

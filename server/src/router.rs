@@ -54,6 +54,14 @@ pub fn build(state: AppState) -> Router {
             get(hosted::federation::idp_response).post(hosted::federation::idp_form_post),
         )
         .route(
+            "/{pool_id}/saml2/idpresponse",
+            get(hosted::saml::idp_response).post(hosted::saml::idp_post),
+        )
+        .route(
+            "/{pool_id}/saml2/logout",
+            get(hosted::saml::logout_response),
+        )
+        .route(
             "/{pool_id}/oauth2/idplogout",
             get(hosted::logout::idp_logout),
         )

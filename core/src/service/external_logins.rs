@@ -3,7 +3,8 @@
 //! and client ids — comes from the server's configuration), and the social
 //! keys of SupportedLoginProviders (`accounts.google.com` and
 //! `appleid.apple.com` send OIDC ID tokens; `graph.facebook.com` and
-//! `www.amazon.com` send access tokens checked at the provider). The
+//! `www.amazon.com` send access tokens checked at the provider), and SAML
+//! responses from the IAM SAML providers of SamlProviderARNs. The
 //! checks that need the network run behind [`ExternalLogins`], which the
 //! server implements; without it such logins are refused.
 
@@ -35,6 +36,12 @@ pub enum ExternalCheck<'a> {
     Facebook { app_id: &'a str },
     /// A Login with Amazon access token issued to this app.
     Amazon { app_id: &'a str },
+    /// A base64 SAML response from the IAM SAML provider of this ARN, as
+    /// STS AssumeRoleWithSAML takes it: signed by a certificate of the
+    /// provider's metadata, for the audience and recipient
+    /// `https://signin.aws.amazon.com/saml`, not expired. Its claims: the
+    /// NameID as `sub`, the IdP's entity id as `iss`, its attributes.
+    Saml { arn: &'a str },
 }
 
 /// Why a login was refused.
@@ -57,6 +64,10 @@ pub trait ExternalLogins: Send + Sync {
     fn oidc_provider(&self, arn: &str) -> Option<IamOidcProvider>;
     /// The issuer URL Google or Apple ID tokens carry (`iss`).
     fn social_issuer(&self, login_key: &str) -> Option<String>;
+    /// Whether the IAM SAML provider of this ARN is configured.
+    fn has_saml_provider(&self, _arn: &str) -> bool {
+        false
+    }
     /// Checks the token; its claims (for Facebook and Amazon: the user's
     /// id as `sub`, and what the provider said of the token).
     async fn verify(

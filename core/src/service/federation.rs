@@ -13,7 +13,7 @@ use super::identity_providers::{COGNITO_SUBJECT, federated_username};
 use super::triggers::{Invocation, Trigger, attribute_map};
 use crate::error::{CognitoError, Result};
 use crate::model::attributes::check_values;
-use crate::model::identity_provider::IdentityProvider;
+use crate::model::identity_provider::{IdentityProvider, ProviderType};
 use crate::model::user::{KeyKind, UserKey};
 use crate::model::{AttributeType, Group, User, UserPool, UserPoolClient, UserStatus};
 
@@ -28,6 +28,13 @@ fn claim_text(v: &Value) -> Option<String> {
         other => Some(other.to_string()),
     }
 }
+
+/// The claim a SAML sign-in's NameID is given as (the user's upstream id
+/// unless the AttributeMapping maps `username` to an attribute).
+pub const SAML_NAME_ID_CLAIM: &str = "saml:NameID";
+/// The claim a SAML sign-in's assertion Issuer (the IdP's entity id) is
+/// given as: the `issuer` of the user's `identities`.
+pub const SAML_ISSUER_CLAIM: &str = "saml:Issuer";
 
 fn refused(why: impl Into<String>) -> CognitoError {
     CognitoError::NotAuthorized(why.into())
@@ -53,7 +60,11 @@ impl Idp {
             .get("username")
             .map(String::as_str)
             .or(idp.provider_type.subject_attribute())
-            .unwrap_or("sub");
+            .unwrap_or(if idp.provider_type == ProviderType::Saml {
+                SAML_NAME_ID_CLAIM
+            } else {
+                "sub"
+            });
         let upstream_id = claims
             .get(subject_claim)
             .and_then(claim_text)
@@ -93,7 +104,13 @@ impl Idp {
                 user
             }
             None => {
-                self.create_federated_user(pool, client, idp, &username, &upstream_id, attrs)
+                let issuer = idp
+                    .provider_details
+                    .get("oidc_issuer")
+                    .map(|i| Value::String(i.clone()))
+                    .or_else(|| claims.get(SAML_ISSUER_CLAIM).cloned());
+                let who = (username.as_str(), upstream_id.as_str(), issuer);
+                self.create_federated_user(pool, client, idp, who, attrs)
                     .await?
             }
         };
@@ -185,8 +202,7 @@ impl Idp {
         pool: &UserPool,
         client: &UserPoolClient,
         idp: &IdentityProvider,
-        username: &str,
-        upstream_id: &str,
+        (username, upstream_id, issuer): (&str, &str, Option<Value>),
         attrs: Vec<AttributeType>,
     ) -> Result<User> {
         let call = Invocation {
@@ -228,7 +244,7 @@ impl Idp {
             "userId": upstream_id,
             "providerName": idp.provider_name,
             "providerType": idp.provider_type.as_str(),
-            "issuer": idp.provider_details.get("oidc_issuer"),
+            "issuer": issuer,
             "primary": "true",
             "dateCreated": now.millis().to_string(),
         }]);

@@ -135,11 +135,6 @@ impl Idp {
             return Ok(verified);
         }
         let Some(user_pool_id) = model::user_pool_of_provider(key) else {
-            if pool.config.saml_provider_arns.iter().any(|a| a == key) {
-                return Err(CognitoError::NotAuthorized(format!(
-                    "Cognate cannot verify logins from '{key}': SAML providers are not supported."
-                )));
-            }
             return Err(unsupported_provider());
         };
         let canonical = model::user_pool_provider_name(user_pool_id);
@@ -639,7 +634,14 @@ impl Idp {
             .iter()
             .find(|a| super::identity_pools::oidc_issuer_of_arn(a) == Some(key));
         let social = pool.config.supported_login_providers.get(key);
-        if oidc_arn.is_none() && social.is_none() {
+        // Cognito Identity API: Logins — a SAML login's key is the ARN of
+        // the IAM SAML provider, its value the base64 SAML response.
+        let saml_arn = pool
+            .config
+            .saml_provider_arns
+            .iter()
+            .find(|a| a.as_str() == key);
+        if oidc_arn.is_none() && social.is_none() && saml_arn.is_none() {
             return Ok(None);
         }
         let Some(external) = self.external_logins.as_ref() else {
@@ -649,7 +651,14 @@ impl Idp {
         };
         let audiences: Vec<String>;
         let issuer: String;
-        let check = if let Some(arn) = oidc_arn {
+        let check = if let Some(arn) = saml_arn {
+            if !external.has_saml_provider(arn) {
+                return Err(CognitoError::NotAuthorized(format!(
+                    "Cognate cannot verify logins from '{key}': no IAM SAML provider {arn} is configured (iam_saml_providers)."
+                )));
+            }
+            ExternalCheck::Saml { arn }
+        } else if let Some(arn) = oidc_arn {
             let Some(provider) = external.oidc_provider(arn) else {
                 return Err(CognitoError::NotAuthorized(format!(
                     "Cognate cannot verify logins from '{key}': no IAM OIDC provider {arn} is configured (iam_oidc_providers)."

@@ -28,6 +28,7 @@ pub mod devices;
 pub mod domains;
 pub mod external_logins;
 pub mod federation;
+pub use federation::{SAML_ISSUER_CLAIM, SAML_NAME_ID_CLAIM};
 pub mod groups;
 pub mod identity_credentials;
 pub mod identity_issuer;

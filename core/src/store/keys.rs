@@ -45,6 +45,16 @@ pub trait KeyStore: Send + Sync {
     async fn add_saml_certificate(&self, cert: &SamlSigningCertificate) -> Result<()>;
     /// The pool's SAML signing certificate, if one was made.
     async fn saml_certificate(&self, pool_id: &str) -> Result<Option<SamlSigningCertificate>>;
+    /// Records a SAML assertion as used until `expires` (its NotOnOrAfter);
+    /// false when `scope` used it already (a replay). Records expired at
+    /// `now` are pruned first.
+    async fn use_saml_assertion(
+        &self,
+        scope: &str,
+        assertion_id: &str,
+        expires: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool>;
 }
 
 const PUT: &str = "INSERT INTO signing_keys (pool_id, kid, sealed, public_jwk, created, retired) \
@@ -84,6 +94,10 @@ const ADD_CERT: &str = "INSERT INTO saml_signing_certificates (pool_id, sealed, 
      VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id) DO NOTHING";
 const CERT_OF_POOL: &str = "SELECT pool_id, sealed, certificate, created \
      FROM saml_signing_certificates WHERE pool_id = $1";
+
+const PRUNE_ASSERTIONS: &str = "DELETE FROM saml_assertions WHERE expires <= $1";
+const USE_ASSERTION: &str = "INSERT INTO saml_assertions (scope, assertion_id, expires) \
+     VALUES ($1, $2, $3) ON CONFLICT (scope, assertion_id) DO NOTHING";
 
 each_backend! {
 
@@ -147,6 +161,28 @@ each_backend! {
                 certificate_der: r.try_get("certificate").map_err(db)?,
                 created: Timestamp(r.try_get("created").map_err(db)?),
             }))
+        }
+
+        async fn use_saml_assertion(
+            &self,
+            scope: &str,
+            assertion_id: &str,
+            expires: Timestamp,
+            now: Timestamp,
+        ) -> Result<bool> {
+            sqlx::query(PRUNE_ASSERTIONS)
+                .bind(now.0)
+                .execute(self.writer())
+                .await
+                .map_err(db)?;
+            let r = sqlx::query(USE_ASSERTION)
+                .bind(scope)
+                .bind(assertion_id)
+                .bind(expires.0)
+                .execute(self.writer())
+                .await
+                .map_err(db)?;
+            Ok(r.rows_affected() == 1)
         }
     }
 }

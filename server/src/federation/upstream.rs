@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cognate_core::model::identity_provider::OidcEndpoints;
-use cognate_core::service::identity_providers::UpstreamOidc;
+use cognate_core::service::identity_providers::{MetadataSource, SamlMetadata, UpstreamOidc};
 use openidconnect::IssuerUrl;
 use openidconnect::core::CoreProviderMetadata;
 
@@ -41,15 +41,7 @@ impl UpstreamOidc for Upstream {
         // one asked for (discover_async checks it, and reads the JWKS).
         let m = CoreProviderMetadata::discover_async(url, &self.http)
             .await
-            .map_err(|e| {
-                let mut why = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    why = format!("{why}: {s}");
-                    source = s.source();
-                }
-                why
-            })?;
+            .map_err(|e| crate::http::error_chain(&e))?;
         let token_url = m
             .token_endpoint()
             .ok_or("the discovery document names no token_endpoint")?;
@@ -59,5 +51,8 @@ impl UpstreamOidc for Upstream {
             attributes_url: m.userinfo_endpoint().map(|u| u.to_string()),
             jwks_uri: m.jwks_uri().to_string(),
         })
+    }
+    async fn saml_metadata(&self, source: MetadataSource<'_>) -> Result<SamlMetadata, String> {
+        super::saml::read_metadata(&self.http, source).await
     }
 }

@@ -1,6 +1,7 @@
 //! The network side of identity-pool logins from outside Cognate (core's
 //! `external_logins::ExternalLogins`): the IAM OIDC providers of the
-//! configuration (`iam_oidc_providers`), and the social providers'
+//! configuration (`iam_oidc_providers`), its IAM SAML providers
+//! (`iam_saml_providers`, responses checked by `federation/saml.rs`), and the social providers'
 //! endpoints (`identity_login_endpoints`, defaulting to the providers'
 //! own). ID tokens are checked with jsonwebtoken against the keys the
 //! issuer publishes (its discovery document's `jwks_uri`), cached per
@@ -24,6 +25,8 @@ use serde_json::{Map, Value};
 use tokio::sync::Mutex;
 
 use crate::config::Config;
+use crate::federation::saml;
+use cognate_core::service::{SAML_ISSUER_CLAIM, SAML_NAME_ID_CLAIM};
 
 /// One request to a provider, connection included.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -41,6 +44,8 @@ pub struct ExternalVerifier {
     http: reqwest::Client,
     clock: Clock,
     oidc: BTreeMap<String, IamOidcProvider>,
+    /// IAM SAML providers: ARN → the IdP's metadata document.
+    saml: BTreeMap<String, String>,
     google_issuer: String,
     apple_issuer: String,
     facebook_api: String,
@@ -59,7 +64,21 @@ impl ExternalVerifier {
                 .trim_end_matches('/')
                 .to_owned()
         };
+        let mut saml = BTreeMap::new();
+        for (arn, p) in &config.iam_saml_providers {
+            let document = std::fs::read_to_string(&p.metadata_file).map_err(|e| {
+                anyhow::anyhow!(
+                    "iam_saml_providers {arn:?}: metadata_file {}: {e}",
+                    p.metadata_file
+                )
+            })?;
+            crate::federation::saml::check_metadata(&document).map_err(|why| {
+                anyhow::anyhow!("iam_saml_providers {arn:?}: metadata_file: {why}")
+            })?;
+            saml.insert(arn.clone(), document);
+        }
         Ok(Self {
+            saml,
             http: reqwest::Client::builder()
                 .timeout(TIMEOUT)
                 .connect_timeout(TIMEOUT)
@@ -267,6 +286,43 @@ impl ExternalVerifier {
     }
 }
 
+/// STS AssumeRoleWithSAML: the audience and recipient of SAML responses
+/// for AWS ("Configure SAML assertions for the authentication response").
+const AWS_SAML_AUDIENCE: &str = "https://signin.aws.amazon.com/saml";
+
+impl ExternalVerifier {
+    /// A base64 SAML response from the IAM SAML provider `arn`, verified as
+    /// STS verifies it; its claims with the NameID as `sub` and the IdP's
+    /// entity id as `iss`.
+    fn verify_saml(&self, arn: &str, token: &str) -> Result<Map<String, Value>, Error> {
+        let document = self.saml.get(arn).ok_or(Error::Invalid)?;
+        let sp = saml::For {
+            audience: AWS_SAML_AUDIENCE,
+            acs_url: AWS_SAML_AUDIENCE,
+        };
+        let verified = saml::verify_response(document, &sp, token, None, self.clock.now())
+            .map_err(|why| {
+                tracing::info!(%arn, %why, "SAML login refused");
+                if why.contains("expired") {
+                    Error::Expired
+                } else if why.contains("Audience") || why.contains("audience") {
+                    Error::WrongAudience
+                } else {
+                    Error::Invalid
+                }
+            })?;
+        let mut claims = verified.claims;
+        if let Some(name_id) = claims.get(SAML_NAME_ID_CLAIM).cloned() {
+            claims.insert("sub".into(), name_id);
+        }
+        if let Some(issuer) = claims.get(SAML_ISSUER_CLAIM).cloned() {
+            claims.insert("iss".into(), issuer);
+        }
+        claims.insert("aud".into(), AWS_SAML_AUDIENCE.into());
+        Ok(claims)
+    }
+}
+
 /// Graph API: 400/401/403 with an OAuthException is a refused token;
 /// anything else but 200 is an unavailable provider.
 fn facebook_status(status: u16) -> Result<(), Error> {
@@ -281,6 +337,10 @@ fn facebook_status(status: u16) -> Result<(), Error> {
 impl ExternalLogins for ExternalVerifier {
     fn oidc_provider(&self, arn: &str) -> Option<IamOidcProvider> {
         self.oidc.get(arn).cloned()
+    }
+
+    fn has_saml_provider(&self, arn: &str) -> bool {
+        self.saml.contains_key(arn)
     }
 
     fn social_issuer(&self, login_key: &str) -> Option<String> {
@@ -302,6 +362,7 @@ impl ExternalLogins for ExternalVerifier {
             }
             ExternalCheck::Facebook { app_id } => self.verify_facebook(app_id, token).await,
             ExternalCheck::Amazon { app_id } => self.verify_amazon(app_id, token).await,
+            ExternalCheck::Saml { arn } => self.verify_saml(arn, token),
         }
     }
 }

@@ -10,7 +10,9 @@
 
 use std::collections::HashMap;
 
-use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, query_param, s256};
+use crate::common::hosted::{
+    PKCE_VERIFIER, browser, hidden, location, query_param, redeem_code, s256,
+};
 use crate::common::{TestServer, error_name, jwt_claims};
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::types::{IdentityProviderTypeType, OAuthFlowType, ProviderUserIdentifierType};
@@ -215,25 +217,8 @@ async fn federated_sign_in(s: &TestServer, x: &Setup, b: &reqwest::Client, extra
 
 /// The app redeems Cognate's code: the ID token's claims and the access token.
 async fn redeem(s: &TestServer, x: &Setup, app_callback: &str) -> (serde_json::Value, String) {
-    assert_eq!(
-        query_param(app_callback, "state").as_deref(),
-        Some("app-state")
-    );
-    let code = query_param(app_callback, "code").expect("code");
-    let r = reqwest::Client::new()
-        .post(format!("{}/{}/oauth2/token", s.url, x.pool))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", x.client_id.as_str()),
-            ("code", code.as_str()),
-            ("redirect_uri", APP_CALLBACK),
-            ("code_verifier", PKCE_VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let pool_url = format!("{}/{}", s.url, x.pool);
+    let body = redeem_code(&pool_url, &x.client_id, APP_CALLBACK, app_callback).await;
     (
         jwt_claims(body["id_token"].as_str().unwrap()),
         body["access_token"].as_str().unwrap().to_owned(),
@@ -415,25 +400,8 @@ async fn a_linked_identity_signs_in_as_the_local_user(s: TestServer) {
     let x = setup(&s).await;
     s.admin_user(&x.pool, "bob", "Local-Passw0rd!", &[]).await;
     let bob_sub = s.admin_attr(&x.pool, "bob", "sub").await.unwrap();
-    s.admin()
-        .admin_link_provider_for_user()
-        .user_pool_id(&x.pool)
-        .destination_user(
-            ProviderUserIdentifierType::builder()
-                .provider_name("Cognito")
-                .provider_attribute_value("bob")
-                .build(),
-        )
-        .source_user(
-            ProviderUserIdentifierType::builder()
-                .provider_name("Upstream")
-                .provider_attribute_name("Cognito_Subject")
-                .provider_attribute_value(&x.alice_sub)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("link");
+    s.link_subject(&x.pool, "bob", "Upstream", &x.alice_sub)
+        .await;
     let b = browser();
     let done = federated_sign_in(&s, &x, &b, "&identity_provider=Upstream").await;
     let (id, _) = redeem(&s, &x, &done).await;

@@ -15,21 +15,14 @@ use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
+use crate::common::python::python_or_skip;
 use crate::common::{Backend, TestServer};
 use crate::identity_pools::{credentials_of, identity_client, identity_of};
 
 const PASSWORD: &str = "Correct-Horse-9";
 
-fn venv_python() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("COGNATE_E2E_PYTHON") {
-        return Some(PathBuf::from(p));
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/python/.venv/bin/python");
-    p.exists().then_some(p)
-}
-
 fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/python/moto_s3.py")
+    crate::common::python::script("moto_s3.py")
 }
 
 /// moto's server on a free port, killed when dropped.
@@ -80,24 +73,6 @@ async fn run_script(python: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> St
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// The venv's interpreter; None (the test says SKIPPED) when there is no
-/// venv, except where it is required.
-fn python_or_skip() -> Option<PathBuf> {
-    let python = venv_python();
-    if python.is_none() {
-        let required = std::env::var("COGNATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
-            || std::env::var("CI").is_ok();
-        assert!(
-            !required,
-            "the test venv end2end/python/.venv is missing (scripts/test makes it)"
-        );
-        eprintln!(
-            "SKIPPED: no test venv (python3 -m venv end2end/python/.venv && end2end/python/.venv/bin/pip install -r end2end/python/requirements.txt)"
-        );
-    }
-    python
 }
 
 /// The README's identity-pool snippet, as written, run with boto3 against

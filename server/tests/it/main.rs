@@ -25,6 +25,7 @@ mod federation_api;
 mod federation_apple;
 mod federation_logout;
 mod federation_oidc;
+mod federation_saml;
 mod hosted_user_auth;
 mod identity_pools;
 mod identity_pools_external;

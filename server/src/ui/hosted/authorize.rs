@@ -105,14 +105,14 @@ async fn run(
     };
     // Cognito: identity_provider (or idp_identifier) sends the browser
     // straight to that provider; COGNITO is the pool's own sign-in page.
-    let only = federation::only_provider(&cx.client).map(str::to_owned);
+    let only = super::dance::only_provider(&cx.client).map(str::to_owned);
     let named = params
         .identity_provider
         .as_deref()
         .filter(|n| *n != "COGNITO")
         .or(only.as_deref());
     if named.is_some() || params.idp_identifier.is_some() {
-        return match federation::supported(&cx, named, params.idp_identifier.as_deref()).await {
+        return match super::dance::supported(&cx, named, params.idp_identifier.as_deref()).await {
             Ok(provider) => federation::go_upstream(&cx, &provider).await,
             Err(_) => back(OAuthError::new(
                 OAuthErrorCode::InvalidRequest,

@@ -14,32 +14,20 @@ use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognate_core::crypto::random_bytes;
-use cognate_core::model::UserPoolClient;
 use cognate_core::model::identity_provider::{IdentityProvider, ProviderType};
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode};
 
+use super::dance::{
+    UpstreamSession, dance_expiry, keep_and_go, sealed_to_get, supported, upstream_key,
+};
 use super::error::HostedError;
 use super::flow::{Context, Posted, Session, language};
 use crate::federation::oidc::{self, Dance, Endpoints, Failure};
-use crate::http::{redirect, redirect_with};
+use crate::http::redirect_with;
 use crate::state::AppState;
-
-/// How long the browser may stay upstream (as a hosted flow may last).
-const DANCE_SECONDS: i64 = 15 * 60;
 
 fn dance_key(state: &str) -> String {
     format!("federation:{state}")
-}
-
-/// The upstream sign-in behind the browser's SSO session for a pool.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UpstreamSession {
-    pub provider_name: String,
-    pub id_token: Option<String>,
-}
-
-pub fn upstream_key(pool_id: &str) -> String {
-    format!("upstream:{pool_id}")
 }
 
 /// `{issuer}/oauth2/idpresponse`, or on the pool's domain when the flow
@@ -51,69 +39,14 @@ pub fn redirect_uri(state: &AppState, pool_id: &str, origin: Option<&str>) -> St
     }
 }
 
-/// The provider `name` (or the one `identifier` names), if the app client
-/// may use it (Cognito API: SupportedIdentityProviders).
-pub async fn supported(
-    cx: &Context,
-    name: Option<&str>,
-    identifier: Option<&str>,
-) -> Result<IdentityProvider, HostedError> {
-    let idp = &cx.state.idp;
-    let unavailable = || HostedError::refused(cx.lang, "error.provider_unavailable");
-    let provider = match (name, identifier) {
-        (Some(n), _) => idp.identity_provider(&cx.pool.id, n).await,
-        (None, Some(i)) => match idp
-            .store
-            .find_identity_provider_by_identifier(&cx.pool.id, i)
-            .await
-        {
-            Ok(Some(p)) => idp.identity_provider(&cx.pool.id, &p.provider_name).await,
-            Ok(None) => return Err(unavailable()),
-            Err(e) => Err(e),
-        },
-        (None, None) => return Err(unavailable()),
-    }
-    .map_err(|_| unavailable())?;
-    let allowed = cx
-        .client
-        .config
-        .supported_identity_providers
-        .as_deref()
-        .unwrap_or_default()
-        .contains(&provider.provider_name);
-    if allowed {
-        Ok(provider)
-    } else {
-        Err(unavailable())
-    }
-}
-
-/// Whether the app client lets users sign in with the pool's own
-/// usernames and passwords: COGNITO among its SupportedIdentityProviders
-/// (a client that names none is taken as the pool's own, as Cognate's
-/// clients were before federation).
-pub fn allows_cognito(client: &UserPoolClient) -> bool {
-    client
-        .config
-        .supported_identity_providers
-        .as_ref()
-        .is_none_or(|p| p.iter().any(|p| p == "COGNITO"))
-}
-
-/// The one provider of a client that supports exactly one and not the
-/// pool's own sign-in: Cognito's hosted UI goes straight there.
-pub fn only_provider(client: &UserPoolClient) -> Option<&str> {
-    match client.config.supported_identity_providers.as_deref() {
-        Some([one]) if one != "COGNITO" => Some(one),
-        _ => None,
-    }
-}
-
 /// Sends the browser to the upstream, the dance kept in its session.
 pub async fn go_upstream(
     cx: &Context,
     provider: &IdentityProvider,
 ) -> Result<Response, HostedError> {
+    if provider.provider_type == ProviderType::Saml {
+        return super::saml::go_to_idp(cx, provider).await;
+    }
     let unavailable = || HostedError::refused(cx.lang, "error.provider_unavailable");
     let endpoints = Endpoints::of(&cx.state.idp, provider).ok_or_else(unavailable)?;
     let back = redirect_uri(&cx.state, &cx.pool.id, cx.flow.origin.as_deref());
@@ -124,19 +57,9 @@ pub async fn go_upstream(
         nonce,
         pkce_verifier: verifier,
         flow: cx.flow.seal(&cx.state),
-        expires: cx
-            .state
-            .idp
-            .clock
-            .now()
-            .plus_seconds(DANCE_SECONDS)
-            .millis(),
+        expires: dance_expiry(cx),
     };
-    cx.session
-        .insert(&dance_key(&state), &dance)
-        .await
-        .map_err(|e| HostedError::internal(cx.lang, e))?;
-    Ok(redirect(&url))
+    keep_and_go(cx, &dance_key(&state), &dance, &url).await
 }
 
 /// `POST /federate`: a provider's button on the sign-in page.
@@ -170,11 +93,7 @@ pub async fn idp_form_post(
     State(state): State<AppState>,
     axum::Form(answer): axum::Form<IdpResponse>,
 ) -> Response {
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(&answer).unwrap_or_default());
-    let sealed = URL_SAFE_NO_PAD.encode(state.idp.master_key.seal(FORM_POST_RECORD, &json));
-    let mut r = redirect(&format!("idpresponse?form={sealed}"));
-    *r.status_mut() = axum::http::StatusCode::SEE_OTHER;
-    r
+    sealed_to_get(&state, FORM_POST_RECORD, &answer)
 }
 
 /// `GET /oauth2/idpresponse`.
@@ -270,6 +189,7 @@ pub async fn idp_response(
     let upstream = UpstreamSession {
         provider_name: provider.provider_name.clone(),
         id_token,
+        saml: None,
     };
     if let Err(e) = cx
         .session
@@ -320,8 +240,14 @@ pub async fn upstream_logout(
         .idp
         .identity_provider(pool_id, &upstream.provider_name)
         .await
-        .ok()
-        .filter(|p| p.provider_type == ProviderType::Oidc)?;
+        .ok()?;
+    if provider.provider_type == ProviderType::Saml {
+        return super::saml::logout_at_idp(state, pool_id, &provider, upstream, target, session)
+            .await;
+    }
+    if provider.provider_type != ProviderType::Oidc {
+        return None;
+    }
     let issuer = Endpoints::of(&state.idp, &provider)?.issuer?;
     let end = oidc::end_session_endpoint(state.upstream.http(), &issuer).await?;
     let logout_state = URL_SAFE_NO_PAD.encode(random_bytes::<32>());

@@ -12,8 +12,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::dance::{UpstreamSession, upstream_key};
 use super::error::HostedError;
-use super::federation::{UpstreamSession, logout_key, upstream_key, upstream_logout};
+use super::federation::{logout_key, upstream_logout};
 use super::flow::{Session, language, sso_key};
 use super::pages;
 use crate::domain_routing::PoolDomainOrigin;

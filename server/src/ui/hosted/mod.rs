@@ -6,13 +6,16 @@
 //! a CSRF token tied to the browser by a signed cookie (see `csrf.rs`).
 //!
 //! Layers, each using only those before it: `csrf` (the browser session),
-//! `device_cookie` (the browser's remembered device), `error` (every failure as one error page), `flow` (what each handler
-//! starts from: the checked form, the flow, the pool and client, the
-//! language, rate limits, and the end of a sign-in), `pages` (the
-//! renderers, each taking the flow's context), then one file per page.
+//! `device_cookie` (the browser's remembered device), `error` (every
+//! failure as one error page), `flow` (what each handler starts from: the
+//! checked form, the flow, the pool and client, the language, rate limits,
+//! and the end of a sign-in), `pages` (the renderers, each taking the
+//! flow's context), `dance` (what the session keeps around an upstream
+//! sign-in, shared by OIDC and SAML), then one file per page.
 
 pub mod authorize;
 pub mod csrf;
+pub mod dance;
 pub mod device_cookie;
 pub mod error;
 pub mod federation;
@@ -20,6 +23,7 @@ pub mod flow;
 pub mod logout;
 pub mod pages;
 pub mod recovery;
+pub mod saml;
 pub mod sign_in;
 pub mod sign_up;
 

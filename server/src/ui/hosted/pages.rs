@@ -41,7 +41,7 @@ pub async fn sign_in(cx: &Context, errors: FormErrors, status: StatusCode) -> Re
             // Federation: one button per provider the client supports.
             federate_url: Some(path(&pool.id, "federate")),
             providers: external_providers(&cx.client),
-            providers_only: !super::federation::allows_cognito(&cx.client),
+            providers_only: !super::dance::allows_cognito(&cx.client),
             email_code: factors.email_code,
             sms_code: factors.sms_code,
             passkey: factors.passkey,

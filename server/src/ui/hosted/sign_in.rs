@@ -32,7 +32,7 @@ pub async fn login(post: Posted) -> Result<Response, HostedError> {
     let Posted { mut cx, fields } = post;
     // Cognito API: SupportedIdentityProviders — without COGNITO, no
     // password sign-in through the hosted UI.
-    if !super::federation::allows_cognito(&cx.client) {
+    if !super::dance::allows_cognito(&cx.client) {
         return Err(HostedError::refused(cx.lang, "error.provider_unavailable"));
     }
     cx.flow.username = Some(username.clone());

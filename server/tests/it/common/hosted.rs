@@ -107,3 +107,34 @@ pub async fn hosted_password_sign_in(
         .await
         .unwrap()
 }
+
+/// The app redeems Cognate's code from its callback URL (state
+/// `app-state`, PKCE with [`PKCE_VERIFIER`]) at the pool's token
+/// endpoint: the token response.
+pub async fn redeem_code(
+    pool_url: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    app_callback: &str,
+) -> serde_json::Value {
+    assert!(app_callback.starts_with(redirect_uri), "{app_callback}");
+    assert_eq!(
+        query_param(app_callback, "state").as_deref(),
+        Some("app-state")
+    );
+    let code = query_param(app_callback, "code").expect("code");
+    let r = reqwest::Client::new()
+        .post(format!("{pool_url}/oauth2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", PKCE_VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    r.json().await.unwrap()
+}

@@ -8,6 +8,7 @@ pub mod kms;
 pub mod lambda;
 pub mod oidc_peer;
 pub mod process;
+pub mod python;
 pub mod users;
 
 use aws_sdk_cognitoidentityprovider as cip;

@@ -279,6 +279,30 @@ impl TestServer {
             .expect("admin get user")
     }
 
+    /// AdminLinkProviderForUser: the provider's user whose subject
+    /// (`Cognito_Subject`) is `subject` signs in as the local `username`.
+    pub async fn link_subject(&self, pool_id: &str, username: &str, provider: &str, subject: &str) {
+        self.admin()
+            .admin_link_provider_for_user()
+            .user_pool_id(pool_id)
+            .destination_user(
+                cip::types::ProviderUserIdentifierType::builder()
+                    .provider_name("Cognito")
+                    .provider_attribute_value(username)
+                    .build(),
+            )
+            .source_user(
+                cip::types::ProviderUserIdentifierType::builder()
+                    .provider_name(provider)
+                    .provider_attribute_name("Cognito_Subject")
+                    .provider_attribute_value(subject)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("link");
+    }
+
     /// The user's attribute, through AdminGetUser.
     pub async fn admin_attr(&self, pool_id: &str, username: &str, name: &str) -> Option<String> {
         self.admin_get(pool_id, username)

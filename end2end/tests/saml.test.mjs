@@ -1,0 +1,165 @@
+// SAML 2.0 federation in a real browser: pysaml2 (from PyPI, signing with
+// Debian's xmlsec1; end2end/python/saml_idp.py, in python/.venv) is the
+// IdP. Chromium goes from the app to Cognate's sign-in page, presses the
+// provider's button, is sent to the IdP with an AuthnRequest (HTTP-Redirect),
+// submits the IdP's form (HTTP-POST to /saml2/idpresponse), and comes back
+// to the app with Cognate's code; the app exchanges it for Cognate's
+// tokens, whose ID token names the SAML identity.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateIdentityProviderCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { launchBrowser, repoRoot, startCognate } from './harness.mjs';
+import { adminClient, verifiedClaims } from './cognito.mjs';
+
+const PYTHON = join(repoRoot, 'end2end', 'python', '.venv', 'bin', 'python');
+
+let server;
+let browser;
+let admin;
+let idp;
+let app;
+let pool;
+
+/** The pysaml2 IdP for the pool's SP, on a random port. */
+function startIdp(poolId, acs) {
+  const dir = mkdtempSync(join(tmpdir(), 'saml-idp-'));
+  const child = spawn(PYTHON, [join(repoRoot, 'end2end', 'python', 'saml_idp.py'), dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      PYTHONWARNINGS: 'ignore',
+      SAML_SP_ENTITY_ID: `urn:amazon:cognito:sp:${poolId}`,
+      SAML_SP_ACS: acs,
+    },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the SAML IdP did not start in 60 s')), 60_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/READY (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1],
+          stop: async () => {
+            child.kill('SIGTERM');
+            await new Promise((r) => child.once('exit', r));
+            rmSync(dir, { recursive: true, force: true });
+          },
+        });
+      }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the SAML IdP exited (${code})`)); });
+  });
+}
+
+/** The application's callback: records its query. */
+function startApp() {
+  const http = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!DOCTYPE html><link rel="icon" href="data:,"><title>Back at the app</title><h1>Back at the app</h1>');
+  });
+  return new Promise((resolve) => {
+    http.listen(0, '127.0.0.1', () => {
+      const base = `http://127.0.0.1:${http.address().port}`;
+      resolve({ callback: `${base}/callback`, close: () => new Promise((r) => http.close(r)) });
+    });
+  });
+}
+
+before(async () => {
+  if (!existsSync(PYTHON)) throw new Error(`no test venv at ${PYTHON}: scripts/test makes it`);
+  server = await startCognate();
+  browser = await launchBrowser();
+  admin = adminClient(server);
+  app = await startApp();
+  const { UserPool } = await admin.send(new CreateUserPoolCommand({ PoolName: 'saml-e2e' }));
+  const issuer = `${server.url}/${UserPool.Id}`;
+  idp = await startIdp(UserPool.Id, `${issuer}/saml2/idpresponse`);
+  await admin.send(new CreateIdentityProviderCommand({
+    UserPoolId: UserPool.Id,
+    ProviderName: 'Corp',
+    ProviderType: 'SAML',
+    ProviderDetails: { MetadataURL: `${idp.url}/metadata` },
+    AttributeMapping: { email: 'email', given_name: 'givenName' },
+  }));
+  const { UserPoolClient } = await admin.send(new CreateUserPoolClientCommand({
+    UserPoolId: UserPool.Id,
+    ClientName: 'saml e2e',
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    AllowedOAuthFlowsUserPoolClient: true,
+    SupportedIdentityProviders: ['COGNITO', 'Corp'],
+    CallbackURLs: [app.callback],
+  }));
+  pool = { id: UserPool.Id, issuer, clientId: UserPoolClient.ClientId };
+});
+
+after(async () => {
+  await browser?.close();
+  await idp?.stop();
+  await app?.close();
+  await server?.stop();
+});
+
+test('a user signs in through the SAML IdP from the hosted sign-in page', async () => {
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(16).toString('base64url');
+  const url = new URL(`${pool.issuer}/oauth2/authorize`);
+  for (const [k, v] of Object.entries({
+    response_type: 'code',
+    client_id: pool.clientId,
+    redirect_uri: app.callback,
+    scope: 'openid email profile',
+    state,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  })) url.searchParams.set(k, v);
+  const page = await browser.newPage();
+  try {
+    await page.goto(url.href);
+    // Cognate's sign-in page: the provider's button (a plain form).
+    await page.getByRole('button', { name: /Corp/ }).click();
+    // The IdP's auto-posting form, submitted as its button says.
+    await page.waitForURL((u) => u.href.startsWith(`${idp.url}/sso/redirect?`));
+    await page.locator('#continue').click();
+    await page.waitForURL((u) => u.href.startsWith(`${app.callback}?`));
+    const query = Object.fromEntries(new URL(page.url()).searchParams);
+    assert.equal(query.error, undefined, `no error: ${query.error_description}`);
+    assert.equal(query.state, state);
+    const response = await fetch(`${pool.issuer}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: pool.clientId,
+        code: query.code,
+        redirect_uri: app.callback,
+        code_verifier: verifier,
+      }),
+    });
+    assert.equal(response.status, 200);
+    const tokens = await response.json();
+    const claims = await verifiedClaims(server, pool.id, tokens.id_token);
+    assert.equal(claims['cognito:username'], 'Corp_alice');
+    assert.equal(claims.email, 'alice@example.com');
+    assert.equal(claims.given_name, 'Alice');
+    assert.equal(claims.identities[0].providerType, 'SAML');
+    assert.equal(claims.identities[0].providerName, 'Corp');
+    assert.equal(claims.identities[0].issuer, `${idp.url}/metadata`);
+    assert.deepEqual(claims['cognito:groups'], [`${pool.id}_Corp`]);
+  } finally {
+    await page.close();
+  }
+});
