@@ -113,7 +113,8 @@ after(async () => {
   await server?.stop();
 });
 
-test('a user signs in through the SAML IdP from the hosted sign-in page', async () => {
+/** The app's authorization request (PKCE S256), as Chromium opens it. */
+function authorizeUrl() {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
   const url = new URL(`${pool.issuer}/oauth2/authorize`);
@@ -126,13 +127,33 @@ test('a user signs in through the SAML IdP from the hosted sign-in page', async 
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   })) url.searchParams.set(k, v);
+  return { url, verifier, state };
+}
+
+/**
+ * From the app to the IdP's form in Chromium; `knobs` are the IdP's test
+ * switches (saml_idp.py), added to the AuthnRequest's URL as a tampering
+ * IdP would answer it.
+ */
+async function toIdpForm(page, knobs = {}) {
+  const { url, verifier, state } = authorizeUrl();
+  await page.goto(url.href);
+  await page.getByRole('button', { name: /Corp/ }).click();
+  await page.waitForURL((u) => u.href.startsWith(`${idp.url}/sso/redirect?`));
+  if (Object.keys(knobs).length) {
+    const tampered = new URL(page.url());
+    for (const [k, v] of Object.entries(knobs)) tampered.searchParams.set(k, v);
+    await page.goto(tampered.href);
+  }
+  return { verifier, state };
+}
+
+test('a user signs in through the SAML IdP from the hosted sign-in page', async () => {
   const page = await browser.newPage();
   try {
-    await page.goto(url.href);
-    // Cognate's sign-in page: the provider's button (a plain form).
-    await page.getByRole('button', { name: /Corp/ }).click();
-    // The IdP's auto-posting form, submitted as its button says.
-    await page.waitForURL((u) => u.href.startsWith(`${idp.url}/sso/redirect?`));
+    // Cognate's sign-in page: the provider's button (a plain form), then
+    // the IdP's form, submitted as its button says.
+    const { verifier, state } = await toIdpForm(page);
     await page.locator('#continue').click();
     await page.waitForURL((u) => u.href.startsWith(`${app.callback}?`));
     const query = Object.fromEntries(new URL(page.url()).searchParams);
@@ -159,6 +180,57 @@ test('a user signs in through the SAML IdP from the hosted sign-in page', async 
     assert.equal(claims.identities[0].providerName, 'Corp');
     assert.equal(claims.identities[0].issuer, `${idp.url}/metadata`);
     assert.deepEqual(claims['cognito:groups'], [`${pool.id}_Corp`]);
+  } finally {
+    await page.close();
+  }
+});
+
+/** Submits the IdP's form and expects Cognate's refusal page, no code. */
+async function expectRefused(page, why) {
+  const answer = page.waitForResponse((r) => r.url().includes('/saml2/idpresponse') && r.request().method() === 'GET');
+  await page.locator('#continue').click();
+  assert.equal((await answer).status(), 400, why);
+  await page.waitForLoadState();
+  assert.ok(!page.url().startsWith(app.callback), `${why}: no way back to the app with a code`);
+  assert.match(await page.locator('body').innerText(), /could not be verified/, why);
+}
+
+test('forged, expired and foreign-audience assertions end on an error page, never at the app', async () => {
+  for (const [knobs, why] of [
+    [{ forge: '1' }, 'signed with a key the metadata does not name'],
+    [{ expired: '1' }, 'NotOnOrAfter in the past'],
+    [{ audience: 'urn:amazon:cognito:sp:us-east-1_another' }, 'an assertion for another SP'],
+  ]) {
+    const page = await browser.newPage();
+    try {
+      await toIdpForm(page, knobs);
+      await expectRefused(page, why);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
+test('a SAML response submitted a second time is refused', async () => {
+  const page = await browser.newPage();
+  try {
+    await toIdpForm(page);
+    // What the IdP's form posts, kept as an eavesdropper would keep it.
+    const fields = await page.locator('form input[type=hidden]').evaluateAll((inputs) =>
+      inputs.map((i) => [i.name, i.value]));
+    const action = await page.locator('form').getAttribute('action');
+    await page.locator('#continue').click();
+    await page.waitForURL((u) => u.href.startsWith(`${app.callback}?`));
+    // The same response posted again, from a page of its own.
+    const escape = (v) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    await page.goto('about:blank');
+    await page.setContent(`<!DOCTYPE html><form method="post" action="${escape(action)}">${
+      fields.map(([n, v]) => `<input type="hidden" name="${escape(n)}" value="${escape(v)}">`).join('')
+    }<button id="again">again</button></form>`);
+    const answer = page.waitForResponse((r) => r.url().includes('/saml2/idpresponse') && r.request().method() === 'GET');
+    await page.locator('#again').click();
+    assert.equal((await answer).status(), 400);
+    assert.ok(!page.url().startsWith(app.callback));
   } finally {
     await page.close();
   }

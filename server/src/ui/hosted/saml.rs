@@ -285,6 +285,9 @@ async fn idp_initiated(
         pool,
         client,
         flow,
+        // A federated sign-in asks no MFA, so no remembered device.
+        device: None,
+        user_agent: None,
     };
     let provider = supported(
         &cx,
