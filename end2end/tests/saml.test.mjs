@@ -199,7 +199,8 @@ test('forged, expired and foreign-audience assertions end on an error page, neve
   for (const [knobs, why] of [
     [{ forge: '1' }, 'signed with a key the metadata does not name'],
     [{ expired: '1' }, 'NotOnOrAfter in the past'],
-    [{ audience: 'urn:amazon:cognito:sp:us-east-1_another' }, 'an assertion for another SP'],
+    // another SP the IdP knows (saml_idp.py)
+    [{ audience: 'urn:amazon:cognito:sp:another-pool' }, 'an assertion for another SP'],
   ]) {
     const page = await browser.newPage();
     try {
