@@ -8,8 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { launchBrowser, repoRoot, startCognate } from './harness.mjs';
+import { authorizeRequest, launchBrowser, repoRoot, startApp, startCognate } from './harness.mjs';
 import { adminClient, verifiedClaims } from './cognito.mjs';
 
 const PYTHON = join(repoRoot, 'end2end', 'python', '.venv', 'bin', 'python');
@@ -64,20 +63,6 @@ function startIdp(poolId, acs) {
   });
 }
 
-/** The application's callback: records its query. */
-function startApp() {
-  const http = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!DOCTYPE html><link rel="icon" href="data:,"><title>Back at the app</title><h1>Back at the app</h1>');
-  });
-  return new Promise((resolve) => {
-    http.listen(0, '127.0.0.1', () => {
-      const base = `http://127.0.0.1:${http.address().port}`;
-      resolve({ callback: `${base}/callback`, close: () => new Promise((r) => http.close(r)) });
-    });
-  });
-}
-
 before(async () => {
   if (!existsSync(PYTHON)) throw new Error(`no test venv at ${PYTHON}: scripts/test makes it`);
   server = await startCognate();
@@ -115,19 +100,14 @@ after(async () => {
 
 /** The app's authorization request (PKCE S256), as Chromium opens it. */
 function authorizeUrl() {
-  const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
-  const url = new URL(`${pool.issuer}/oauth2/authorize`);
-  for (const [k, v] of Object.entries({
-    response_type: 'code',
+  const { url, verifier } = authorizeRequest(pool.issuer, {
     client_id: pool.clientId,
     redirect_uri: app.callback,
     scope: 'openid email profile',
     state,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  })) url.searchParams.set(k, v);
-  return { url, verifier, state };
+  });
+  return { url: new URL(url), verifier, state };
 }
 
 /**

@@ -6,7 +6,6 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import {
   AdminCreateUserCommand,
   AdminDisableUserCommand,
@@ -20,7 +19,7 @@ import {
   GetUserCommand,
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { launchBrowser, startCognate } from './harness.mjs';
+import { launchBrowser, startApp, startCognate } from './harness.mjs';
 import { REGION, adminClient } from './cognito.mjs';
 
 const PASSWORD = 'Correct-Horse-9';
@@ -31,20 +30,6 @@ let browser;
 let admin;
 let app;
 let pool;
-
-/** The relying party: a callback page on 127.0.0.1:0. */
-function startApp() {
-  const http = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!DOCTYPE html><link rel="icon" href="data:,"><title>App</title><h1>Back at the app</h1>');
-  });
-  return new Promise((resolve) => {
-    http.listen(0, '127.0.0.1', () => {
-      const base = `http://127.0.0.1:${http.address().port}`;
-      resolve({ callback: `${base}/callback`, close: () => new Promise((r) => http.close(r)) });
-    });
-  });
-}
 
 before(async () => {
   server = await startCognate();
