@@ -21,6 +21,7 @@ use cognate_core::model::pool::{
 use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
 use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
 use cognate_core::store::oauth::{AuthCodeRecord, CodeGrant, Redemption};
+use cognate_core::store::refresh_tokens::SessionSeen;
 use cognate_core::store::{
     PgStore, SamlSigningCertificate, SigningKey, SqliteStore, Store, StsCredential, UserFilter,
 };
@@ -1806,11 +1807,28 @@ async fn token_sessions_list_the_live_sign_ins_of_a_user(s: Arc<dyn Store>) {
     // Oldest first; never another user's.
     assert_eq!(origins, ["origin-2", "origin-3", "origin-4"]);
     assert_eq!(listed[0].client_id, client.client_id);
-    // Before any refresh, the last activity is the sign-in.
+    // Before any refresh, the last activity is the sign-in; no caller.
     assert_eq!(listed[0].last_active, listed[0].created);
-    s.touch_refresh_token("origin-2", Timestamp(NOW.0 + 900))
-        .await
-        .unwrap();
+    assert_eq!(listed[0].seen, SessionSeen::default());
+    let seen = |ip: &str, device: &str| SessionSeen {
+        ip: Some(ip.into()),
+        device_type: Some(device.into()),
+    };
+    s.touch_refresh_token(
+        "origin-2",
+        Timestamp(NOW.0 + 5),
+        &seen("192.0.2.1", "Chrome"),
+    )
+    .await
+    .unwrap();
+    // Each touch overwrites the caller.
+    s.touch_refresh_token(
+        "origin-2",
+        Timestamp(NOW.0 + 900),
+        &seen("2001:db8::7", "Firefox on Linux"),
+    )
+    .await
+    .unwrap();
     // Revoked and expired sign-ins are not sessions.
     s.revoke_refresh_token("origin-3", NOW).await.unwrap();
     let later = s
@@ -1827,6 +1845,8 @@ async fn token_sessions_list_the_live_sign_ins_of_a_user(s: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(now[0].last_active, Timestamp(NOW.0 + 900));
+    assert_eq!(now[0].seen, seen("2001:db8::7", "Firefox on Linux"));
+    assert_eq!(now[1].seen, SessionSeen::default());
     assert_eq!(now.len(), 2);
 }
 

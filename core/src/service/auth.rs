@@ -19,6 +19,7 @@ use super::session::{AuthSession, ChallengeName, CustomAuthState, SrpState, inva
 use super::tokens::{ADMIN_SCOPE, IssuedTokens, TokenSource};
 use super::user_auth::Reply;
 use super::user_migration::{Migrated, not_migrated};
+use super::user_sessions::{Requester, UNKNOWN_REQUESTER};
 use crate::credential::PasswordCredential;
 use crate::crypto::SecretString;
 use crate::error::{CognitoError, Result};
@@ -82,6 +83,8 @@ pub struct Attempt<'a> {
     /// The hosted UI's browser, when its device cookie opened (see
     /// `devices.rs`, `BrowserDevice`).
     pub browser_device: Option<&'a BrowserDevice>,
+    /// Who called: a tracked token session records it.
+    pub requester: &'a Requester,
 }
 
 impl<'a> Attempt<'a> {
@@ -94,6 +97,7 @@ impl<'a> Attempt<'a> {
             new_password: false,
             device_key: None,
             browser_device: None,
+            requester: &UNKNOWN_REQUESTER,
         }
     }
 
@@ -121,6 +125,7 @@ impl<'a> Attempt<'a> {
             new_password: false,
             device_key: None,
             browser_device: None,
+            requester: &UNKNOWN_REQUESTER,
         }
     }
 
@@ -286,10 +291,12 @@ impl Idp {
         flow: &str,
         params: &Params,
         metadata: &Metadata,
+        requester: &Requester,
     ) -> Result<AuthOutcome> {
         use InitiateFlow as F;
         let at = Attempt {
             device_key: params.get("DEVICE_KEY").map(String::as_str),
+            requester,
             ..Attempt::initiate(metadata)
         };
         let flow = F::parse(flow)?;
@@ -336,7 +343,8 @@ impl Idp {
             }
             F::UserSrpAuth => self.start_srp(&pool, &client, params, at).await,
             F::RefreshTokenAuth | F::RefreshToken => {
-                self.refresh(&client, params, at.later_metadata()).await
+                self.refresh(&client, params, at.later_metadata(), requester)
+                    .await
             }
             F::CustomAuth => self.start_custom_auth(&pool, &client, params, at).await,
             F::UserAuth => self.start_user_auth(&pool, &client, params, at).await,
@@ -344,6 +352,7 @@ impl Idp {
     }
 
     /// Cognito API: RespondToAuthChallenge and AdminRespondToAuthChallenge.
+    #[allow(clippy::too_many_arguments)]
     pub async fn respond_to_auth_challenge(
         &self,
         caller: Caller<'_>,
@@ -352,6 +361,7 @@ impl Idp {
         session: Option<&str>,
         responses: &Params,
         metadata: &Metadata,
+        requester: &Requester,
     ) -> Result<AuthOutcome> {
         let challenge = parse_challenge(challenge)?;
         let (pool, client) = self.caller_client(caller, client_id).await?;
@@ -363,6 +373,7 @@ impl Idp {
             responses,
             Attempt {
                 device_key: responses.get("DEVICE_KEY").map(String::as_str),
+                requester,
                 ..Attempt::respond(metadata)
             },
         )
@@ -664,6 +675,7 @@ impl Idp {
                         vec![ADMIN_SCOPE.to_owned()],
                         source,
                         at.later_metadata(),
+                        at.requester,
                     )
                     .await?;
                 tokens.new_device = self.sign_in_device(pool, &user, at).await?;
@@ -986,6 +998,7 @@ impl Idp {
         client: &UserPoolClient,
         params: &Params,
         metadata: &Metadata,
+        requester: &Requester,
     ) -> Result<AuthOutcome> {
         let token = required(params, "REFRESH_TOKEN")?;
         if client.rotation_grace_seconds().is_some() {
@@ -1026,6 +1039,8 @@ impl Idp {
         if !matches {
             return Err(bad_secret_hash(client));
         }
+        self.touch_token_session(&redeemed.pool, &redeemed.grant.origin_jti, requester)
+            .await?;
         let tokens = self
             .sign_tokens(
                 &redeemed.pool,

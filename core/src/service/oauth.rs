@@ -15,6 +15,7 @@ use super::Idp;
 use super::auth::NO_METADATA;
 use super::pre_token_generation::PreTokenCall;
 use super::tokens::{Grant, TokenSource, refresh_token_hash};
+use super::user_sessions::Requester;
 use crate::clock::Timestamp;
 use crate::crypto::{SecretString, constant_time_eq, random_bytes};
 use crate::error::CognitoError;
@@ -471,6 +472,7 @@ impl Idp {
         code: &str,
         redirect_uri: Option<&str>,
         code_verifier: Option<&str>,
+        requester: &Requester,
     ) -> OResult<OAuthTokens> {
         use OAuthErrorCode as E;
         let grant_error = |d: &str| oauth(E::InvalidGrant, d);
@@ -540,7 +542,7 @@ impl Idp {
             nonce: record.grant.nonce.clone(),
         };
         let tokens = self
-            .issue_tokens_for_grant(pool, client, &user, grant)
+            .issue_tokens_for_grant(pool, client, &user, grant, requester)
             .await?;
         Ok(tokens)
     }
@@ -551,6 +553,7 @@ impl Idp {
         &self,
         client: &UserPoolClient,
         refresh_token: &str,
+        requester: &Requester,
     ) -> OResult<OAuthTokens> {
         let redeemed = self
             .redeem(client, refresh_token)
@@ -560,6 +563,8 @@ impl Idp {
                 other => OAuthError::new(OAuthErrorCode::InvalidGrant, other.message()),
             })?;
         let openid = redeemed.grant.scopes.iter().any(|s| s == "openid");
+        self.touch_token_session(&redeemed.pool, &redeemed.grant.origin_jti, requester)
+            .await?;
         let t = self
             .sign_tokens(
                 &redeemed.pool,
@@ -705,6 +710,7 @@ impl Idp {
         client: &UserPoolClient,
         user: &User,
         grant: Grant,
+        requester: &Requester,
     ) -> Result<OAuthTokens, CognitoError> {
         let t = self
             .issue_grant_tokens(
@@ -714,6 +720,7 @@ impl Idp {
                 grant.clone(),
                 TokenSource::HostedAuth,
                 &NO_METADATA,
+                requester,
             )
             .await?;
         let openid = grant.scopes.iter().any(|s| s == "openid");

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::Idp;
 use super::auth::Metadata;
 use super::pre_token_generation::PreTokenCall;
+use super::user_sessions::Requester;
 use crate::clock::Timestamp;
 use crate::crypto::{SecretString, random_bytes};
 use crate::error::{CognitoError, Result};
@@ -138,6 +139,7 @@ pub fn looks_like_refresh_token(token: &str) -> bool {
 impl Idp {
     /// Issues the tokens of a new sign-in: a fresh origin_jti, auth_time
     /// now, and a refresh token stored as its hash.
+    #[allow(clippy::too_many_arguments)]
     pub async fn issue_sign_in_tokens(
         &self,
         pool: &UserPool,
@@ -146,6 +148,7 @@ impl Idp {
         scopes: Vec<String>,
         source: TokenSource,
         metadata: &Metadata,
+        requester: &Requester,
     ) -> Result<IssuedTokens> {
         let grant = Grant {
             origin_jti: Uuid::new_v4().to_string(),
@@ -153,11 +156,13 @@ impl Idp {
             scopes,
             nonce: None,
         };
-        self.issue_grant_tokens(pool, client, user, grant, source, metadata)
+        self.issue_grant_tokens(pool, client, user, grant, source, metadata, requester)
             .await
     }
 
-    /// Issues the tokens of `grant` with a refresh token stored as its hash.
+    /// Issues the tokens of `grant` with a refresh token stored as its hash;
+    /// a tracked session records `requester` as its caller.
+    #[allow(clippy::too_many_arguments)]
     pub async fn issue_grant_tokens(
         &self,
         pool: &UserPool,
@@ -166,6 +171,7 @@ impl Idp {
         grant: Grant,
         source: TokenSource,
         metadata: &Metadata,
+        requester: &Requester,
     ) -> Result<IssuedTokens> {
         let now = self.clock.now();
         let token = new_refresh_token();
@@ -183,6 +189,8 @@ impl Idp {
                 revoked: None,
                 scopes: grant.scopes.clone(),
             })
+            .await?;
+        self.touch_token_session(pool, &grant.origin_jti, requester)
             .await?;
         self.evict_token_sessions(pool, user.sub, &grant.origin_jti)
             .await?;
@@ -330,6 +338,7 @@ impl Idp {
         client_secret: Option<&str>,
         device_key: Option<&str>,
         metadata: &Metadata,
+        requester: &Requester,
     ) -> Result<IssuedTokens> {
         if let Some(key) = device_key {
             super::devices::check_device_key(key)?;
@@ -359,6 +368,8 @@ impl Idp {
         if let Some(key) = device_key {
             self.user_device(&redeemed.user, key).await?;
         }
+        self.touch_token_session(&redeemed.pool, &redeemed.grant.origin_jti, requester)
+            .await?;
         let mut tokens = self
             .sign_tokens(
                 &redeemed.pool,
@@ -386,14 +397,6 @@ impl Idp {
     ) -> Result<IssuedTokens> {
         let groups = self.user_groups(&pool.id, user.sub).await?;
         let now = self.clock.now();
-        // Cognito API: SessionDescriptionType, LastActiveDate — a tracked
-        // token session's last refresh or rotation, once every check of it
-        // passed.
-        if source == TokenSource::RefreshTokens && pool.session_config().tracking() {
-            self.store
-                .touch_refresh_token(&grant.origin_jti, now)
-                .await?;
-        }
         let issuer = self.issuer(&pool.id);
         let event_id = Uuid::new_v4().to_string();
         let mut access = access_claims(&issuer, client, user, grant, &groups, &event_id, now);

@@ -18,7 +18,7 @@ use crate::clock::Timestamp;
 use crate::error::{CognitoError, Result};
 use crate::model::session::{ClientSsoSessionConfig, PoolSessionConfig};
 use crate::model::{User, UserPool, UserPoolClient};
-use crate::store::refresh_tokens::TokenSession;
+use crate::store::refresh_tokens::{SessionSeen, TokenSession};
 
 /// Cognito API: ListUserSessions — at most 125 sessions a page.
 const PAGE: usize = 125;
@@ -32,6 +32,90 @@ pub struct SessionView {
     pub last_active: Timestamp,
     /// The session of the access token that asked (never for an admin).
     pub is_current: bool,
+    /// The caller of the last sign-in, refresh or rotation.
+    pub seen: SessionSeen,
+}
+
+/// Who called a face that signs in or refreshes: what a session records of
+/// its caller (Cognito API: SessionDescriptionType, LastIPAddress and
+/// DeviceType). The faces fill it in; the core never reads headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Requester {
+    /// The client address the server derived for the request.
+    pub ip: Option<std::net::IpAddr>,
+    /// The User-Agent header, as sent.
+    pub user_agent: Option<String>,
+}
+
+/// A caller the core knows nothing of (internal sign-ins).
+pub static UNKNOWN_REQUESTER: Requester = Requester {
+    ip: None,
+    user_agent: None,
+};
+
+impl Requester {
+    /// What a session stores of this caller.
+    pub fn seen(&self) -> SessionSeen {
+        SessionSeen {
+            ip: self.ip.map(|ip| ip.to_string()),
+            device_type: Some(device_type(self.user_agent.as_deref())),
+        }
+    }
+}
+
+/// Cognito API: SessionDescriptionType, DeviceType — "a parsed user agent,
+/// `unknown` when it cannot be parsed". No small, maintained parser crate
+/// exists without a large regex database, so this names only the few
+/// families that account for nearly all callers: the AWS SDKs and the big
+/// browsers on the big systems. Anything else is `unknown`.
+pub fn device_type(user_agent: Option<&str>) -> String {
+    let Some(ua) = user_agent.filter(|u| !u.trim().is_empty()) else {
+        return "unknown".into();
+    };
+    // The SDKs name themselves first: "aws-sdk-rust/1.3 os/linux ...".
+    const SDKS: [(&str, &str); 8] = [
+        ("aws-sdk-rust", "AWS SDK for Rust"),
+        ("aws-sdk-js", "AWS SDK for JavaScript"),
+        ("aws-amplify", "AWS Amplify"),
+        ("Boto3", "AWS SDK for Python"),
+        ("Botocore", "AWS SDK for Python"),
+        ("aws-sdk-java", "AWS SDK for Java"),
+        ("aws-sdk-go", "AWS SDK for Go"),
+        ("aws-cli", "AWS CLI"),
+    ];
+    let lower = ua.to_ascii_lowercase();
+    if let Some((_, name)) = SDKS
+        .iter()
+        .find(|(token, _)| lower.contains(&token.to_ascii_lowercase()))
+    {
+        return (*name).into();
+    }
+    // Order matters: Edge and Opera also say Chrome, Chrome says Safari.
+    const BROWSERS: [(&str, &str); 6] = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("CriOS/", "Chrome"),
+        ("Safari/", "Safari"),
+    ];
+    // Android says Linux, iOS says Mac OS X.
+    const SYSTEMS: [(&str, &str); 6] = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ];
+    let browser = BROWSERS.iter().find(|(t, _)| ua.contains(t)).map(|b| b.1);
+    let system = SYSTEMS.iter().find(|(t, _)| ua.contains(t)).map(|s| s.1);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.into(),
+        (None, Some(s)) => s.into(),
+        (None, None) => "unknown".into(),
+    }
 }
 
 /// Cognito API: SessionIdType — `tkn` and 25 lowercase letters or digits
@@ -132,6 +216,7 @@ impl Idp {
                 client_id: s.client_id,
                 created: s.created,
                 last_active: s.last_active,
+                seen: s.seen,
             })
             .collect();
         let start = match next {
@@ -191,6 +276,24 @@ impl Idp {
         }
         tracing::info!(pool_id = %pool.id, sub = %user.sub, linked, "user session revoked");
         Ok(())
+    }
+
+    /// A sign-in, refresh or rotation of the tracked token session
+    /// `origin_jti` by `requester`: its LastActiveDate, LastIPAddress and
+    /// DeviceType. Nothing is kept of callers while the pool does not track
+    /// sessions.
+    pub(crate) async fn touch_token_session(
+        &self,
+        pool: &UserPool,
+        origin_jti: &str,
+        requester: &Requester,
+    ) -> Result<()> {
+        if !pool.session_config().tracking() {
+            return Ok(());
+        }
+        self.store
+            .touch_refresh_token(origin_jti, self.clock.now(), &requester.seen())
+            .await
     }
 
     /// A new sign-in of a pool that tracks sessions: the user's least
@@ -318,5 +421,25 @@ mod tests {
         assert!(check_session_id("xyz0123456789012345678901234").is_err());
         assert!(check_session_id("sso0123456789abcdefghijklmn").is_err());
         assert!(check_session_id("sso0123456789abcdefghijklmno").is_ok());
+    }
+
+    #[test]
+    fn device_types_name_the_big_families_or_say_unknown() {
+        let chrome_linux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 \
+                            (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        assert_eq!(device_type(Some(chrome_linux)), "Chrome on Linux");
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+                    (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0";
+        assert_eq!(device_type(Some(edge)), "Edge on Windows");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) \
+                      AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(device_type(Some(iphone)), "Safari on iOS");
+        assert_eq!(
+            device_type(Some("aws-sdk-rust/1.1.0 os/linux lang/rust/1.80")),
+            "AWS SDK for Rust"
+        );
+        assert_eq!(device_type(Some("curl/8.0")), "unknown");
+        assert_eq!(device_type(Some("  ")), "unknown");
+        assert_eq!(device_type(None), "unknown");
     }
 }

@@ -76,9 +76,15 @@ pub trait RefreshTokenStore: Send + Sync {
         sub: Uuid,
         now: Timestamp,
     ) -> Result<Vec<TokenSession>>;
-    /// A refresh or rotation of the sign-in `origin_jti` at `at`: its
-    /// session's LastActiveDate.
-    async fn touch_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<()>;
+    /// The sign-in `origin_jti`, a refresh or a rotation of it at `at`:
+    /// its session's LastActiveDate, and who called (LastIPAddress,
+    /// DeviceType), overwritten each time.
+    async fn touch_refresh_token(
+        &self,
+        origin_jti: &str,
+        at: Timestamp,
+        seen: &SessionSeen,
+    ) -> Result<()>;
 }
 
 /// One token session: a sign-in that still holds a usable refresh token.
@@ -89,6 +95,16 @@ pub struct TokenSession {
     pub created: Timestamp,
     /// The last refresh or rotation; the sign-in itself before any.
     pub last_active: Timestamp,
+    /// Who called last (absent for a sign-in never touched).
+    pub seen: SessionSeen,
+}
+
+/// The caller of a session's last sign-in, refresh or rotation (Cognito
+/// API: SessionDescriptionType, LastIPAddress and DeviceType).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionSeen {
+    pub ip: Option<String>,
+    pub device_type: Option<String>,
 }
 
 // The sub as text in both (a uuid in PostgreSQL).
@@ -108,10 +124,12 @@ const RETIRED: &str = "SELECT r.token_hash, r.pool_id, r.client_id, \
      JOIN refresh_tokens r ON r.origin_jti = x.origin_jti WHERE x.token_hash = $1";
 const ROTATE: &str = "UPDATE refresh_tokens SET token_hash = $1 \
      WHERE origin_jti = $2 AND token_hash = $3 AND revoked IS NULL";
-const SESSIONS: &str = "SELECT origin_jti, client_id, created, last_active FROM refresh_tokens \
+const SESSIONS: &str = "SELECT origin_jti, client_id, created, last_active, last_ip, \
+     device_type FROM refresh_tokens \
      WHERE pool_id = $1 AND sub = $2 AND revoked IS NULL AND expires > $3 \
      ORDER BY created, origin_jti";
-const TOUCH: &str = "UPDATE refresh_tokens SET last_active = $1 WHERE origin_jti = $2";
+const TOUCH: &str = "UPDATE refresh_tokens SET last_active = $1, last_ip = $2, \
+     device_type = $3 WHERE origin_jti = $4";
 const RETIRE: &str =
     "INSERT INTO refresh_token_retired (token_hash, origin_jti, retired) VALUES ($1, $2, $3)";
 
@@ -280,13 +298,26 @@ each_backend! {
                         client_id: r.try_get("client_id").map_err(db)?,
                         created,
                         last_active: last.map_or(created, Timestamp),
+                        seen: SessionSeen {
+                            ip: r.try_get("last_ip").map_err(db)?,
+                            device_type: r.try_get("device_type").map_err(db)?,
+                        },
                     })
                 })
                 .collect()
         }
 
-        async fn touch_refresh_token(&self, origin_jti: &str, at: Timestamp) -> Result<()> {
-            let query = sqlx::query(TOUCH).bind(at.0).bind(origin_jti);
+        async fn touch_refresh_token(
+            &self,
+            origin_jti: &str,
+            at: Timestamp,
+            seen: &SessionSeen,
+        ) -> Result<()> {
+            let query = sqlx::query(TOUCH)
+                .bind(at.0)
+                .bind(seen.ip.as_deref())
+                .bind(seen.device_type.as_deref())
+                .bind(origin_jti);
             self.affected(query).await.map(|_| ())
         }
     }

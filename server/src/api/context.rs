@@ -2,6 +2,8 @@
 //! its input parsed as the AWS JSON protocol reads it. A leaf of `api/`:
 //! the action families use it, and it uses none of them.
 
+use axum::http::{HeaderMap, header};
+use cognate_core::service::user_sessions::Requester;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -15,6 +17,25 @@ pub struct Ctx {
     pub request_id: String,
     /// The access key that signed an administrative call.
     pub admin_key: Option<String>,
+    /// The caller's User-Agent header.
+    pub user_agent: Option<String>,
+}
+
+impl Ctx {
+    /// The caller, as a token session records it.
+    pub fn requester(&self) -> Requester {
+        Requester {
+            ip: self.source_ip,
+            user_agent: self.user_agent.clone(),
+        }
+    }
+}
+
+/// The User-Agent of a request, if it is readable text (Cognito API:
+/// SessionDescriptionType, DeviceType), cut to a sane length: it is stored.
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    let ua = headers.get(header::USER_AGENT)?.to_str().ok()?;
+    Some(ua.chars().take(512).collect())
 }
 
 /// Parses an action's input. Missing required members are

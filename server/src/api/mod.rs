@@ -124,6 +124,7 @@ async fn dispatch(
         source_ip: Some(peer.ip()),
         request_id: request_id.to_owned(),
         admin_key,
+        user_agent: context::user_agent(headers),
     };
     tracing::debug!(action, request_id, "api call");
     actions::call(action, &ctx, value).await

@@ -113,6 +113,7 @@ pub async fn dispatch(
         source_ip: Some(peer.ip()),
         request_id: request_id.to_owned(),
         admin_key,
+        user_agent: None,
     };
     tracing::debug!(op, request_id, "identity api call");
     match family {

@@ -2,12 +2,16 @@
 //! (with PKCE, RFC 7636), refresh_token and client_credentials grants;
 //! clients authenticate with client_secret_basic or client_secret_post.
 
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use cognate_core::service::oauth::{OAuthError, OAuthErrorCode, OAuthTokens};
+use cognate_core::service::user_sessions::Requester;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -107,10 +111,17 @@ pub fn tokens_body(t: &OAuthTokens) -> serde_json::Value {
 pub async fn token(
     State(state): State<AppState>,
     Path(pool_id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    match grant(&state, &pool_id, &headers, &body).await {
+    // Cognito API: SessionDescriptionType — the token session records its
+    // caller's address and user agent.
+    let requester = Requester {
+        ip: peer.map(|Extension(ConnectInfo(p))| p.ip()),
+        user_agent: crate::api::context::user_agent(&headers),
+    };
+    match grant(&state, &pool_id, &headers, &body, &requester).await {
         Ok(t) => json_response(StatusCode::OK, tokens_body(&t)),
         Err(e) => token_error(&e),
     }
@@ -121,6 +132,7 @@ async fn grant(
     pool_id: &str,
     headers: &HeaderMap,
     body: &[u8],
+    requester: &Requester,
 ) -> Result<OAuthTokens, OAuthError> {
     // RFC 6749 §3.2: parameters in an application/x-www-form-urlencoded body.
     let is_form = headers
@@ -155,6 +167,7 @@ async fn grant(
                 code,
                 form.redirect_uri.as_deref(),
                 form.code_verifier.as_deref(),
+                requester,
             )
             .await
         }
@@ -163,7 +176,7 @@ async fn grant(
                 .refresh_token
                 .as_deref()
                 .ok_or_else(|| invalid_request("refresh_token is missing"))?;
-            idp.refresh_grant(&client, token).await
+            idp.refresh_grant(&client, token, requester).await
         }
         Some("client_credentials") => {
             idp.client_credentials(&pool, &client, form.scope.as_deref())

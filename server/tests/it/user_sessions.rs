@@ -2,12 +2,13 @@
 //! has no session operations yet, so the calls are signed as the SDKs sign
 //! them): the pool's and the client's session configuration, listing a
 //! user's token sessions by access token and as an administrator, revoking
-//! one (its refresh, access and ID tokens stop working), MaxPerUser
+//! one (its refresh, access and ID tokens stop working), DeviceType and
+//! LastIPAddress of the last caller (API and token endpoint), MaxPerUser
 //! evicting the least recently used session, the client's SSO
 //! MaxValidityMinutes on the hosted UI, `LINKED` ending hosted-UI sessions,
 //! and every refusal with Cognito's error.
 
-use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, s256};
+use crate::common::hosted::{PKCE_VERIFIER, browser, hidden, location, query_param, s256};
 use crate::common::users::PASSWORD;
 use crate::common::{TestServer, error_name};
 use aws_sdk_cognitoidentityprovider as cip;
@@ -599,7 +600,131 @@ async fn linked_revocation_ends_hosted_sessions(s: TestServer) {
         .expect_err("LINKED ends it");
 }
 
+const FIREFOX_ON_LINUX: &str =
+    "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+/// A refresh by REFRESH_TOKEN_AUTH from a browser-like caller.
+async fn refresh_as(s: &TestServer, client_id: &str, refresh_token: &str, agent: &str) {
+    let response = reqwest::Client::new()
+        .post(&s.url)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.InitiateAuth",
+        )
+        .header("user-agent", agent)
+        .json(&json!({
+            "ClientId": client_id,
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": { "REFRESH_TOKEN": refresh_token },
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+fn session_of<'a>(sessions: &'a [Value], id: &str) -> &'a Value {
+    sessions
+        .iter()
+        .find(|s| s["SessionId"] == id)
+        .unwrap_or_else(|| panic!("{id} not in {sessions:?}"))
+}
+
+/// Cognito API: SessionDescriptionType, DeviceType and LastIPAddress — the
+/// caller of the sign-in, then of each refresh, overwritten; never a
+/// LastLocation (no GeoIP database).
+async fn sessions_name_their_last_caller(s: TestServer) {
+    let (pool_id, client_id) = setup(&s).await;
+    assert_eq!(track(&s, &pool_id, 20).await.0, 200);
+    // The SDK signs in: its user agent names it.
+    let (access, refresh_token) = sign_in(&s, &client_id, "ann").await;
+    let (watcher, _) = sign_in(&s, &client_id, "ann").await;
+    let mine = own_sessions(&s, &access).await;
+    assert_eq!(mine.len(), 2);
+    let current = mine.iter().find(|s| s["IsCurrentSession"] == true).unwrap();
+    let id = current["SessionId"].as_str().unwrap().to_owned();
+    assert_eq!(current["DeviceType"], "AWS SDK for Rust", "{current}");
+    assert_eq!(current["LastIPAddress"], "127.0.0.1", "{current}");
+    assert!(current.get("LastLocation").is_none(), "{current}");
+    let created = current["CreateDate"].as_f64().unwrap();
+
+    // A refresh from a browser overwrites both; the other session keeps its.
+    s.clock.advance(60);
+    refresh_as(&s, &client_id, &refresh_token, FIREFOX_ON_LINUX).await;
+    let listed = own_sessions(&s, &watcher).await;
+    let refreshed = session_of(&listed, &id);
+    assert_eq!(refreshed["DeviceType"], "Firefox on Linux", "{refreshed}");
+    assert_eq!(refreshed["LastIPAddress"], "127.0.0.1");
+    assert!(refreshed["LastActiveDate"].as_f64().unwrap() > created);
+    let other = listed.iter().find(|s| s["SessionId"] != id).unwrap();
+    assert_eq!(other["DeviceType"], "AWS SDK for Rust");
+
+    // An unknown agent is said to be unknown; the admin reads the same.
+    refresh_as(&s, &client_id, &refresh_token, "curl/8.5.0").await;
+    let admin = admin_sessions(&s, &pool_id, "ann").await;
+    assert_eq!(session_of(&admin, &id)["DeviceType"], "unknown");
+}
+
+/// A form posted to the pool's token endpoint by `agent`: its JSON.
+async fn token_as(s: &TestServer, pool_id: &str, agent: &str, form: &[(&str, &str)]) -> Value {
+    let r = reqwest::Client::new()
+        .post(format!("{}/{pool_id}/oauth2/token", s.url))
+        .header("user-agent", agent)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// The token endpoint records its caller too: the code exchange, then each
+/// refresh_token grant.
+async fn token_endpoint_sessions_name_their_caller(s: TestServer) {
+    let (pool_id, client_id) = hosted_app(&s).await;
+    assert_eq!(track(&s, &pool_id, 20).await.0, 200);
+    let b = hosted_sign_in(&s, &pool_id, &client_id).await;
+    let callback = authorize(&s, &b, &pool_id, &client_id).await.unwrap();
+    let code = query_param(&callback, "code").expect("code");
+    let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+                  (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    let tokens = token_as(
+        &s,
+        &pool_id,
+        chrome,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client_id),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", PKCE_VERIFIER),
+        ],
+    )
+    .await;
+    let sessions = admin_sessions(&s, &pool_id, "ann").await;
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    assert_eq!(sessions[0]["DeviceType"], "Chrome on Windows");
+    assert_eq!(sessions[0]["LastIPAddress"], "127.0.0.1");
+    let refresh_token = tokens["refresh_token"].as_str().unwrap();
+    token_as(
+        &s,
+        &pool_id,
+        FIREFOX_ON_LINUX,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await;
+    let sessions = admin_sessions(&s, &pool_id, "ann").await;
+    assert_eq!(sessions[0]["DeviceType"], "Firefox on Linux");
+}
+
 on_both_backends!(
+    token_endpoint_sessions_name_their_caller,
+    sessions_name_their_last_caller,
     client_sso_validity_limits_silent_reuse,
     linked_revocation_ends_hosted_sessions,
     sessions_are_listed_and_revoked,

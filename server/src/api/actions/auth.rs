@@ -102,6 +102,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     &i.auth_flow,
                     &params,
                     &i.client_metadata.unwrap_or_default(),
+                    &ctx.requester(),
                 )
                 .await?;
             render(outcome)
@@ -121,6 +122,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     r.session.as_deref(),
                     &responses,
                     &r.client_metadata.unwrap_or_default(),
+                    &ctx.requester(),
                 )
                 .await?;
             render(outcome)
@@ -146,6 +148,7 @@ pub async fn call(action: &str, ctx: &Ctx, body: Value) -> Result<Value, ApiErro
                     g.client_secret.as_deref(),
                     g.device_key.as_deref(),
                     &g.client_metadata.unwrap_or_default(),
+                    &ctx.requester(),
                 )
                 .await?;
             Ok(json!({ "AuthenticationResult": authentication_result(&tokens) }))

@@ -66,16 +66,26 @@ struct SetClient {
     sso_session: ClientSsoSessionConfig,
 }
 
-/// Cognito API: SessionDescriptionType (a token session).
+/// Cognito API: SessionDescriptionType (a token session). LastLocation
+/// is never answered: it needs a GeoIP database, which Cognate has not.
 fn session_type(s: &SessionView) -> Value {
-    json!({
+    let mut out = json!({
         "SessionId": s.session_id,
         "SessionType": "TOKEN",
         "ClientId": s.client_id,
         "CreateDate": s.created,
         "LastActiveDate": s.last_active,
         "IsCurrentSession": s.is_current,
-    })
+    });
+    if let Some(obj) = out.as_object_mut() {
+        if let Some(device) = &s.seen.device_type {
+            obj.insert("DeviceType".into(), json!(device));
+        }
+        if let Some(ip) = &s.seen.ip {
+            obj.insert("LastIPAddress".into(), json!(ip));
+        }
+    }
+    out
 }
 
 fn listing((sessions, next): (Vec<SessionView>, Option<String>)) -> Value {
