@@ -31,9 +31,10 @@ Test-only knobs, as query parameters of /sso/redirect and /idp-init:
     audience=<id>    the assertion is for another audience
     in_response_to=<id>  answers another request
     unsigned=1       neither Response nor Assertion signed
+    sign=assertion   only the Assertion signed (inside the encryption)
     encrypt=1        the Assertion encrypted (RSA-OAEP, AES-128-GCM) to the
                      SP's certificate from its metadata; encrypt=other to
-                     another key's certificate
+                     another key's certificate; encrypt=3des with Triple DES
 """
 
 import base64
@@ -41,6 +42,7 @@ import html
 import os
 import subprocess
 import sys
+import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -56,11 +58,18 @@ import saml2.sigver
 
 # pysaml2 encrypts with Triple DES unless told otherwise: AES-128-GCM, with
 # the key transported by RSA-OAEP (XML Encryption 1.1 §5.2.4, §5.5.2).
-AES128_GCM = "http://www.w3.org/2009/xmlenc11#aes128-gcm"
+# encrypt=3des keeps pysaml2's default (which Cognate refuses).
+AES128_GCM = ("http://www.w3.org/2009/xmlenc11#aes128-gcm", "aes-128")
+TRIPLE_DES = ("http://www.w3.org/2001/04/xmlenc#tripledes-cbc", "des-192")
+CIPHER = threading.local()
+
+
+def _cipher():
+    return getattr(CIPHER, "value", AES128_GCM)
 
 
 def _aes_encryption_part(**kw):
-    kw.setdefault("msg_enc", AES128_GCM)
+    kw.setdefault("msg_enc", _cipher()[0])
     return saml2.sigver.pre_encryption_part(**kw)
 
 
@@ -69,8 +78,8 @@ _encrypt_assertion = saml2.sigver.SecurityContext.encrypt_assertion
 
 
 def _aes_session_key(self, statement, enc_key, template, key_type=None, node_xpath=None):
-    # The session key xmlsec1 makes: 128-bit AES, for the template's GCM.
-    return _encrypt_assertion(self, statement, enc_key, template, "aes-128", node_xpath)
+    # The session key xmlsec1 makes, for the template's algorithm.
+    return _encrypt_assertion(self, statement, enc_key, template, _cipher()[1], node_xpath)
 
 
 saml2.sigver.SecurityContext.encrypt_assertion = _aes_session_key
@@ -205,6 +214,8 @@ class Idp:
             "groups": ["staff", "admins"],
         }
         signed = not knobs.get("unsigned")
+        encrypt = knobs.get("encrypt")
+        CIPHER.value = TRIPLE_DES if encrypt == "3des" else AES128_GCM
         response = idp.create_authn_response(
             identity,
             in_response_to=knobs.get("in_response_to", in_response_to),
@@ -212,10 +223,10 @@ class Idp:
             sp_entity_id=knobs.get("audience", sp or self.sp),
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=user),
             authn=AUTHN,
-            sign_response=signed,
+            sign_response=signed and knobs.get("sign") != "assertion",
             sign_assertion=signed,
-            encrypt_assertion=bool(knobs.get("encrypt")),
-            encrypt_cert_assertion=self.other_cert if knobs.get("encrypt") == "other" else None,
+            encrypt_assertion=bool(encrypt),
+            encrypt_cert_assertion=self.other_cert if encrypt == "other" else None,
         )
         return base64.b64encode(str(response).encode()).decode()
 

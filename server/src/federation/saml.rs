@@ -4,7 +4,8 @@
 //! the HTTP-Redirect binding (SAML Bindings §3.4), and the Response posted
 //! back verified (SAML Profiles §4.1.4.3: signature with the metadata's
 //! certificate, issuer, audience, recipient, validity window,
-//! InResponseTo). What leaves this module is the NameID and the
+//! InResponseTo; an EncryptedAssertion decrypted with the pool's key
+//! first, XML Encryption §4.2). What leaves this module is the NameID and the
 //! attributes, as claims the AttributeMapping names.
 
 use std::str::FromStr;
@@ -177,7 +178,8 @@ pub struct For<'a> {
 /// metadata's certificates, the issuer, Destination and Recipient (the
 /// ACS), the validity window, the Audience and InResponseTo (`request_id`;
 /// None only for an unsolicited response). `now` is the server's clock,
-/// checked too.
+/// checked too. With `decryption_key` (the pool's PKCS#8 key, when the
+/// provider has EncryptedResponses) the assertion must be encrypted.
 pub fn verify_response(
     document: &str,
     sp: &For<'_>,
@@ -276,8 +278,8 @@ const ALLOWED_SIGNATURES: [AllowedSignatureAlgorithm; 6] = [
 
 /// Cognito API: ProviderDetails, EncryptedResponses: the Response's
 /// assertion is an EncryptedAssertion (XML Encryption: RSA-OAEP key
-/// transport to the pool's certificate, AES-128-GCM or AES-128-CBC data;
-/// Triple DES and RSA 1.5 are refused), and a plain assertion is refused.
+/// transport to the pool's certificate, AES-128-GCM or AES-128-CBC data —
+/// what samael decrypts; Triple DES and RSA 1.5 are refused), and a plain assertion is refused.
 /// The signature is checked where the IdP put it, in the order it made
 /// it: a signed Response covers the encrypted form, so it is verified
 /// before decrypting (and only the signed content is decrypted); an
@@ -360,6 +362,7 @@ fn with_assertion_decrypted(
     use samael::crypto::{Crypto, CryptoProvider as _};
     use samael::schema::CipherValue;
     const AES128_CBC: &str = "http://www.w3.org/2001/04/xmlenc#aes128-cbc";
+    const RSA_OAEP_MGF1P: &str = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
     let (doc, mut ctx) = xpath_context(xml)?;
     let root = doc.get_root_element();
     let mut find = |path: &str| -> Result<libxml::tree::Node, String> {
@@ -388,6 +391,13 @@ fn with_assertion_decrypted(
         }
     };
     let key_method = under_key("xenc:EncryptionMethod/@Algorithm")?;
+    // RSA 1.5 key transport is open to padding-oracle attacks (XML
+    // Encryption 1.1 §5.5.1 marks it not recommended): RSA-OAEP only.
+    if key_method != RSA_OAEP_MGF1P {
+        return Err(format!(
+            "the assertion's key transport {key_method} is refused"
+        ));
+    }
     let wrapped = under_key("xenc:CipherData/xenc:CipherValue")?;
     let data_key =
         Crypto::decrypt_assertion_key_info(&CipherValue { value: wrapped }, &key_method, key)

@@ -5,7 +5,8 @@
 //! SSO (HTTP-Redirect) → its auto-posting form → `/saml2/idpresponse` →
 //! Cognate's code → tokens. Each refusal comes from the real IdP's output
 //! (its test knobs): another key, an expired assertion, another audience,
-//! another InResponseTo, a response posted twice. Identity pools take the
+//! another InResponseTo, a response posted twice. With EncryptedResponses
+//! the IdP encrypts to the pool's certificate (RSA-OAEP, AES-128-GCM). Identity pools take the
 //! same IdP's responses as SAML logins (SamlProviderARNs). Without the test venv
 //! the tests say SKIPPED, except under CI or COGNATE_REQUIRE_POSTGRES=1.
 
@@ -412,11 +413,22 @@ async fn encrypted_responses_are_decrypted_then_verified(s: TestServer) {
     let r = post_to_acs(&b, &action, &response, &relay).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
-    // Encrypted, but for another audience or another request: refused.
+    // Only the assertion signed, inside the encryption: verified after
+    // decrypting (the same user).
+    let r = sign_in(&s, &x, &browser(), "&encrypt=1&sign=assertion").await;
+    let id2 = redeem(&s, &x, &location(&r)).await;
+    assert_eq!(id2["sub"], id["sub"]);
+
+    // Encrypted, but for another audience or another request, signed by
+    // another key, unsigned, expired, or with Triple DES: refused.
     for knobs in [
         "&encrypt=1&audience=urn:amazon:cognito:sp:another-pool",
         "&encrypt=1&in_response_to=_not-our-request",
         "&encrypt=1&forge=1",
+        "&encrypt=1&forge=1&sign=assertion",
+        "&encrypt=1&unsigned=1",
+        "&encrypt=1&expired=1",
+        "&encrypt=3des",
     ] {
         let r = sign_in(&s, &x, &browser(), knobs).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{knobs}");
@@ -575,7 +587,7 @@ async fn bad_metadata_is_invalid_parameter_and_writes_nothing(s: TestServer) {
         (
             vec![
                 ("MetadataFile", "<x/>".to_owned()),
-                ("EncryptedResponses", "true".to_owned()),
+                ("EncryptedResponses", "yes".to_owned()),
             ],
             "EncryptedResponses",
         ),

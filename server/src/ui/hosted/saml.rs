@@ -205,17 +205,14 @@ pub async fn idp_response(
     };
     // Cognito API: ProviderDetails, EncryptedResponses: the IdP encrypts
     // to the pool's certificate (ActiveEncryptionCertificate).
-    let decryption_key = match provider
-        .provider_details
-        .get("EncryptedResponses")
-        .map(String::as_str)
-    {
-        Some("true") => Some(
+    let decryption_key = if provider.flag("EncryptedResponses") {
+        Some(
             signing_key(&state, &cx.pool.id)
                 .await
                 .map_err(|e| HostedError::internal(lang, e))?,
-        ),
-        _ => None,
+        )
+    } else {
+        None
     };
     let verified = saml::verify_response(
         document,
