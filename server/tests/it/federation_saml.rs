@@ -99,16 +99,7 @@ async fn setup_with(s: &TestServer, extra: &[(&str, &str)]) -> Option<Setup> {
     let python = python_or_skip()?;
     let pool = s.pool(|b| b.pool_name("saml")).await;
     let acs = format!("{}/{pool}/saml2/idpresponse", s.url);
-    let sp_cert = s
-        .admin()
-        .get_signing_certificate()
-        .user_pool_id(&pool)
-        .send()
-        .await
-        .unwrap()
-        .certificate
-        .unwrap();
-    let sp_cert = &sp_cert;
+    let sp_cert = &pool_certificate(s, &pool).await;
     let idp = start_idp(
         &python,
         &format!("urn:amazon:cognito:sp:{pool}"),
@@ -145,6 +136,35 @@ async fn setup_with(s: &TestServer, extra: &[(&str, &str)]) -> Option<Setup> {
         client_id,
         idp,
     })
+}
+
+/// GetSigningCertificate: the pool's SAML certificate (base64 DER).
+async fn pool_certificate(s: &TestServer, pool: &str) -> String {
+    s.admin()
+        .get_signing_certificate()
+        .user_pool_id(pool)
+        .send()
+        .await
+        .unwrap()
+        .certificate
+        .unwrap()
+}
+
+/// DescribeIdentityProvider's ProviderDetails of the pool's "Corp".
+async fn provider_details(s: &TestServer, pool: &str) -> HashMap<String, String> {
+    let d = s
+        .admin()
+        .describe_identity_provider()
+        .user_pool_id(pool)
+        .provider_name(PROVIDER)
+        .send()
+        .await
+        .unwrap();
+    d.identity_provider()
+        .unwrap()
+        .provider_details()
+        .unwrap()
+        .clone()
 }
 
 async fn setup(s: &TestServer) -> Option<Setup> {
@@ -257,15 +277,7 @@ async fn a_saml_sign_in_creates_the_external_user_and_issues_cognates_tokens(s: 
     let Some(x) = setup(&s).await else { return };
     // DescribeIdentityProvider answers the endpoints Cognito derives from
     // the metadata, and never the document Cognate keeps.
-    let d = s
-        .admin()
-        .describe_identity_provider()
-        .user_pool_id(&x.pool)
-        .provider_name(PROVIDER)
-        .send()
-        .await
-        .unwrap();
-    let details = d.identity_provider().unwrap().provider_details().unwrap();
+    let details = provider_details(&s, &x.pool).await;
     assert_eq!(
         details.get("SSORedirectBindingURI"),
         Some(&format!("{}/sso/redirect", x.idp.url))
@@ -369,24 +381,8 @@ async fn encrypted_responses_are_decrypted_then_verified(s: TestServer) {
     };
     // Cognito API: DescribeIdentityProvider answers the certificate the
     // IdP encrypts to (the pool's, as GetSigningCertificate answers).
-    let d = s
-        .admin()
-        .describe_identity_provider()
-        .user_pool_id(&x.pool)
-        .provider_name(PROVIDER)
-        .send()
-        .await
-        .unwrap();
-    let details = d.identity_provider().unwrap().provider_details().unwrap();
-    let pool_cert = s
-        .admin()
-        .get_signing_certificate()
-        .user_pool_id(&x.pool)
-        .send()
-        .await
-        .unwrap()
-        .certificate
-        .unwrap();
+    let details = provider_details(&s, &x.pool).await;
+    let pool_cert = pool_certificate(&s, &x.pool).await;
     assert_eq!(details.get("EncryptedResponses"), Some(&"true".to_owned()));
     assert_eq!(details.get("ActiveEncryptionCertificate"), Some(&pool_cert));
 
@@ -445,15 +441,7 @@ async fn encrypted_responses_are_decrypted_then_verified(s: TestServer) {
         .send()
         .await
         .unwrap();
-    let d = s
-        .admin()
-        .describe_identity_provider()
-        .user_pool_id(&x.pool)
-        .provider_name(PROVIDER)
-        .send()
-        .await
-        .unwrap();
-    let details = d.identity_provider().unwrap().provider_details().unwrap();
+    let details = provider_details(&s, &x.pool).await;
     assert_eq!(details.get("ActiveEncryptionCertificate"), None);
 }
 
