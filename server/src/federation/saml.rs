@@ -725,6 +725,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_one_encrypted_assertion_is_found_whatever_its_prefix() {
+        let xml = r#"<p:Response xmlns:p="p"><ns1:EncryptedAssertion><x/></ns1:EncryptedAssertion><EncryptedAssertionX/></p:Response>"#;
+        let (start, end) = element_span(xml, "EncryptedAssertion").unwrap();
+        assert_eq!(
+            &xml[start..end],
+            "<ns1:EncryptedAssertion><x/></ns1:EncryptedAssertion>"
+        );
+        let plain = r#"<Response><EncryptedAssertion a="1">x</EncryptedAssertion></Response>"#;
+        let (start, end) = element_span(plain, "EncryptedAssertion").unwrap();
+        assert_eq!(
+            &plain[start..end],
+            r#"<EncryptedAssertion a="1">x</EncryptedAssertion>"#
+        );
+        // Two (a wrapping attempt) or none: refused.
+        let two = "<R><EncryptedAssertion>a</EncryptedAssertion><EncryptedAssertion>b</EncryptedAssertion></R>";
+        assert!(element_span(two, "EncryptedAssertion").is_err());
+        assert!(element_span("<R/>", "EncryptedAssertion").is_err());
+    }
+
+    #[test]
     fn metadata_without_an_idp_descriptor_is_named() {
         let doc = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="urn:x"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp/acs" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#;
         let why = check_metadata(doc).unwrap_err();
