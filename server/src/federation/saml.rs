@@ -189,8 +189,7 @@ pub fn verify_response(
     decryption_key: Option<&[u8]>,
 ) -> Result<Verified, String> {
     let audience = sp.audience.to_owned();
-    let acs_url = sp.acs_url;
-    let sp = service_provider(document, sp.audience, acs_url, request_id.is_none())?;
+    let sp = service_provider(document, sp.audience, sp.acs_url, request_id.is_none())?;
     let ids: Vec<&str> = request_id.into_iter().collect();
     let compact: String = saml_response
         .chars()
@@ -279,7 +278,8 @@ const ALLOWED_SIGNATURES: [AllowedSignatureAlgorithm; 6] = [
 /// Cognito API: ProviderDetails, EncryptedResponses: the Response's
 /// assertion is an EncryptedAssertion (XML Encryption: RSA-OAEP key
 /// transport to the pool's certificate, AES-128-GCM or AES-128-CBC data —
-/// what samael decrypts; Triple DES and RSA 1.5 are refused), and a plain assertion is refused.
+/// what samael decrypts; Triple DES and RSA 1.5 are refused), and a plain
+/// assertion is refused.
 /// The signature is checked where the IdP put it, in the order it made
 /// it: a signed Response covers the encrypted form, so it is verified
 /// before decrypting (and only the signed content is decrypted); an
@@ -300,16 +300,36 @@ fn decrypted_assertion(
     let xml = std::str::from_utf8(&bytes).map_err(|e| e.to_string())?;
     let (plain_assertions, encrypted_assertions, signed) = {
         let (doc, mut ctx) = xpath_context(xml)?;
-        let count = |ctx: &mut libxml::xpath::Context, path: &str| {
+        let mut values = |path: &str| -> Vec<String> {
             ctx.findnodes(path, doc.get_root_element().as_ref())
-                .map(|n| n.len())
-                .unwrap_or(0)
+                .unwrap_or_default()
+                .iter()
+                .map(libxml::tree::Node::get_content)
+                .collect()
         };
-        (
-            count(&mut ctx, "/samlp:Response/saml:Assertion"),
-            count(&mut ctx, "/samlp:Response/saml:EncryptedAssertion"),
-            count(&mut ctx, "/samlp:Response/ds:Signature") > 0,
-        )
+        let plain = values("/samlp:Response/saml:Assertion").len();
+        let encrypted = values("/samlp:Response/saml:EncryptedAssertion").len();
+        let signatures = values("/samlp:Response/ds:Signature").len();
+        let references = values("/samlp:Response/ds:Signature/ds:SignedInfo/ds:Reference/@URI");
+        let id = values("/samlp:Response/@ID").pop().unwrap_or_default();
+        // A Response signature is trusted below for all the Response
+        // holds, so it must sign the Response itself (its one Reference
+        // is the Response's ID, an ID no other element carries): XML
+        // Signature wrapping otherwise.
+        let signed = match signatures {
+            0 => false,
+            1 if !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+                && references == [format!("#{id}")]
+                && values(&format!("//*[@ID='{id}']")).len() == 1 =>
+            {
+                true
+            }
+            _ => return Err("the Response's signature does not sign the Response".into()),
+        };
+        (plain, encrypted, signed)
     };
     if plain_assertions > 0 || encrypted_assertions != 1 {
         return Err("the assertion is not encrypted, and the provider encrypts responses".into());
