@@ -6,6 +6,8 @@ signs with the xmlsec1 CLI). Started by the tests on a random port:
 prints `READY <base url>` once it listens on 127.0.0.1. Environment:
     SAML_SP_ENTITY_ID  the SP's entity id (urn:amazon:cognito:sp:<poolId>)
     SAML_SP_ACS        the SP's assertion consumer service URL
+    SAML_SP_CERT       the SP's certificate (base64 DER), named in its
+                       metadata for encryption (encrypt=1)
 
 Endpoints:
     GET  /metadata          the IdP's metadata (entityID <base>/metadata)
@@ -29,6 +31,10 @@ Test-only knobs, as query parameters of /sso/redirect and /idp-init:
     audience=<id>    the assertion is for another audience
     in_response_to=<id>  answers another request
     unsigned=1       neither Response nor Assertion signed
+    sign=assertion   only the Assertion signed (inside the encryption)
+    encrypt=1        the Assertion encrypted (RSA-OAEP, AES-128-GCM) to the
+                     SP's certificate from its metadata; encrypt=other to
+                     another key's certificate; encrypt=3des with Triple DES
 """
 
 import base64
@@ -36,6 +42,7 @@ import html
 import os
 import subprocess
 import sys
+import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -45,6 +52,37 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
+
+import saml2.entity
+import saml2.sigver
+
+# pysaml2 encrypts with Triple DES unless told otherwise: AES-128-GCM, with
+# the key transported by RSA-OAEP (XML Encryption 1.1 §5.2.4, §5.5.2).
+# encrypt=3des keeps pysaml2's default (which Cognate refuses).
+AES128_GCM = ("http://www.w3.org/2009/xmlenc11#aes128-gcm", "aes-128")
+TRIPLE_DES = ("http://www.w3.org/2001/04/xmlenc#tripledes-cbc", "des-192")
+CIPHER = threading.local()
+
+
+def _cipher():
+    return getattr(CIPHER, "value", AES128_GCM)
+
+
+def _aes_encryption_part(**kw):
+    kw.setdefault("msg_enc", _cipher()[0])
+    return saml2.sigver.pre_encryption_part(**kw)
+
+
+saml2.entity.pre_encryption_part = _aes_encryption_part
+_encrypt_assertion = saml2.sigver.SecurityContext.encrypt_assertion
+
+
+def _aes_session_key(self, statement, enc_key, template, key_type=None, node_xpath=None):
+    # The session key xmlsec1 makes, for the template's algorithm.
+    return _encrypt_assertion(self, statement, enc_key, template, _cipher()[1], node_xpath)
+
+
+saml2.sigver.SecurityContext.encrypt_assertion = _aes_session_key
 
 AUTHN = {
     "class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
@@ -65,18 +103,27 @@ def make_key(workdir, name):
     return key, cert
 
 
-def sp_metadata(workdir, entity_ids, acs, slo):
+def sp_metadata(workdir, entity_ids, acs, slo, cert=None):
     """Metadata of the SPs this IdP answers (pysaml2 needs them known)."""
+    key = ""
+    if cert:
+        key = (
+            '<md:KeyDescriptor use="encryption"><ds:KeyInfo '
+            'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data>'
+            "<ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data>"
+            "</ds:KeyInfo></md:KeyDescriptor>" % html.escape(cert)
+        )
     parts = []
     for entity_id in entity_ids:
         parts.append(
             '<md:EntityDescriptor entityID="%s"><md:SPSSODescriptor '
-            'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+            'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">%s'
             '<md:SingleLogoutService Binding="%s" Location="%s"/>'
             '<md:AssertionConsumerService Binding="%s" Location="%s" index="0"/>'
             "</md:SPSSODescriptor></md:EntityDescriptor>"
             % (
                 html.escape(entity_id),
+                key,
                 BINDING_HTTP_REDIRECT,
                 html.escape(slo),
                 BINDING_HTTP_POST,
@@ -140,10 +187,13 @@ class Idp:
         self.logged_out = []
         self.logout_answers = []
         sp_md = sp_metadata(
-            workdir, [sp, "urn:amazon:cognito:sp:another-pool"], self.acs, self.slo
+            workdir, [sp, "urn:amazon:cognito:sp:another-pool"], self.acs, self.slo,
+            os.environ.get("SAML_SP_CERT"),
         )
         key, cert = make_key(workdir, "idp")
         other_key, other_cert = make_key(workdir, "forger")
+        with open(other_cert) as f:
+            self.other_cert = f.read()
         self.sp = sp
         self.main = server(base, key, cert, sp_md, 5)
         self.expired = server(base, key, cert, sp_md, -10)
@@ -164,6 +214,8 @@ class Idp:
             "groups": ["staff", "admins"],
         }
         signed = not knobs.get("unsigned")
+        encrypt = knobs.get("encrypt")
+        CIPHER.value = TRIPLE_DES if encrypt == "3des" else AES128_GCM
         response = idp.create_authn_response(
             identity,
             in_response_to=knobs.get("in_response_to", in_response_to),
@@ -171,8 +223,10 @@ class Idp:
             sp_entity_id=knobs.get("audience", sp or self.sp),
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=user),
             authn=AUTHN,
-            sign_response=signed,
+            sign_response=signed and knobs.get("sign") != "assertion",
             sign_assertion=signed,
+            encrypt_assertion=bool(encrypt),
+            encrypt_cert_assertion=self.other_cert if encrypt == "other" else None,
         )
         return base64.b64encode(str(response).encode()).decode()
 

@@ -214,18 +214,6 @@ impl Idp {
     /// Metadata that cannot be read or used is the caller's error, and
     /// nothing is written (Cognito API: CreateIdentityProvider, Errors).
     async fn complete_saml_metadata(&self, details: &mut BTreeMap<String, String>) -> Result<()> {
-        // samael can decrypt (xmlenc: RSA-OAEP key transport, AES-128-CBC
-        // or -GCM data), but Cognate does not yet hand it the pool's key nor
-        // answer ActiveEncryptionCertificate, and the test IdP's encrypted
-        // responses (pysaml2: Triple DES by default; with AES-128-CBC,
-        // samael 0.0.22 answered "Failed to parse reduced signed SAML
-        // assertion") could not be shown to work: refuse rather than accept
-        // a setting whose responses might fail.
-        if details.get("EncryptedResponses").map(String::as_str) == Some("true") {
-            return Err(CognitoError::invalid_parameter(
-                "EncryptedResponses is not supported by Cognate: set it to false.",
-            ));
-        }
         let found = match (details.get("MetadataURL"), details.get("MetadataFile")) {
             (Some(url), _) => self
                 .upstream
@@ -273,6 +261,21 @@ impl Idp {
             ProviderType::Saml => {
                 self.complete_saml_metadata(&mut input.provider_details)
                     .await?;
+                // Cognito API: ProviderDetails, EncryptedResponses and
+                // ActiveEncryptionCertificate: the certificate the IdP
+                // encrypts assertions to (the pool's SAML certificate, the
+                // one GetSigningCertificate answers).
+                if input
+                    .provider_details
+                    .get("EncryptedResponses")
+                    .map(String::as_str)
+                    == Some("true")
+                {
+                    let cert = self.get_signing_certificate(&pool.id).await?;
+                    input
+                        .provider_details
+                        .insert("ActiveEncryptionCertificate".into(), cert);
+                }
             }
             _ => {}
         }

@@ -4,7 +4,8 @@
 //! the HTTP-Redirect binding (SAML Bindings §3.4), and the Response posted
 //! back verified (SAML Profiles §4.1.4.3: signature with the metadata's
 //! certificate, issuer, audience, recipient, validity window,
-//! InResponseTo). What leaves this module is the NameID and the
+//! InResponseTo; an EncryptedAssertion decrypted with the pool's key
+//! first, XML Encryption §4.2). What leaves this module is the NameID and the
 //! attributes, as claims the AttributeMapping names.
 
 use std::str::FromStr;
@@ -112,15 +113,7 @@ fn service_provider(
         acs_url: Some(acs_url.to_owned()),
         idp_metadata,
         allow_idp_initiated: idp_initiated,
-        // Algorithm substitution: only the SHA-2 families are accepted.
-        allowed_signature_algorithms: Some(vec![
-            AllowedSignatureAlgorithm::RsaSha256,
-            AllowedSignatureAlgorithm::RsaSha384,
-            AllowedSignatureAlgorithm::RsaSha512,
-            AllowedSignatureAlgorithm::EcdsaSha256,
-            AllowedSignatureAlgorithm::EcdsaSha384,
-            AllowedSignatureAlgorithm::EcdsaSha512,
-        ]),
+        allowed_signature_algorithms: Some(ALLOWED_SIGNATURES.to_vec()),
         ..ServiceProvider::default()
     })
 }
@@ -185,13 +178,15 @@ pub struct For<'a> {
 /// metadata's certificates, the issuer, Destination and Recipient (the
 /// ACS), the validity window, the Audience and InResponseTo (`request_id`;
 /// None only for an unsolicited response). `now` is the server's clock,
-/// checked too.
+/// checked too. With `decryption_key` (the pool's PKCS#8 key, when the
+/// provider has EncryptedResponses) the assertion must be encrypted.
 pub fn verify_response(
     document: &str,
     sp: &For<'_>,
     saml_response: &str,
     request_id: Option<&str>,
     now: Timestamp,
+    decryption_key: Option<&[u8]>,
 ) -> Result<Verified, String> {
     let audience = sp.audience.to_owned();
     let sp = service_provider(document, sp.audience, sp.acs_url, request_id.is_none())?;
@@ -200,9 +195,12 @@ pub fn verify_response(
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let assertion = sp
-        .parse_base64_response(&compact, Some(ids.as_slice()))
-        .map_err(|e| e.to_string())?;
+    let assertion = match decryption_key {
+        None => sp
+            .parse_base64_response(&compact, Some(ids.as_slice()))
+            .map_err(|e| e.to_string())?,
+        Some(pkcs8) => decrypted_assertion(&sp, &compact, &ids, pkcs8)?,
+    };
     // samael accepts an assertion without an AudienceRestriction; Cognito
     // requires its own audience (SAML Core §2.5.1.4).
     let restricted = assertion
@@ -264,6 +262,251 @@ pub fn verify_response(
         assertion_id: assertion.id,
         not_on_or_after,
     })
+}
+
+/// The signature algorithms accepted (algorithm substitution: only the
+/// SHA-2 families).
+const ALLOWED_SIGNATURES: [AllowedSignatureAlgorithm; 6] = [
+    AllowedSignatureAlgorithm::RsaSha256,
+    AllowedSignatureAlgorithm::RsaSha384,
+    AllowedSignatureAlgorithm::RsaSha512,
+    AllowedSignatureAlgorithm::EcdsaSha256,
+    AllowedSignatureAlgorithm::EcdsaSha384,
+    AllowedSignatureAlgorithm::EcdsaSha512,
+];
+
+/// Cognito API: ProviderDetails, EncryptedResponses: the Response's
+/// assertion is an EncryptedAssertion (XML Encryption: RSA-OAEP key
+/// transport to the pool's certificate, AES-128-GCM or AES-128-CBC data —
+/// what samael decrypts; Triple DES and RSA 1.5 are refused), and a plain
+/// assertion is refused.
+/// The signature is checked where the IdP put it, in the order it made
+/// it: a signed Response covers the encrypted form, so it is verified
+/// before decrypting (and only the signed content is decrypted); an
+/// assertion signed inside the encryption is verified after. Either way
+/// the decrypted assertion takes the EncryptedAssertion's place in the
+/// Response and samael checks the rest as for a plain one.
+fn decrypted_assertion(
+    sp: &ServiceProvider,
+    encoded: &str,
+    ids: &[&str],
+    pkcs8: &[u8],
+) -> Result<Assertion, String> {
+    use base64::Engine as _;
+    use samael::crypto::{Crypto, CryptoProvider as _, ReduceMode};
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|e| e.to_string())?;
+    let xml = std::str::from_utf8(&bytes).map_err(|e| e.to_string())?;
+    let (plain_assertions, encrypted_assertions, signed) = {
+        let (doc, mut ctx) = xpath_context(xml)?;
+        let mut values = |path: &str| -> Vec<String> {
+            ctx.findnodes(path, doc.get_root_element().as_ref())
+                .unwrap_or_default()
+                .iter()
+                .map(libxml::tree::Node::get_content)
+                .collect()
+        };
+        let plain = values("/samlp:Response/saml:Assertion").len();
+        let encrypted = values("/samlp:Response/saml:EncryptedAssertion").len();
+        let signatures = values("/samlp:Response/ds:Signature").len();
+        let references = values("/samlp:Response/ds:Signature/ds:SignedInfo/ds:Reference/@URI");
+        let id = values("/samlp:Response/@ID").pop().unwrap_or_default();
+        // A Response signature is trusted below for all the Response
+        // holds, so it must sign the Response itself (its one Reference
+        // is the Response's ID, an ID no other element carries): XML
+        // Signature wrapping otherwise.
+        let signed = match signatures {
+            0 => false,
+            1 if !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+                && references == [format!("#{id}")]
+                && values(&format!("//*[@ID='{id}']")).len() == 1 =>
+            {
+                true
+            }
+            _ => return Err("the Response's signature does not sign the Response".into()),
+        };
+        (plain, encrypted, signed)
+    };
+    if plain_assertions > 0 || encrypted_assertions != 1 {
+        return Err("the assertion is not encrypted, and the provider encrypts responses".into());
+    }
+    let key = openssl::pkey::PKey::private_key_from_pkcs8(pkcs8)
+        .map_err(|e| format!("the pool's key: {e}"))?;
+    if !signed {
+        let plain = with_assertion_decrypted(xml, &key)?;
+        return sp
+            .parse_xml_response(&plain, Some(ids))
+            .map_err(|e| e.to_string());
+    }
+    let certs = sp
+        .idp_signing_certs()
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let signed = Crypto::reduce_xml_to_signed_with_allowed_algorithms(
+        xml,
+        &certs,
+        ReduceMode::default(),
+        Some(&ALLOWED_SIGNATURES),
+    )
+    .map_err(|_| "the response's signature does not verify with the IdP's certificates")?;
+    let plain = with_assertion_decrypted(&signed, &key)?;
+    // The signature is verified and covered the assertion it encrypted:
+    // samael checks the decrypted Response's content without verifying
+    // again (the Response's signature was over the encrypted form).
+    let verified_sp = ServiceProvider {
+        idp_metadata: EntityDescriptor {
+            entity_id: sp.idp_metadata.entity_id.clone(),
+            ..EntityDescriptor::default()
+        },
+        entity_id: sp.entity_id.clone(),
+        acs_url: sp.acs_url.clone(),
+        allow_idp_initiated: sp.allow_idp_initiated,
+        allowed_signature_algorithms: sp.allowed_signature_algorithms.clone(),
+        ..ServiceProvider::default()
+    };
+    verified_sp
+        .parse_xml_response(&plain, Some(ids))
+        .map_err(|e| e.to_string())
+}
+
+/// The Response `xml` with its one EncryptedAssertion replaced by the
+/// Assertion it decrypts to with `key`.
+fn with_assertion_decrypted(
+    xml: &str,
+    key: &openssl::pkey::PKey<openssl::pkey::Private>,
+) -> Result<String, String> {
+    use samael::crypto::{Crypto, CryptoProvider as _};
+    use samael::schema::CipherValue;
+    const AES128_CBC: &str = "http://www.w3.org/2001/04/xmlenc#aes128-cbc";
+    const RSA_OAEP_MGF1P: &str = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
+    let (doc, mut ctx) = xpath_context(xml)?;
+    let root = doc.get_root_element();
+    let mut find = |path: &str| -> Result<libxml::tree::Node, String> {
+        let mut found = ctx.findnodes(path, root.as_ref()).unwrap_or_default();
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(format!("the response has no {path}")),
+            _ => Err(format!("the response has more than one {path}")),
+        }
+    };
+    let data = "/samlp:Response/saml:EncryptedAssertion/xenc:EncryptedData";
+    let data_method = find(&format!("{data}/xenc:EncryptionMethod/@Algorithm"))?.get_content();
+    let value = find(&format!("{data}/xenc:CipherData/xenc:CipherValue"))?.get_content();
+    // SAML Core §2.5.4 and XML Encryption §3.5.1: the EncryptedKey in the
+    // EncryptedData's KeyInfo, or beside it in the EncryptedAssertion.
+    let encrypted_key = find(&format!("{data}/ds:KeyInfo/xenc:EncryptedKey"))
+        .or_else(|_| find("/samlp:Response/saml:EncryptedAssertion/xenc:EncryptedKey"))?;
+    let mut key_ctx = ctx_for(&doc)?;
+    let mut under_key = |path: &str| -> Result<String, String> {
+        let found = key_ctx
+            .findnodes(path, Some(&encrypted_key))
+            .unwrap_or_default();
+        match found.as_slice() {
+            [one] => Ok(one.get_content()),
+            _ => Err(format!("the EncryptedKey has not one {path}")),
+        }
+    };
+    let key_method = under_key("xenc:EncryptionMethod/@Algorithm")?;
+    // RSA 1.5 key transport is open to padding-oracle attacks (XML
+    // Encryption 1.1 §5.5.1 marks it not recommended): RSA-OAEP only.
+    if key_method != RSA_OAEP_MGF1P {
+        return Err(format!(
+            "the assertion's key transport {key_method} is refused"
+        ));
+    }
+    let wrapped = under_key("xenc:CipherData/xenc:CipherValue")?;
+    let data_key =
+        Crypto::decrypt_assertion_key_info(&CipherValue { value: wrapped }, &key_method, key)
+            .map_err(|e| {
+                format!("the assertion's key does not decrypt with the pool's key ({e})")
+            })?;
+    let mut plain =
+        Crypto::decrypt_assertion_value_info(&CipherValue { value }, &data_method, &data_key)
+            .map_err(|e| format!("the assertion does not decrypt ({e})"))?;
+    if data_method == AES128_CBC {
+        // XML Encryption §5.2: the last octet counts the padding octets
+        // (samael decrypts CBC without removing them).
+        let pad = usize::from(*plain.last().ok_or("the assertion is empty")?);
+        if pad == 0 || pad > 16 || pad > plain.len() {
+            return Err("the decrypted assertion's padding is wrong".into());
+        }
+        plain.truncate(plain.len() - pad);
+    }
+    let plain = String::from_utf8(plain).map_err(|_| "the decrypted assertion is not UTF-8")?;
+    let assertion = match plain.trim_start().strip_prefix("<?xml") {
+        Some(rest) => rest
+            .split_once("?>")
+            .map(|(_, a)| a)
+            .ok_or("the decrypted assertion is not XML")?,
+        None => plain.as_str(),
+    };
+    let (start, end) = element_span(xml, "EncryptedAssertion")?;
+    Ok(format!(
+        "{}{}{}",
+        &xml[..start],
+        assertion.trim(),
+        &xml[end..]
+    ))
+}
+
+/// The namespaces of a SAML response, for XPath.
+const NAMESPACES: [(&str, &str); 4] = [
+    ("samlp", "urn:oasis:names:tc:SAML:2.0:protocol"),
+    ("saml", "urn:oasis:names:tc:SAML:2.0:assertion"),
+    ("ds", "http://www.w3.org/2000/09/xmldsig#"),
+    ("xenc", "http://www.w3.org/2001/04/xmlenc#"),
+];
+
+/// `xml` parsed by libxml2 (no external entities, no network) and an
+/// XPath context over it.
+fn xpath_context(xml: &str) -> Result<(libxml::tree::Document, libxml::xpath::Context), String> {
+    let doc = libxml::parser::Parser::default()
+        .parse_string(xml)
+        .map_err(|e| format!("the response is not XML ({e:?})"))?;
+    let ctx = ctx_for(&doc)?;
+    Ok((doc, ctx))
+}
+
+fn ctx_for(doc: &libxml::tree::Document) -> Result<libxml::xpath::Context, String> {
+    let ctx = libxml::xpath::Context::new(doc).map_err(|_| "no XPath context")?;
+    for (prefix, href) in NAMESPACES {
+        ctx.register_namespace(prefix, href)
+            .map_err(|_| "no XPath namespace")?;
+    }
+    Ok(ctx)
+}
+
+/// Where the one element named `local` (with any prefix) starts and ends
+/// in `xml`; more than one, or none, is an error.
+fn element_span(xml: &str, local: &str) -> Result<(usize, usize), String> {
+    let mut opens = Vec::new();
+    let mut closes = Vec::new();
+    for (at, _) in xml.match_indices(local) {
+        let after = xml[at + local.len()..].chars().next();
+        let head = &xml[..at];
+        let name_start = head
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "_.-".contains(c))
+            .len();
+        let head = &head[..name_start];
+        let head = match head.strip_suffix(':') {
+            Some(h) => h.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "_.-".contains(c)),
+            None if name_start == at => head,
+            None => continue,
+        };
+        if head.ends_with("</") && after == Some('>') {
+            closes.push(at + local.len() + 1);
+        } else if head.ends_with('<') && matches!(after, Some(c) if c == '>' || c.is_whitespace()) {
+            opens.push(head.len() - 1);
+        }
+    }
+    match (opens.as_slice(), closes.as_slice()) {
+        ([start], [end]) if start < end => Ok((*start, *end)),
+        _ => Err(format!("the response has not exactly one {local}")),
+    }
 }
 
 /// SAML Bindings §3.4.4.1: a message by HTTP-Redirect — DEFLATE, base64,
@@ -500,6 +743,26 @@ fn expiry(a: &Assertion) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_one_encrypted_assertion_is_found_whatever_its_prefix() {
+        let xml = r#"<p:Response xmlns:p="p"><ns1:EncryptedAssertion><x/></ns1:EncryptedAssertion><EncryptedAssertionX/></p:Response>"#;
+        let (start, end) = element_span(xml, "EncryptedAssertion").unwrap();
+        assert_eq!(
+            &xml[start..end],
+            "<ns1:EncryptedAssertion><x/></ns1:EncryptedAssertion>"
+        );
+        let plain = r#"<Response><EncryptedAssertion a="1">x</EncryptedAssertion></Response>"#;
+        let (start, end) = element_span(plain, "EncryptedAssertion").unwrap();
+        assert_eq!(
+            &plain[start..end],
+            r#"<EncryptedAssertion a="1">x</EncryptedAssertion>"#
+        );
+        // Two (a wrapping attempt) or none: refused.
+        let two = "<R><EncryptedAssertion>a</EncryptedAssertion><EncryptedAssertion>b</EncryptedAssertion></R>";
+        assert!(element_span(two, "EncryptedAssertion").is_err());
+        assert!(element_span("<R/>", "EncryptedAssertion").is_err());
+    }
 
     #[test]
     fn metadata_without_an_idp_descriptor_is_named() {

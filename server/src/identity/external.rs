@@ -300,7 +300,7 @@ impl ExternalVerifier {
             audience: AWS_SAML_AUDIENCE,
             acs_url: AWS_SAML_AUDIENCE,
         };
-        let verified = saml::verify_response(document, &sp, token, None, self.clock.now())
+        let verified = saml::verify_response(document, &sp, token, None, self.clock.now(), None)
             .map_err(|why| {
                 tracing::info!(%arn, %why, "SAML login refused");
                 if why.contains("expired") {

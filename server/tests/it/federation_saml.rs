@@ -5,7 +5,8 @@
 //! SSO (HTTP-Redirect) → its auto-posting form → `/saml2/idpresponse` →
 //! Cognate's code → tokens. Each refusal comes from the real IdP's output
 //! (its test knobs): another key, an expired assertion, another audience,
-//! another InResponseTo, a response posted twice. Identity pools take the
+//! another InResponseTo, a response posted twice. With EncryptedResponses
+//! the IdP encrypts to the pool's certificate (RSA-OAEP, AES-128-GCM). Identity pools take the
 //! same IdP's responses as SAML logins (SamlProviderARNs). Without the test venv
 //! the tests say SKIPPED, except under CI or COGNATE_REQUIRE_POSTGRES=1.
 
@@ -32,6 +33,8 @@ on_both_backends!(
     a_response_to_another_request_is_refused,
     an_unsigned_response_is_refused,
     a_response_posted_twice_is_refused,
+    encrypted_responses_are_decrypted_then_verified,
+    an_assertion_encrypted_to_another_key_is_refused,
     a_linked_saml_identity_signs_in_as_the_local_user,
     signed_requests_carry_an_rsa_sha256_signature,
     bad_metadata_is_invalid_parameter_and_writes_nothing,
@@ -51,7 +54,8 @@ struct Idp {
     url: String,
 }
 
-async fn start_idp(python: &PathBuf, sp_entity_id: &str, acs: &str) -> Idp {
+/// `sp_cert` (base64 DER) is what the SP's metadata names for encryption.
+async fn start_idp(python: &PathBuf, sp_entity_id: &str, acs: &str, sp_cert: &str) -> Idp {
     let dir = tempfile::tempdir().unwrap();
     let script = crate::common::python::script("saml_idp.py");
     let mut child = Command::new(python)
@@ -59,6 +63,7 @@ async fn start_idp(python: &PathBuf, sp_entity_id: &str, acs: &str) -> Idp {
         .arg(dir.path())
         .env("SAML_SP_ENTITY_ID", sp_entity_id)
         .env("SAML_SP_ACS", acs)
+        .env("SAML_SP_CERT", sp_cert)
         .env("PYTHONWARNINGS", "ignore")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -94,7 +99,14 @@ async fn setup_with(s: &TestServer, extra: &[(&str, &str)]) -> Option<Setup> {
     let python = python_or_skip()?;
     let pool = s.pool(|b| b.pool_name("saml")).await;
     let acs = format!("{}/{pool}/saml2/idpresponse", s.url);
-    let idp = start_idp(&python, &format!("urn:amazon:cognito:sp:{pool}"), &acs).await;
+    let sp_cert = &pool_certificate(s, &pool).await;
+    let idp = start_idp(
+        &python,
+        &format!("urn:amazon:cognito:sp:{pool}"),
+        &acs,
+        sp_cert,
+    )
+    .await;
     let mut details: HashMap<String, String> =
         HashMap::from([("MetadataURL".into(), format!("{}/metadata", idp.url))]);
     for (k, v) in extra {
@@ -124,6 +136,35 @@ async fn setup_with(s: &TestServer, extra: &[(&str, &str)]) -> Option<Setup> {
         client_id,
         idp,
     })
+}
+
+/// GetSigningCertificate: the pool's SAML certificate (base64 DER).
+async fn pool_certificate(s: &TestServer, pool: &str) -> String {
+    s.admin()
+        .get_signing_certificate()
+        .user_pool_id(pool)
+        .send()
+        .await
+        .unwrap()
+        .certificate
+        .unwrap()
+}
+
+/// DescribeIdentityProvider's ProviderDetails of the pool's "Corp".
+async fn provider_details(s: &TestServer, pool: &str) -> HashMap<String, String> {
+    let d = s
+        .admin()
+        .describe_identity_provider()
+        .user_pool_id(pool)
+        .provider_name(PROVIDER)
+        .send()
+        .await
+        .unwrap();
+    d.identity_provider()
+        .unwrap()
+        .provider_details()
+        .unwrap()
+        .clone()
 }
 
 async fn setup(s: &TestServer) -> Option<Setup> {
@@ -236,15 +277,7 @@ async fn a_saml_sign_in_creates_the_external_user_and_issues_cognates_tokens(s: 
     let Some(x) = setup(&s).await else { return };
     // DescribeIdentityProvider answers the endpoints Cognito derives from
     // the metadata, and never the document Cognate keeps.
-    let d = s
-        .admin()
-        .describe_identity_provider()
-        .user_pool_id(&x.pool)
-        .provider_name(PROVIDER)
-        .send()
-        .await
-        .unwrap();
-    let details = d.identity_provider().unwrap().provider_details().unwrap();
+    let details = provider_details(&s, &x.pool).await;
     assert_eq!(
         details.get("SSORedirectBindingURI"),
         Some(&format!("{}/sso/redirect", x.idp.url))
@@ -335,6 +368,89 @@ async fn a_response_to_another_request_is_refused(s: TestServer) {
 
 async fn an_unsigned_response_is_refused(s: TestServer) {
     refused_with(&s, "&unsigned=1").await;
+}
+
+/// The pool's provider with EncryptedResponses on.
+async fn encrypted_setup(s: &TestServer) -> Option<Setup> {
+    setup_with(s, &[("EncryptedResponses", "true")]).await
+}
+
+async fn encrypted_responses_are_decrypted_then_verified(s: TestServer) {
+    let Some(x) = encrypted_setup(&s).await else {
+        return;
+    };
+    // Cognito API: DescribeIdentityProvider answers the certificate the
+    // IdP encrypts to (the pool's, as GetSigningCertificate answers).
+    let details = provider_details(&s, &x.pool).await;
+    let pool_cert = pool_certificate(&s, &x.pool).await;
+    assert_eq!(details.get("EncryptedResponses"), Some(&"true".to_owned()));
+    assert_eq!(details.get("ActiveEncryptionCertificate"), Some(&pool_cert));
+
+    // With encryption on, a plain (signed, valid) assertion is refused.
+    let r = sign_in(&s, &x, &browser(), "").await;
+    assert_refused(&s, &x, r).await;
+
+    // The IdP encrypts to the certificate of the SP's metadata.
+    let b = browser();
+    let sso = to_idp(&s, &x, &b).await;
+    let (action, response, relay) = idp_form(&b, &sso, "&encrypt=1").await;
+    let xml = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &response).unwrap(),
+    )
+    .unwrap();
+    assert!(xml.contains("EncryptedAssertion"), "{xml}");
+    assert!(!xml.contains("alice@example.com"), "{xml}");
+    let r = post_to_acs(&b, &action, &response, &relay).await;
+    let id = redeem(&s, &x, &location(&r)).await;
+    assert_eq!(id["cognito:username"], format!("{PROVIDER}_alice"));
+    assert_eq!(id["email"], "alice@example.com");
+    assert_eq!(id["given_name"], "Alice");
+    // The decrypted assertion is used once, as a plain one.
+    let r = post_to_acs(&b, &action, &response, &relay).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    // Only the assertion signed, inside the encryption: verified after
+    // decrypting (the same user).
+    let r = sign_in(&s, &x, &browser(), "&encrypt=1&sign=assertion").await;
+    let id2 = redeem(&s, &x, &location(&r)).await;
+    assert_eq!(id2["sub"], id["sub"]);
+
+    // Encrypted, but for another audience or another request, signed by
+    // another key, unsigned, expired, or with Triple DES: refused.
+    for knobs in [
+        "&encrypt=1&audience=urn:amazon:cognito:sp:another-pool",
+        "&encrypt=1&in_response_to=_not-our-request",
+        "&encrypt=1&forge=1",
+        "&encrypt=1&forge=1&sign=assertion",
+        "&encrypt=1&unsigned=1",
+        "&encrypt=1&expired=1",
+        "&encrypt=3des",
+    ] {
+        let r = sign_in(&s, &x, &browser(), knobs).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{knobs}");
+    }
+    assert_eq!(user_count(&s, &x.pool).await, 1);
+
+    // Turned off again: the certificate is no longer answered.
+    s.admin()
+        .update_identity_provider()
+        .user_pool_id(&x.pool)
+        .provider_name(PROVIDER)
+        .provider_details("EncryptedResponses", "false")
+        .provider_details("MetadataURL", format!("{}/metadata", x.idp.url))
+        .send()
+        .await
+        .unwrap();
+    let details = provider_details(&s, &x.pool).await;
+    assert_eq!(details.get("ActiveEncryptionCertificate"), None);
+}
+
+async fn an_assertion_encrypted_to_another_key_is_refused(s: TestServer) {
+    let Some(x) = encrypted_setup(&s).await else {
+        return;
+    };
+    let r = sign_in(&s, &x, &browser(), "&encrypt=other").await;
+    assert_refused(&s, &x, r).await;
 }
 
 async fn a_response_posted_twice_is_refused(s: TestServer) {
@@ -459,7 +575,7 @@ async fn bad_metadata_is_invalid_parameter_and_writes_nothing(s: TestServer) {
         (
             vec![
                 ("MetadataFile", "<x/>".to_owned()),
-                ("EncryptedResponses", "true".to_owned()),
+                ("EncryptedResponses", "yes".to_owned()),
             ],
             "EncryptedResponses",
         ),
@@ -686,7 +802,7 @@ mod identity_pool {
     impl IdentityFixture {
         async fn start(backend: cognate_core::test_support::Backend) -> Option<Self> {
             let python = python_or_skip()?;
-            let idp = start_idp(&python, AWS_SAML, AWS_SAML).await;
+            let idp = start_idp(&python, AWS_SAML, AWS_SAML, "").await;
             let metadata = reqwest::get(format!("{}/metadata", idp.url))
                 .await
                 .unwrap()

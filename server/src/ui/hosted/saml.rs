@@ -203,8 +203,26 @@ pub async fn idp_response(
         audience: &audience,
         acs_url: &acs,
     };
-    let verified = saml::verify_response(document, &sp, response, request_id.as_deref(), now)
-        .map_err(refused)?;
+    // Cognito API: ProviderDetails, EncryptedResponses: the IdP encrypts
+    // to the pool's certificate (ActiveEncryptionCertificate).
+    let decryption_key = if provider.flag("EncryptedResponses") {
+        Some(
+            signing_key(&state, &cx.pool.id)
+                .await
+                .map_err(|e| HostedError::internal(lang, e))?,
+        )
+    } else {
+        None
+    };
+    let verified = saml::verify_response(
+        document,
+        &sp,
+        response,
+        request_id.as_deref(),
+        now,
+        decryption_key.as_ref().map(|k| k.as_slice()),
+    )
+    .map_err(refused)?;
     if request_id.is_none() && verified.in_response_to.is_some() {
         return Err(refused(
             "an unsolicited response answers a request we did not send".into(),
