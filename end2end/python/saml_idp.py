@@ -34,7 +34,8 @@ Test-only knobs, as query parameters of /sso/redirect and /idp-init:
     sign=assertion   only the Assertion signed (inside the encryption)
     encrypt=1        the Assertion encrypted (RSA-OAEP, AES-128-GCM) to the
                      SP's certificate from its metadata; encrypt=other to
-                     another key's certificate; encrypt=3des with Triple DES
+                     another key's certificate; encrypt=cbc with AES-128-CBC;
+                     encrypt=3des with Triple DES
 """
 
 import base64
@@ -60,6 +61,7 @@ import saml2.sigver
 # the key transported by RSA-OAEP (XML Encryption 1.1 §5.2.4, §5.5.2).
 # encrypt=3des keeps pysaml2's default (which Cognate refuses).
 AES128_GCM = ("http://www.w3.org/2009/xmlenc11#aes128-gcm", "aes-128")
+AES128_CBC = ("http://www.w3.org/2001/04/xmlenc#aes128-cbc", "aes-128")
 TRIPLE_DES = ("http://www.w3.org/2001/04/xmlenc#tripledes-cbc", "des-192")
 CIPHER = threading.local()
 
@@ -215,7 +217,7 @@ class Idp:
         }
         signed = not knobs.get("unsigned")
         encrypt = knobs.get("encrypt")
-        CIPHER.value = TRIPLE_DES if encrypt == "3des" else AES128_GCM
+        CIPHER.value = {"3des": TRIPLE_DES, "cbc": AES128_CBC}.get(encrypt, AES128_GCM)
         response = idp.create_authn_response(
             identity,
             in_response_to=knobs.get("in_response_to", in_response_to),

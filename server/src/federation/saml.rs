@@ -337,7 +337,7 @@ fn decrypted_assertion(
     let key = openssl::pkey::PKey::private_key_from_pkcs8(pkcs8)
         .map_err(|e| format!("the pool's key: {e}"))?;
     if !signed {
-        let plain = with_assertion_decrypted(xml, &key)?;
+        let plain = with_assertion_decrypted(xml, &key, Ciphertext::Unauthenticated)?;
         return sp
             .parse_xml_response(&plain, Some(ids))
             .map_err(|e| e.to_string());
@@ -353,7 +353,7 @@ fn decrypted_assertion(
         Some(&ALLOWED_SIGNATURES),
     )
     .map_err(|_| "the response's signature does not verify with the IdP's certificates")?;
-    let plain = with_assertion_decrypted(&signed, &key)?;
+    let plain = with_assertion_decrypted(&signed, &key, Ciphertext::Signed)?;
     // The signature is verified and covered the assertion it encrypted:
     // samael checks the decrypted Response's content without verifying
     // again (the Response's signature was over the encrypted form).
@@ -373,11 +373,22 @@ fn decrypted_assertion(
         .map_err(|e| e.to_string())
 }
 
+/// Whether the encrypted assertion was covered by a verified signature
+/// before it is decrypted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ciphertext {
+    /// Inside a Response whose signature verified.
+    Signed,
+    /// Only what it decrypts to may be signed.
+    Unauthenticated,
+}
+
 /// The Response `xml` with its one EncryptedAssertion replaced by the
 /// Assertion it decrypts to with `key`.
 fn with_assertion_decrypted(
     xml: &str,
     key: &openssl::pkey::PKey<openssl::pkey::Private>,
+    ciphertext: Ciphertext,
 ) -> Result<String, String> {
     use samael::crypto::{Crypto, CryptoProvider as _};
     use samael::schema::CipherValue;
@@ -417,6 +428,13 @@ fn with_assertion_decrypted(
         return Err(format!(
             "the assertion's key transport {key_method} is refused"
         ));
+    }
+    // AES-CBC is not authenticated: decrypting forged CBC ciphertext and
+    // telling bad padding apart is a padding oracle (Jager and Somorovsky,
+    // "How to break XML Encryption", 2011). CBC is decrypted only when a
+    // verified Response signature covered it; GCM carries its own tag.
+    if data_method == AES128_CBC && ciphertext == Ciphertext::Unauthenticated {
+        return Err("an AES-CBC assertion must come in a signed Response".into());
     }
     let wrapped = under_key("xenc:CipherData/xenc:CipherValue")?;
     let data_key =

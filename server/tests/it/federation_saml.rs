@@ -414,6 +414,11 @@ async fn encrypted_responses_are_decrypted_then_verified(s: TestServer) {
     let r = sign_in(&s, &x, &browser(), "&encrypt=1&sign=assertion").await;
     let id2 = redeem(&s, &x, &location(&r)).await;
     assert_eq!(id2["sub"], id["sub"]);
+    // AES-128-CBC inside a signed Response: the signature covered the
+    // ciphertext, so it is decrypted (and its padding removed).
+    let r = sign_in(&s, &x, &browser(), "&encrypt=cbc").await;
+    let id3 = redeem(&s, &x, &location(&r)).await;
+    assert_eq!(id3["sub"], id["sub"]);
 
     // Encrypted, but for another audience or another request, signed by
     // another key, unsigned, expired, or with Triple DES: refused.
@@ -425,6 +430,9 @@ async fn encrypted_responses_are_decrypted_then_verified(s: TestServer) {
         "&encrypt=1&unsigned=1",
         "&encrypt=1&expired=1",
         "&encrypt=3des",
+        // CBC with only the assertion signed: unauthenticated ciphertext
+        // is never decrypted (no padding oracle).
+        "&encrypt=cbc&sign=assertion",
     ] {
         let r = sign_in(&s, &x, &browser(), knobs).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{knobs}");
