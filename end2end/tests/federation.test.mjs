@@ -1,7 +1,8 @@
 // Federation in a real browser: panva's oidc-provider (OpenID Certified,
 // written by no one here) is the upstream, once as a generic OIDC provider
-// ("PanvaOP", endpoints discovered from its issuer) and once as the Google
-// preset with its endpoints pointed at it (COGNATE_FEDERATION_ENDPOINTS).
+// ("PanvaOP", endpoints discovered from its issuer) and as the Google,
+// Login with Amazon and Facebook presets with their endpoints pointed at it
+// (COGNATE_FEDERATION_ENDPOINTS).
 // Chromium goes from the app to Cognate's sign-in page, presses a
 // provider's button (or is sent straight there with identity_provider),
 // signs in and consents at the provider, and comes back to the app with
@@ -77,6 +78,13 @@ before(async () => {
       token_url: `${opIssuer}/token`,
       attributes_url: `${opIssuer}/me`,
     },
+    // Facebook's Graph `me` names the fields it is asked for
+    // (`?fields=` + the mapped ones); the provider's userinfo ignores them.
+    Facebook: {
+      authorize_url: `${opIssuer}/auth`,
+      token_url: `${opIssuer}/token`,
+      attributes_url: `${opIssuer}/me?fields=`,
+    },
   });
   server = await startCognate();
   delete process.env.COGNATE_FEDERATION_ENDPOINTS;
@@ -126,13 +134,21 @@ before(async () => {
     ProviderDetails: details,
     AttributeMapping: { username: 'sub', email: 'email' },
   }));
+  // Facebook names its users by id; this provider by sub.
+  await admin.send(new CreateIdentityProviderCommand({
+    UserPoolId: UserPool.Id,
+    ProviderName: 'Facebook',
+    ProviderType: 'Facebook',
+    ProviderDetails: details,
+    AttributeMapping: { username: 'sub', email: 'email' },
+  }));
   const { UserPoolClient } = await admin.send(new CreateUserPoolClientCommand({
     UserPoolId: UserPool.Id,
     ClientName: 'federation e2e',
     AllowedOAuthFlows: ['code'],
     AllowedOAuthScopes: ['openid', 'email', 'profile'],
     AllowedOAuthFlowsUserPoolClient: true,
-    SupportedIdentityProviders: ['COGNITO', 'PanvaOP', 'Google', 'LoginWithAmazon'],
+    SupportedIdentityProviders: ['COGNITO', 'PanvaOP', 'Google', 'LoginWithAmazon', 'Facebook'],
     CallbackURLs: [app.callback],
   }));
   pool = { id: UserPool.Id, issuer, clientId: UserPoolClient.ClientId };
@@ -272,6 +288,22 @@ describe('federation through the hosted UI, oidc-provider upstream', () => {
     assert.equal(claims['cognito:username'], 'LoginWithAmazon_alice');
     assert.equal(claims.email, OIDC_USER.email);
     assert.equal(claims.identities[0].providerType, 'LoginWithAmazon');
+    assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
+    await context.close();
+  });
+
+  test('Facebook, an OAuth 2.0 preset: the user is read at its Graph-style attributes URL naming the mapped fields', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const request = authorization({ identity_provider: 'Facebook' });
+    await page.goto(request.url);
+    const upstream = new URL(page.url());
+    await signInAtProvider(page);
+    const claims = await backAtApp(page, request);
+    assert.equal(claims['cognito:username'], 'Facebook_alice');
+    assert.equal(claims.email, OIDC_USER.email);
+    assert.equal(claims.identities[0].providerType, 'Facebook');
+    assert.equal(claims.identities[0].providerName, 'Facebook');
     assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
     await context.close();
   });
