@@ -1,8 +1,9 @@
 // Federation in a real browser: panva's oidc-provider (OpenID Certified,
 // written by no one here) is the upstream, once as a generic OIDC provider
 // ("PanvaOP", endpoints discovered from its issuer) and as the Google,
-// Login with Amazon and Facebook presets with their endpoints pointed at it
-// (COGNATE_FEDERATION_ENDPOINTS).
+// Login with Amazon, Facebook and Sign in with Apple presets with their
+// endpoints pointed at it (COGNATE_FEDERATION_ENDPOINTS; Apple's token
+// endpoint through a front that checks its client-secret JWT as Apple does).
 // Chromium goes from the app to Cognate's sign-in page, presses a
 // provider's button (or is sent straight there with identity_provider),
 // signs in and consents at the provider, and comes back to the app with
@@ -11,7 +12,7 @@
 // with nothing written, and a linked identity signs in as the local user.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
   AdminCreateUserCommand,
@@ -37,6 +38,7 @@ let admin;
 let op;
 let app;
 let pool;
+let appleFront;
 
 /** The application's callback: a small page that records its query. */
 function startApp() {
@@ -59,10 +61,61 @@ function startApp() {
   });
 }
 
+/** Sign in with Apple's key for the pool: ES256, as Apple issues them. */
+const APPLE = { teamId: 'TEAM123456', keyId: 'KEY1234567', ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) };
+
+/**
+ * Apple's token endpoint in front of oidc-provider: Apple takes as
+ * client_secret an ES256 JWT the client signs (kid key_id, iss team_id,
+ * sub client_id, aud https://appleid.apple.com, at most six months). This
+ * front checks it as Apple does, then asks oidc-provider with the
+ * client's real secret.
+ */
+function startAppleTokenFront(tokenUrl) {
+  const refuse = (res, why) => {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'invalid_client', error_description: why }));
+  };
+  const http = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const form = new URLSearchParams(body);
+    const [h, p, sig] = (form.get('client_secret') ?? '').split('.');
+    if (!sig) return refuse(res, 'no client secret JWT');
+    const header = JSON.parse(Buffer.from(h, 'base64url'));
+    const claims = JSON.parse(Buffer.from(p, 'base64url'));
+    const signed = verify('sha256', Buffer.from(`${h}.${p}`), { key: APPLE.publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(sig, 'base64url'));
+    const now = Math.floor(Date.now() / 1000);
+    if (!signed || header.alg !== 'ES256' || header.kid !== APPLE.keyId) return refuse(res, 'bad signature');
+    if (claims.iss !== APPLE.teamId || claims.sub !== form.get('client_id')
+      || claims.aud !== 'https://appleid.apple.com' || !(claims.exp > now) || claims.exp - claims.iat > 15777000) {
+      return refuse(res, 'bad claims');
+    }
+    front.checked += 1;
+    form.set('client_secret', CLIENT_SECRET);
+    const upstream = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(await upstream.text());
+  });
+  const front = { checked: 0 };
+  return new Promise((resolve) => {
+    http.listen(0, '127.0.0.1', () => resolve(Object.assign(front, {
+      url: `http://127.0.0.1:${http.address().port}/token`,
+      close: () => new Promise((r) => { http.closeAllConnections(); http.close(r); }),
+    })));
+  });
+}
+
 before(async () => {
   // The provider's port is chosen first: the Google preset's endpoints name it.
   const opPort = await freePort();
   const opIssuer = `http://127.0.0.1:${opPort}`;
+  appleFront = await startAppleTokenFront(`${opIssuer}/token`);
   process.env.COGNATE_FEDERATION_ENDPOINTS = JSON.stringify({
     Google: {
       authorize_url: `${opIssuer}/auth`,
@@ -84,6 +137,14 @@ before(async () => {
       authorize_url: `${opIssuer}/auth`,
       token_url: `${opIssuer}/token`,
       attributes_url: `${opIssuer}/me?fields=`,
+    },
+    // Apple: its ID token from the provider's keys, its token endpoint the
+    // front that checks the client-secret JWT.
+    SignInWithApple: {
+      authorize_url: `${opIssuer}/auth`,
+      token_url: appleFront.url,
+      oidc_issuer: opIssuer,
+      jwks_uri: `${opIssuer}/jwks`,
     },
   });
   server = await startCognate();
@@ -142,13 +203,26 @@ before(async () => {
     ProviderDetails: details,
     AttributeMapping: { username: 'sub', email: 'email' },
   }));
+  await admin.send(new CreateIdentityProviderCommand({
+    UserPoolId: UserPool.Id,
+    ProviderName: 'SignInWithApple',
+    ProviderType: 'SignInWithApple',
+    ProviderDetails: {
+      client_id: details.client_id,
+      team_id: APPLE.teamId,
+      key_id: APPLE.keyId,
+      private_key: APPLE.privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      authorize_scopes: 'openid email',
+    },
+    AttributeMapping: { email: 'email' },
+  }));
   const { UserPoolClient } = await admin.send(new CreateUserPoolClientCommand({
     UserPoolId: UserPool.Id,
     ClientName: 'federation e2e',
     AllowedOAuthFlows: ['code'],
     AllowedOAuthScopes: ['openid', 'email', 'profile'],
     AllowedOAuthFlowsUserPoolClient: true,
-    SupportedIdentityProviders: ['COGNITO', 'PanvaOP', 'Google', 'LoginWithAmazon', 'Facebook'],
+    SupportedIdentityProviders: ['COGNITO', 'PanvaOP', 'Google', 'LoginWithAmazon', 'Facebook', 'SignInWithApple'],
     CallbackURLs: [app.callback],
   }));
   pool = { id: UserPool.Id, issuer, clientId: UserPoolClient.ClientId };
@@ -157,6 +231,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await op?.stop();
+  await appleFront?.close();
   await app?.close();
   await server?.stop();
 });
@@ -304,6 +379,26 @@ describe('federation through the hosted UI, oidc-provider upstream', () => {
     assert.equal(claims.email, OIDC_USER.email);
     assert.equal(claims.identities[0].providerType, 'Facebook');
     assert.equal(claims.identities[0].providerName, 'Facebook');
+    assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
+    await context.close();
+  });
+
+  test('Sign in with Apple: form_post back to Cognate, the client secret an ES256 JWT the token endpoint checks', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const request = authorization({ identity_provider: 'SignInWithApple' });
+    const asked = [];
+    page.on('request', (r) => { if (r.url().startsWith(`${op.issuer}/auth?`)) asked.push(new URL(r.url())); });
+    const checked = appleFront.checked;
+    await page.goto(request.url);
+    const upstream = new URL(page.url());
+    await signInAtProvider(page);
+    const claims = await backAtApp(page, request);
+    assert.equal(asked[0].searchParams.get('response_mode'), 'form_post');
+    assert.equal(appleFront.checked, checked + 1, 'the code was redeemed with a client-secret JWT that verified');
+    assert.equal(claims['cognito:username'], 'SignInWithApple_alice');
+    assert.equal(claims.email, OIDC_USER.email);
+    assert.equal(claims.identities[0].providerType, 'SignInWithApple');
     assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
     await context.close();
   });
