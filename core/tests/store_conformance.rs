@@ -22,6 +22,7 @@ use cognate_core::model::user::{KeyKind, UserKey, UserSettings};
 use cognate_core::model::{Group, User, UserPool, UserPoolClient, UserStatus};
 use cognate_core::store::oauth::{AuthCodeRecord, CodeGrant, Redemption};
 use cognate_core::store::refresh_tokens::SessionSeen;
+use cognate_core::store::sso_sessions::SsoSessionRecord;
 use cognate_core::store::{
     PgStore, SamlSigningCertificate, SigningKey, SqliteStore, Store, StsCredential, UserFilter,
 };
@@ -1850,6 +1851,77 @@ async fn token_sessions_list_the_live_sign_ins_of_a_user(s: Arc<dyn Store>) {
     assert_eq!(now.len(), 2);
 }
 
+async fn sso_sessions_are_recorded_listed_touched_and_ended(s: Arc<dyn Store>) {
+    let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
+    let client = make_client(&s, &pool).await;
+    let alice = make_user(&s, &pool, "alice", &[]).await;
+    let bob = make_user(&s, &pool, "bob", &[]).await;
+    let record = |id: &str, sub: Uuid, created: i64| SsoSessionRecord {
+        session_id: id.into(),
+        pool_id: pool.id.clone(),
+        sub,
+        client_id: client.client_id.clone(),
+        created: Timestamp(NOW.0 + created),
+        last_active: Timestamp(NOW.0 + created),
+        seen: SessionSeen {
+            ip: Some("192.0.2.9".into()),
+            device_type: Some("Chrome on Linux".into()),
+        },
+    };
+    for (id, created) in [("sso-b", 20), ("sso-a", 10), ("sso-old", -5_000)] {
+        s.put_sso_session(&record(id, alice.sub, created))
+            .await
+            .unwrap();
+    }
+    s.put_sso_session(&record("sso-bob", bob.sub, 30))
+        .await
+        .unwrap();
+    // Oldest first, younger than `since`, never another user's.
+    let listed = s.list_sso_sessions(&pool.id, alice.sub, NOW).await.unwrap();
+    let ids: Vec<&str> = listed.iter().map(|r| r.session_id.as_str()).collect();
+    assert_eq!(ids, ["sso-a", "sso-b"]);
+    assert_eq!(listed[0], record("sso-a", alice.sub, 10));
+    assert!(
+        s.sso_session_exists(&pool.id, alice.sub, "sso-a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.sso_session_exists(&pool.id, bob.sub, "sso-a")
+            .await
+            .unwrap()
+    );
+    // A touch moves the last activity; an unknown caller keeps the last one.
+    s.touch_sso_session("sso-a", Timestamp(NOW.0 + 500), &SessionSeen::default())
+        .await
+        .unwrap();
+    let touched = &s.list_sso_sessions(&pool.id, alice.sub, NOW).await.unwrap()[0];
+    assert_eq!(touched.last_active, Timestamp(NOW.0 + 500));
+    assert_eq!(touched.seen, record("sso-a", alice.sub, 10).seen);
+    // Ended once; housekeeping takes the old ones.
+    assert!(s.delete_sso_session(&pool.id, "sso-a").await.unwrap());
+    assert!(!s.delete_sso_session(&pool.id, "sso-a").await.unwrap());
+    assert!(
+        !s.sso_session_exists(&pool.id, alice.sub, "sso-a")
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.delete_old_sso_sessions(NOW).await.unwrap(), 1);
+    // The user's sessions go with the user.
+    s.delete_user(&pool.id, alice.sub).await.unwrap();
+    assert!(
+        !s.sso_session_exists(&pool.id, alice.sub, "sso-b")
+            .await
+            .unwrap()
+    );
+    // A session for a user who is not there is UserNotFound.
+    let ghost = record("sso-ghost", Uuid::new_v4(), 1);
+    assert!(matches!(
+        s.put_sso_session(&ghost).await,
+        Err(CognitoError::UserNotFound(_))
+    ));
+}
+
 async fn refresh_tokens_rotate_and_remember_retired(s: Arc<dyn Store>) {
     let pool = make_pool(&s, new_pool(true, vec![], vec![])).await;
     let client = make_client(&s, &pool).await;
@@ -3029,6 +3101,7 @@ cognate_core::on_both_backends! {
     refresh_tokens_put_get_revoke,
     refresh_tokens_rotate_and_remember_retired,
     token_sessions_list_the_live_sign_ins_of_a_user,
+    sso_sessions_are_recorded_listed_touched_and_ended,
     refresh_tokens_go_with_user_client_and_pool,
     resource_servers_crud,
     resource_servers_quota,

@@ -19,11 +19,14 @@ use crate::model::{User, UserPool, UserStatus};
 pub const DEFAULT_SSO_SESSION_SECONDS: i64 = 3600;
 
 /// A hosted-UI (SSO) session: who signed in, when, and in which epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SsoGrant {
     pub sub: uuid::Uuid,
     pub auth_time: Timestamp,
     pub epoch: u32,
+    /// The SSO session recorded at sign-in (while the pool tracked
+    /// sessions); the grant holds only while the record is there.
+    pub session_id: Option<String>,
 }
 
 fn session_over() -> CognitoError {
@@ -88,6 +91,15 @@ impl Idp {
             .await?
             .ok_or_else(session_over)?;
         self.may_get_tokens(&user, sso.epoch)?;
+        // Cognito API: RevokeUserSession — a revoked SSO session is over.
+        if let Some(id) = &sso.session_id
+            && !self
+                .store
+                .sso_session_exists(&pool.id, user.sub, id)
+                .await?
+        {
+            return Err(session_over());
+        }
         Ok(user)
     }
 

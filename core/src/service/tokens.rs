@@ -439,7 +439,15 @@ impl Idp {
     /// Safe to run on every node at once.
     pub async fn purge_expired_refresh_tokens(&self) -> Result<u64> {
         let before = self.clock.now().plus_seconds(-MAX_ACCESS_TOKEN_SECONDS);
-        self.store.delete_expired_refresh_tokens(before).await
+        let tokens = self.store.delete_expired_refresh_tokens(before).await?;
+        // SSO-session records older than the hosted UI's session lifetime
+        // can resume nothing.
+        let sso_before = self
+            .clock
+            .now()
+            .plus_seconds(-self.settings.sso_session_seconds);
+        let sso = self.store.delete_old_sso_sessions(sso_before).await?;
+        Ok(tokens + sso)
     }
 
     /// The user's groups in Cognito's token order: by precedence (lowest

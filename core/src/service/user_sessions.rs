@@ -6,10 +6,13 @@
 //! one refresh-token row, one `origin_jti` (see `tokens.rs`). Its id is
 //! derived from the origin_jti, so nothing new is stored to name it, and
 //! revoking it revokes its refresh token and, through origin_jti, every
-//! access and ID token issued from it. Hosted-UI (SSO) sessions live in
-//! the browser's sealed session record and are not listed; revoking a
-//! token session with `LINKED` ends every hosted-UI session of the user,
-//! since the one it came through is not recorded (stricter than Cognito).
+//! access and ID token issued from it. An SSO session is a browser's
+//! hosted-UI sign-in, recorded (store `sso_sessions`) while the pool
+//! tracks sessions; the browser's sealed session names it and is resumed
+//! only while the record is there, so revoking it signs that browser out.
+//! Revoking a token session with `LINKED` ends every hosted-UI session of
+//! the user, since tokens do not record the SSO session they came through
+//! (no OriginSessionId; stricter than Cognito).
 
 use uuid::Uuid;
 
@@ -19,6 +22,7 @@ use crate::error::{CognitoError, Result};
 use crate::model::session::{ClientSsoSessionConfig, PoolSessionConfig};
 use crate::model::{User, UserPool, UserPoolClient};
 use crate::store::refresh_tokens::{SessionSeen, TokenSession};
+use crate::store::sso_sessions::SsoSessionRecord;
 
 /// Cognito API: ListUserSessions — at most 125 sessions a page.
 const PAGE: usize = 125;
@@ -27,6 +31,8 @@ const PAGE: usize = 125;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionView {
     pub session_id: String,
+    /// TOKEN or SSO (Cognito API: SessionTypeType).
+    pub session_type: &'static str,
     pub client_id: String,
     pub created: Timestamp,
     pub last_active: Timestamp,
@@ -130,6 +136,29 @@ pub fn token_session_id(origin_jti: &str) -> String {
     format!("tkn{tail}")
 }
 
+/// Cognito API: SessionIdType — `sso` and 25 lowercase letters or digits
+/// from the CSPRNG for an SSO session (bytes of 252 and above are drawn
+/// again, so each character is uniform).
+pub fn sso_session_id() -> String {
+    use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
+    const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let rng = SystemRandom::new();
+    let mut id = String::from("sso");
+    while id.len() < 28 {
+        let mut bytes = [0u8; 32];
+        // The system's CSPRNG does not fail on the platforms we build for.
+        if rng.fill(&mut bytes).is_err() {
+            continue;
+        }
+        for b in bytes.iter().filter(|b| **b < 252) {
+            if id.len() < 28 {
+                id.push(ALPHABET[usize::from(*b) % 36] as char);
+            }
+        }
+    }
+    id
+}
+
 /// Cognito API: SessionIdType, `^(tkn|sso)[a-z0-9]{25}$`.
 fn check_session_id(id: &str) -> Result<()> {
     let ok = id.len() == 28
@@ -212,12 +241,27 @@ impl Idp {
             .into_iter()
             .map(|s| SessionView {
                 session_id: token_session_id(&s.origin_jti),
+                session_type: "TOKEN",
                 is_current: current.as_deref() == Some(s.origin_jti.as_str()),
                 client_id: s.client_id,
                 created: s.created,
                 last_active: s.last_active,
                 seen: s.seen,
             })
+            .chain(
+                self.live_sso_sessions(&pool, user.sub)
+                    .await?
+                    .into_iter()
+                    .map(|s| SessionView {
+                        session_id: s.session_id,
+                        session_type: "SSO",
+                        client_id: s.client_id,
+                        created: s.created,
+                        last_active: s.last_active,
+                        is_current: false,
+                        seen: s.seen,
+                    }),
+            )
             .collect();
         let start = match next {
             None => 0,
@@ -249,6 +293,20 @@ impl Idp {
     ) -> Result<()> {
         check_session_id(session_id)?;
         let (pool, user, current) = self.session_owner(owner).await?;
+        if session_id.starts_with("sso") {
+            // The browser's session: its record goes, so the browser is
+            // asked to sign in again on its next visit.
+            let ours = self
+                .live_sso_sessions(&pool, user.sub)
+                .await?
+                .iter()
+                .any(|s| s.session_id == session_id);
+            if !ours || !self.store.delete_sso_session(&pool.id, session_id).await? {
+                return Err(session_not_found());
+            }
+            tracing::info!(pool_id = %pool.id, sub = %user.sub, "SSO session revoked");
+            return Ok(());
+        }
         if current
             .as_deref()
             .is_some_and(|c| token_session_id(c) == session_id)
@@ -294,6 +352,65 @@ impl Idp {
         self.store
             .touch_refresh_token(origin_jti, self.clock.now(), &requester.seen())
             .await
+    }
+
+    /// The user's SSO sessions younger than the hosted UI's absolute
+    /// session lifetime.
+    async fn live_sso_sessions(&self, pool: &UserPool, sub: Uuid) -> Result<Vec<SsoSessionRecord>> {
+        let since = self
+            .clock
+            .now()
+            .plus_seconds(-self.settings.sso_session_seconds);
+        self.store.list_sso_sessions(&pool.id, sub, since).await
+    }
+
+    /// A hosted-UI sign-in of a browser for `client`: recorded as an SSO
+    /// session while the pool tracks sessions (its id for the browser's
+    /// session), else nothing is kept and None.
+    pub async fn begin_sso_session(
+        &self,
+        pool: &UserPool,
+        sub: Uuid,
+        client_id: &str,
+        requester: &Requester,
+    ) -> Result<Option<String>> {
+        if !pool.session_config().tracking() {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let record = SsoSessionRecord {
+            session_id: sso_session_id(),
+            pool_id: pool.id.clone(),
+            sub,
+            client_id: client_id.to_owned(),
+            created: now,
+            last_active: now,
+            seen: requester.seen(),
+        };
+        self.store.put_sso_session(&record).await?;
+        Ok(Some(record.session_id))
+    }
+
+    /// A silent reuse of the browser's SSO session: its LastActiveDate and
+    /// caller, while the pool tracks sessions.
+    pub async fn touch_sso_session(
+        &self,
+        pool: &UserPool,
+        session_id: &str,
+        requester: &Requester,
+    ) -> Result<()> {
+        if !pool.session_config().tracking() {
+            return Ok(());
+        }
+        self.store
+            .touch_sso_session(session_id, self.clock.now(), &requester.seen())
+            .await
+    }
+
+    /// Logout: the browser's SSO session record goes with it.
+    pub async fn end_sso_session(&self, pool_id: &str, session_id: &str) -> Result<()> {
+        self.store.delete_sso_session(pool_id, session_id).await?;
+        Ok(())
     }
 
     /// A new sign-in of a pool that tracks sessions: the user's least
@@ -418,6 +535,12 @@ mod tests {
         assert_eq!(id, token_session_id("4f7f3c1e-8d7b-4a7e-9a55-0d1f3e1f2a10"));
         assert_ne!(id, token_session_id("another"));
         assert!(check_session_id("tknABC").is_err());
+        let sso = sso_session_id();
+        assert!(
+            sso.starts_with("sso") && check_session_id(&sso).is_ok(),
+            "{sso}"
+        );
+        assert_ne!(sso, sso_session_id());
         assert!(check_session_id("xyz0123456789012345678901234").is_err());
         assert!(check_session_id("sso0123456789abcdefghijklmn").is_err());
         assert!(check_session_id("sso0123456789abcdefghijklmno").is_ok());

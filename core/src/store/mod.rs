@@ -31,6 +31,7 @@ pub mod postgres;
 pub mod refresh_tokens;
 pub mod resource_servers;
 pub mod sqlite;
+pub mod sso_sessions;
 pub mod ui_customizations;
 pub mod users;
 
@@ -47,6 +48,7 @@ pub use outbox::OutboxStore;
 pub use pools::PoolStore;
 pub use refresh_tokens::RefreshTokenStore;
 pub use resource_servers::ResourceServerStore;
+pub use sso_sessions::SsoSessionStore;
 pub use ui_customizations::UiCustomizationStore;
 pub use users::{UserFilter, UserStore};
 
@@ -79,6 +81,7 @@ pub trait Store:
     + IdentityPoolStore
     + IdentityProviderStore
     + DeviceStore
+    + SsoSessionStore
     + Send
     + Sync
     + 'static

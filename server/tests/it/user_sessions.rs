@@ -576,7 +576,11 @@ async fn linked_revocation_ends_hosted_sessions(s: TestServer) {
     let b = hosted_sign_in(&s, &pool_id, &client_id).await;
     sign_in(&s, &client_id, "ann").await;
     sign_in(&s, &client_id, "ann").await;
-    let sessions = admin_sessions(&s, &pool_id, "ann").await;
+    let sessions: Vec<Value> = admin_sessions(&s, &pool_id, "ann")
+        .await
+        .into_iter()
+        .filter(|s| s["SessionType"] == "TOKEN")
+        .collect();
     assert_eq!(sessions.len(), 2);
     let revoke = |id: &Value, how: &str| {
         json!({
@@ -702,7 +706,12 @@ async fn token_endpoint_sessions_name_their_caller(s: TestServer) {
         ],
     )
     .await;
-    let sessions = admin_sessions(&s, &pool_id, "ann").await;
+    // The browser's hosted sign-in is an SSO session of its own.
+    let sessions: Vec<Value> = admin_sessions(&s, &pool_id, "ann")
+        .await
+        .into_iter()
+        .filter(|s| s["SessionType"] == "TOKEN")
+        .collect();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert_eq!(sessions[0]["DeviceType"], "Chrome on Windows");
     assert_eq!(sessions[0]["LastIPAddress"], "127.0.0.1");
@@ -730,4 +739,74 @@ on_both_backends!(
     sessions_are_listed_and_revoked,
     max_per_user_evicts_the_least_recently_used_session,
     session_configuration_is_validated_and_gated,
+    hosted_sign_ins_are_sso_sessions_a_revocation_signs_out,
 );
+
+/// Cognito API: ListUserSessions, SessionType SSO — a browser's hosted-UI
+/// sign-in is a session of its own while the pool tracks sessions;
+/// RevokeUserSession of it signs that browser out, and logout ends it.
+async fn hosted_sign_ins_are_sso_sessions_a_revocation_signs_out(s: TestServer) {
+    let (pool_id, client_id) = hosted_app(&s).await;
+    // Not tracked: nothing is recorded of the browser.
+    let untracked = hosted_sign_in(&s, &pool_id, &client_id).await;
+    assert_eq!(track(&s, &pool_id, 20).await.0, 200);
+    assert!(admin_sessions(&s, &pool_id, "ann").await.is_empty());
+
+    let first = hosted_sign_in(&s, &pool_id, &client_id).await;
+    // Listed oldest first: the second a second later.
+    s.clock.advance(1000);
+    let second = hosted_sign_in(&s, &pool_id, &client_id).await;
+    let sso: Vec<Value> = admin_sessions(&s, &pool_id, "ann").await;
+    assert_eq!(sso.len(), 2, "{sso:?}");
+    for session in &sso {
+        assert_eq!(session["SessionType"], "SSO");
+        assert_eq!(session["ClientId"], client_id.as_str());
+        assert!(session["SessionId"].as_str().unwrap().starts_with("sso"));
+        assert_eq!(session["IsCurrentSession"], false);
+        assert_eq!(session["LastIPAddress"], "127.0.0.1");
+    }
+    // Each browser still resumes its sign-in.
+    authorize(&s, &first, &pool_id, &client_id)
+        .await
+        .expect("first");
+    authorize(&s, &second, &pool_id, &client_id)
+        .await
+        .expect("second");
+    authorize(&s, &untracked, &pool_id, &client_id)
+        .await
+        .expect("a sign-in from before tracking is not listed and not ended");
+
+    // The first browser's session revoked: that browser signs in again,
+    // the other is untouched. Which is which: the older one.
+    let revoke = json!({
+        "UserPoolId": pool_id, "Username": "ann", "SessionId": sso[0]["SessionId"],
+    });
+    let answer = s.call_signed("AdminRevokeUserSession", &revoke).await;
+    assert_eq!(answer.0, 200, "{answer:?}");
+    let page = authorize(&s, &first, &pool_id, &client_id)
+        .await
+        .expect_err("signed out");
+    assert!(page.contains("name=\"password\""), "{page}");
+    authorize(&s, &second, &pool_id, &client_id)
+        .await
+        .expect("the other browser stays signed in");
+    let again = s.call_signed("AdminRevokeUserSession", &revoke).await;
+    assert_eq!(error_name_of(&again), "ResourceNotFoundException");
+    assert_eq!(admin_sessions(&s, &pool_id, "ann").await.len(), 1);
+
+    // Logout ends the record too.
+    let r = second
+        .get(format!(
+            "{}/{pool_id}/logout?client_id={client_id}&redirect_uri={CALLBACK}&response_type=code",
+            s.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert!(admin_sessions(&s, &pool_id, "ann").await.is_empty());
+}
+
+fn error_name_of(answer: &(u16, Value)) -> String {
+    answer.1["__type"].as_str().unwrap_or_default().to_owned()
+}

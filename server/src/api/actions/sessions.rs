@@ -66,12 +66,14 @@ struct SetClient {
     sso_session: ClientSsoSessionConfig,
 }
 
-/// Cognito API: SessionDescriptionType (a token session). LastLocation
-/// is never answered: it needs a GeoIP database, which Cognate has not.
+/// Cognito API: SessionDescriptionType (a token or SSO session).
+/// LastLocation is never answered: it needs a GeoIP database, which
+/// Cognate has not; nor OriginSessionId (tokens do not record the SSO
+/// session they came through).
 fn session_type(s: &SessionView) -> Value {
     let mut out = json!({
         "SessionId": s.session_id,
-        "SessionType": "TOKEN",
+        "SessionType": s.session_type,
         "ClientId": s.client_id,
         "CreateDate": s.created,
         "LastActiveDate": s.last_active,

@@ -102,6 +102,7 @@ async fn run(
         flow,
         device: None,
         user_agent: None,
+        ip: None,
     };
     // Cognito: identity_provider (or idp_identifier) sends the browser
     // straight to that provider; COGNITO is the pool's own sign-in page.
@@ -132,7 +133,21 @@ async fn run(
             idp.clock.now().millis() - grant.auth_time.millis() <= max.saturating_mul(1000)
         }) && idp.sso_reuse_allowed(&cx.pool, &cx.client, grant.auth_time);
         match idp.resume_sso(&cx.pool, &grant).await {
-            Ok(user) if fresh => return cx.complete(&user, grant.auth_time).await,
+            Ok(user) if fresh => {
+                if let Some(id) = &grant.session_id {
+                    let requester = cognate_core::service::user_sessions::Requester {
+                        ip: None,
+                        user_agent: headers
+                            .get(axum::http::header::USER_AGENT)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned),
+                    };
+                    if let Err(e) = idp.touch_sso_session(&cx.pool, id, &requester).await {
+                        tracing::warn!(error = %e, "SSO session not touched");
+                    }
+                }
+                return cx.complete(&user, grant.auth_time).await;
+            }
             Ok(_) => {}
             // The session is over: it is forgotten, and the user signs in.
             Err(_) => {

@@ -112,6 +112,10 @@ pub struct SsoSession {
     /// The user's session epoch at sign-in (see core's `access.rs`).
     #[serde(default)]
     pub epoch: u32,
+    /// The SSO session recorded for this sign-in while the pool tracks
+    /// sessions (Cognito API: ListUserSessions, SessionType SSO).
+    #[serde(default)]
+    pub session_id: Option<String>,
 }
 
 impl SsoSession {
@@ -120,6 +124,7 @@ impl SsoSession {
             sub: self.sub,
             auth_time: Timestamp(self.auth_time),
             epoch: self.epoch,
+            session_id: self.session_id.clone(),
         }
     }
 }
@@ -150,6 +155,8 @@ pub struct Context {
     pub device: Option<BrowserDevice>,
     /// The browser's User-Agent, the name of a device it becomes.
     pub user_agent: Option<String>,
+    /// The browser's address (a posted form), for its SSO session.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 impl Context {
@@ -182,6 +189,7 @@ impl Context {
             flow,
             device: None,
             user_agent: None,
+            ip: None,
         })
     }
 
@@ -225,10 +233,27 @@ impl Context {
         if let Err(e) = self.session.cycle_id().await {
             tracing::warn!(error = %e, "session id not renewed");
         }
+        let requester = cognate_core::service::user_sessions::Requester {
+            ip: self.ip,
+            user_agent: self.user_agent.clone(),
+        };
+        let session_id = match self
+            .state
+            .idp
+            .begin_sso_session(&self.pool, user.sub, &self.client.client_id, &requester)
+            .await
+        {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::warn!(error = %e, "SSO session not recorded");
+                None
+            }
+        };
         let sso = SsoSession {
             sub: user.sub,
             auth_time: auth_time.millis(),
             epoch: user.settings.session_epoch,
+            session_id,
         };
         if let Err(e) = self.session.insert(&sso_key(&self.pool.id), &sso).await {
             tracing::warn!(error = %e, "SSO session not kept");
@@ -291,6 +316,10 @@ impl FromRequest<AppState> for Posted {
             .map_err(IntoResponse::into_response)?;
         let session = Session::from_request_parts(&mut parts, state).await?;
         let headers = parts.headers.clone();
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
         let Form(fields) = Form::<Fields>::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -307,6 +336,7 @@ impl FromRequest<AppState> for Posted {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        cx.ip = ip;
         Ok(Self { cx, fields })
     }
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::dance::{UpstreamSession, upstream_key};
 use super::error::HostedError;
 use super::federation::{logout_key, upstream_logout};
-use super::flow::{Session, language, sso_key};
+use super::flow::{Session, SsoSession, language, sso_key};
 use super::pages;
 use crate::domain_routing::PoolDomainOrigin;
 use crate::http::redirect;
@@ -94,7 +94,12 @@ pub async fn logout(
     } else {
         None
     };
-    let _ = session.remove_value(&sso_key(&pool_id)).await;
+    let sso: Option<SsoSession> = session.remove(&sso_key(&pool_id)).await.ok().flatten();
+    if let Some(id) = sso.and_then(|s| s.session_id)
+        && let Err(e) = state.idp.end_sso_session(&pool_id, &id).await
+    {
+        tracing::warn!(error = %e, "SSO session record not ended");
+    }
     let upstream: Option<UpstreamSession> =
         session.remove(&upstream_key(&pool_id)).await.ok().flatten();
     // A new id for what is left of the session.

@@ -306,6 +306,7 @@ async fn idp_initiated(
         // A federated sign-in asks no MFA, so no remembered device.
         device: None,
         user_agent: None,
+        ip: None,
     };
     let provider = supported(
         &cx,
