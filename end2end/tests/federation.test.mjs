@@ -274,6 +274,28 @@ async function signInAtProvider(page, { consent = true } = {}) {
   }
 }
 
+/**
+ * A sign-in in a new browser context straight through `provider`
+ * (identity_provider=…): the ID token's claims, the first page upstream,
+ * and the provider's authorization requests as the browser sent them.
+ */
+async function signInThrough(provider) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const request = authorization({ identity_provider: provider });
+    const asked = [];
+    page.on('request', (r) => { if (r.url().startsWith(`${op.issuer}/auth?`)) asked.push(new URL(r.url())); });
+    await page.goto(request.url);
+    const upstream = new URL(page.url());
+    await signInAtProvider(page);
+    const claims = await backAtApp(page, request);
+    return { claims, upstream, asked };
+  } finally {
+    await context.close();
+  }
+}
+
 /** At the app's callback with Cognate's code: the tokens and the ID token's claims. */
 async function backAtApp(page, request) {
   await page.waitForURL((u) => u.href.startsWith(`${app.callback}?`));
@@ -340,67 +362,38 @@ describe('federation through the hosted UI, oidc-provider upstream', () => {
   });
 
   test('identity_provider=Google goes straight to the preset, its endpoints moved to oidc-provider', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const request = authorization({ identity_provider: 'Google' });
-    await page.goto(request.url);
-    await signInAtProvider(page);
-    const claims = await backAtApp(page, request);
+    const { claims } = await signInThrough('Google');
     assert.equal(claims['cognito:username'], 'Google_alice');
     assert.equal(claims.email_verified, false, 'a mapped email is unverified unless email_verified is mapped');
     assert.equal(claims.identities[0].providerType, 'Google');
-    await context.close();
   });
 
   test('LoginWithAmazon, an OAuth 2.0 preset: the user is read at its attributes URL with the access token', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const request = authorization({ identity_provider: 'LoginWithAmazon' });
-    await page.goto(request.url);
-    const upstream = new URL(page.url());
-    await signInAtProvider(page);
-    const claims = await backAtApp(page, request);
+    const { claims, upstream } = await signInThrough('LoginWithAmazon');
     assert.equal(claims['cognito:username'], 'LoginWithAmazon_alice');
     assert.equal(claims.email, OIDC_USER.email);
     assert.equal(claims.identities[0].providerType, 'LoginWithAmazon');
     assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
-    await context.close();
   });
 
   test('Facebook, an OAuth 2.0 preset: the user is read at its Graph-style attributes URL naming the mapped fields', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const request = authorization({ identity_provider: 'Facebook' });
-    await page.goto(request.url);
-    const upstream = new URL(page.url());
-    await signInAtProvider(page);
-    const claims = await backAtApp(page, request);
+    const { claims, upstream } = await signInThrough('Facebook');
     assert.equal(claims['cognito:username'], 'Facebook_alice');
     assert.equal(claims.email, OIDC_USER.email);
     assert.equal(claims.identities[0].providerType, 'Facebook');
     assert.equal(claims.identities[0].providerName, 'Facebook');
     assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
-    await context.close();
   });
 
   test('Sign in with Apple: form_post back to Cognate, the client secret an ES256 JWT the token endpoint checks', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const request = authorization({ identity_provider: 'SignInWithApple' });
-    const asked = [];
-    page.on('request', (r) => { if (r.url().startsWith(`${op.issuer}/auth?`)) asked.push(new URL(r.url())); });
     const checked = appleFront.checked;
-    await page.goto(request.url);
-    const upstream = new URL(page.url());
-    await signInAtProvider(page);
-    const claims = await backAtApp(page, request);
+    const { claims, upstream, asked } = await signInThrough('SignInWithApple');
     assert.equal(asked[0].searchParams.get('response_mode'), 'form_post');
     assert.equal(appleFront.checked, checked + 1, 'the code was redeemed with a client-secret JWT that verified');
     assert.equal(claims['cognito:username'], 'SignInWithApple_alice');
     assert.equal(claims.email, OIDC_USER.email);
     assert.equal(claims.identities[0].providerType, 'SignInWithApple');
     assert.ok(upstream.href.startsWith(`${op.issuer}/`), upstream.href);
-    await context.close();
   });
 
   test('a denied consent reaches the app as access_denied, nothing written', async () => {
